@@ -1,0 +1,94 @@
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { LineCounter, parseAllDocuments, type Document } from 'yaml';
+import type { Problem } from '../problem.js';
+import { findManifestFiles } from './files.js';
+
+export interface LoadOptions {
+  /** Files larger than this are refused before parsing. */
+  maxFileBytes?: number;
+  /** Alias expansions allowed per document; caps "billion laughs" documents. */
+  maxAliasCount?: number;
+  /** Paths in messages are shown relative to this folder. */
+  cwd?: string;
+}
+
+export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
+const DEFAULT_MAX_ALIAS_COUNT = 100;
+
+/** One YAML document, with what is needed to point back at its source. */
+export interface SourceDocument {
+  file: string;
+  doc: Document.Parsed;
+  lines: LineCounter;
+  value: unknown;
+}
+
+export interface LoadResult {
+  documents: SourceDocument[];
+  problems: Problem[];
+}
+
+export function positionOf(lines: LineCounter, offset: number): { line: number; col: number } {
+  return lines.linePos(offset);
+}
+
+/** Reads and parses every manifest file under root. Never throws for bad input: it returns problems. */
+export async function loadManifests(root: string, options: LoadOptions = {}): Promise<LoadResult> {
+  const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const cwd = options.cwd ?? process.cwd();
+  const shown = (f: string) => {
+    const rel = path.relative(cwd, f);
+    return rel.startsWith('..') ? f : rel;
+  };
+  const documents: SourceDocument[] = [];
+  const problems: Problem[] = [];
+
+  let files: string[];
+  try {
+    files = await findManifestFiles(root);
+  } catch (err) {
+    problems.push({ file: shown(root), line: 1, col: 1, message: `cannot read: ${(err as Error).message}` });
+    return { documents, problems };
+  }
+
+  for (const abs of files) {
+    const file = shown(abs);
+    const size = (await stat(abs)).size;
+    if (size > maxFileBytes) {
+      problems.push({ file, line: 1, col: 1, message: `file is ${size} bytes, over the ${maxFileBytes}-byte limit` });
+      continue;
+    }
+    const text = await readFile(abs, 'utf8');
+    const lines = new LineCounter();
+    const parsed = parseAllDocuments(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
+    const docs = Array.isArray(parsed) ? parsed : [];
+    for (const doc of docs) {
+      const errors = [...doc.errors];
+      if (errors.length > 0) {
+        for (const e of errors) {
+          const { line, col } = lines.linePos(e.pos[0]);
+          problems.push({ file, line, col, message: yamlMessage(e.code, e.message) });
+        }
+        continue;
+      }
+      if (doc.contents === null) continue; // an empty document, e.g. after a trailing ---
+      let value: unknown;
+      try {
+        value = doc.toJS({ maxAliasCount: options.maxAliasCount ?? DEFAULT_MAX_ALIAS_COUNT });
+      } catch (err) {
+        const { line, col } = lines.linePos(doc.contents.range?.[0] ?? 0);
+        problems.push({ file, line, col, message: `refused: ${(err as Error).message}` });
+        continue;
+      }
+      documents.push({ file, doc, lines, value });
+    }
+  }
+  return { documents, problems };
+}
+
+function yamlMessage(code: string, message: string): string {
+  if (code === 'DUPLICATE_KEY') return 'duplicate key: a key may appear only once in a mapping';
+  // The yaml package appends a code excerpt after the first line; the position already says where.
+  return `invalid YAML: ${(message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '')}`;
+}
