@@ -1,0 +1,125 @@
+import type { Aws, ServiceName } from '../aws/clients.js';
+import type { Kind, Manifest, ManifestOf, Mode } from '../schema/index.js';
+
+/** One AWS API call, as data: plans are made of these, and apply sends exactly these. */
+export interface AwsCall {
+  service: ServiceName;
+  /** The API operation name, e.g. "UpdateService". */
+  operation: string;
+  input: Record<string, unknown>;
+}
+
+/** A difference on one managed field. */
+export interface FieldChange {
+  /** Manifest-shaped path, e.g. "spec.cpu" or "spec.containers[app].image". */
+  path: string;
+  live: unknown;
+  desired: unknown;
+  /** Already pending at AWS (e.g. RDS PendingModifiedValues): shown, never sent again. */
+  pending?: boolean;
+  /** Why this change is destructive; it is refused unless the manifest opts in. */
+  destructive?: string;
+}
+
+/** A failure tied to one resource. Terminal errors wait for new input; transient ones are retried. */
+export interface ResourceError {
+  code: string;
+  message: string;
+  terminal: boolean;
+}
+
+/** Raised by pure stages when a resource cannot be planned (e.g. a subnet name that resolves to nothing). */
+export class ResourceFailure extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly terminal = true,
+  ) {
+    super(message);
+  }
+}
+
+export type Observation<L> =
+  | { state: 'missing' }
+  | { state: 'found'; live: L; owned: boolean }
+  | { state: 'error'; error: ResourceError };
+
+/** What a reconciler asks the engine to do for one resource; the engine adds ids and cross-resource order. */
+export interface Step {
+  /** Distinguishes several steps of one resource (e.g. "primary", "replica-2"); omit for a single step. */
+  part?: string;
+  op: 'create' | 'update' | 'delete';
+  /** One line for people, e.g. "register task definition revision and update service". */
+  summary: string;
+  calls: AwsCall[];
+  /** Parts of the same resource that must finish first. */
+  after?: string[];
+  /** Wait until the resource is healthy before steps that come after this one start. */
+  waitForHealth?: boolean;
+}
+
+export type RefType = 'subnet' | 'securityGroup' | 'targetGroup' | 'topic' | 'role';
+
+/** Account-specific pieces named in manifests, resolved to ids and ARNs once per reconcile. */
+export interface Refs {
+  accountId: string | undefined;
+  region: string;
+  /** The id/ARN for a manifest ref; throws ResourceFailure when it resolves to nothing. */
+  require(type: RefType, ref: string): string;
+  /** The load balancer ARN a target group ARN is attached to. */
+  loadBalancerOf(targetGroupArn: string): string | undefined;
+}
+
+export interface Context {
+  controllerId: string;
+  /** Every manifest of the revision, to follow references between kinds. */
+  manifests: Manifest[];
+  find<K extends Kind>(kind: K, name: string): ManifestOf<K> | undefined;
+  refs: Refs;
+}
+
+export interface ObserveContext extends Context {
+  aws: Aws;
+  /** True when the ARN carries this controller's ownership tag (one tagging-API read answers for all kinds). */
+  owned(arn: string): boolean;
+  /** Memoises for the life of the process: immutable things such as task definition revisions. */
+  memo<T>(key: string, load: () => Promise<T>): Promise<T>;
+  /** Bounded concurrency per AWS service. */
+  limit<T>(service: ServiceName, fn: () => Promise<T>): Promise<T>;
+}
+
+export interface Health {
+  steady: boolean;
+  /** Failed for good (e.g. ECS rollout FAILED): stop waiting. */
+  failed?: boolean;
+  reason: string;
+}
+
+/** One per kind, all alike. Only observe and health talk to AWS; the rest are pure. */
+export interface Reconciler<K extends Kind, L> {
+  kind: K;
+  /** Resource type in the Resource Groups Tagging API, when the kind is discovered by tag (for ownership and prune). */
+  taggingType?: string;
+  /** Batched reads of the live objects the manifests name, normalised toward the manifest's shape. Keyed by metadata.name. */
+  observe(manifests: ManifestOf<K>[], ctx: ObserveContext): Promise<Map<string, Observation<L>>>;
+  /** Managed-field differences only; fields the manifest leaves out are never reported. */
+  diff(desired: ManifestOf<K>, live: L, ctx: Context): FieldChange[];
+  /** The calls that close the gap (live undefined: create). Pending changes are not sent again. */
+  steps(desired: ManifestOf<K>, live: L | undefined, changes: FieldChange[], ctx: Context): Step[];
+  /** `Kind/name` of the manifests this one needs to exist first. */
+  dependsOn(desired: ManifestOf<K>): string[];
+  health(desired: ManifestOf<K>, ctx: ObserveContext): Promise<Health>;
+  /** For prune: the manifest name behind an owned ARN, and the calls that delete it. */
+  nameOf?(arn: string): string;
+  deleteSteps?(name: string, arn: string): Step[];
+  /** Calls that add the ownership tag to an existing resource (adoption). */
+  adoptCalls?(desired: ManifestOf<K>, live: L, ctx: Context): AwsCall[];
+}
+
+export type ResourceKey = `${Kind}/${string}`;
+
+export function keyOf(m: { kind: Kind; metadata: { name: string } }): ResourceKey {
+  return `${m.kind}/${m.metadata.name}`;
+}
+
+export type { Mode };
