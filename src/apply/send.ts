@@ -1,0 +1,23 @@
+import * as ecs from '@aws-sdk/client-ecs';
+import * as autoscaling from '@aws-sdk/client-application-auto-scaling';
+import * as rds from '@aws-sdk/client-rds';
+import * as cloudwatch from '@aws-sdk/client-cloudwatch';
+import * as ec2 from '@aws-sdk/client-ec2';
+import * as elbv2 from '@aws-sdk/client-elastic-load-balancing-v2';
+import * as sns from '@aws-sdk/client-sns';
+import * as tagging from '@aws-sdk/client-resource-groups-tagging-api';
+import * as sts from '@aws-sdk/client-sts';
+import type { Aws, ServiceName } from '../aws/clients.js';
+import type { AwsCall } from '../engine/types.js';
+
+const MODULES: Record<ServiceName, Record<string, unknown>> = { ecs, autoscaling, rds, cloudwatch, ec2, elbv2, sns, tagging, sts };
+
+type AnyClient = { send(command: unknown): Promise<unknown> };
+type CommandClass = new (input: Record<string, unknown>) => unknown;
+
+/** Sends one planned call through the service's counted client: `UpdateService` becomes `new UpdateServiceCommand(input)`. */
+export function sendCall(aws: Aws, call: AwsCall): Promise<unknown> {
+  const Command = MODULES[call.service][`${call.operation}Command`] as CommandClass | undefined;
+  if (!Command) throw new Error(`unknown operation ${call.service}:${call.operation}`);
+  return (aws[call.service] as AnyClient).send(new Command(call.input));
+}

@@ -1,0 +1,100 @@
+import pLimit, { type LimitFunction } from 'p-limit';
+import { GetResourcesCommand } from '@aws-sdk/client-resource-groups-tagging-api';
+import type { Aws, ServiceName } from '../aws/clients.js';
+import type { Kind, Manifest, ManifestOf } from '../schema/index.js';
+import type { Context, ObserveContext } from '../engine/types.js';
+import { MANAGED_BY_TAG } from '../engine/tags.js';
+import { resolveRefs } from './refs.js';
+
+/** Process-lifetime memo (task definition revisions are immutable, so one read each is enough). */
+export class Memo {
+  private readonly values = new Map<string, Promise<unknown>>();
+
+  get<T>(key: string, load: () => Promise<T>): Promise<T> {
+    let value = this.values.get(key) as Promise<T> | undefined;
+    if (!value) {
+      value = load();
+      this.values.set(key, value);
+      // A failed read is not remembered: the next reconcile tries again.
+      value.catch(() => this.values.delete(key));
+    }
+    return value;
+  }
+}
+
+export interface SessionOptions {
+  controllerId: string;
+  /** Concurrent calls per AWS service, for reads and writes. */
+  concurrency?: number;
+}
+
+/** What lives as long as the process: clients, memo, per-service limits. */
+export interface Session {
+  aws: Aws;
+  controllerId: string;
+  memo: Memo;
+  limit<T>(service: ServiceName, fn: () => Promise<T>): Promise<T>;
+}
+
+export function createSession(aws: Aws, options: SessionOptions): Session {
+  const limits = new Map<ServiceName, LimitFunction>();
+  const concurrency = options.concurrency ?? 8;
+  return {
+    aws,
+    controllerId: options.controllerId,
+    memo: new Memo(),
+    limit(service, fn) {
+      let l = limits.get(service);
+      if (!l) {
+        l = pLimit(concurrency);
+        limits.set(service, l);
+      }
+      return l(fn);
+    },
+  };
+}
+
+export function manifestIndex(manifests: Manifest[]): Pick<Context, 'manifests' | 'find'> {
+  const byKey = new Map(manifests.map((m) => [`${m.kind}/${m.metadata.name}`, m]));
+  return {
+    manifests,
+    find: <K extends Kind>(kind: K, name: string) => byKey.get(`${kind}/${name}`) as ManifestOf<K> | undefined,
+  };
+}
+
+/** ARNs tagged as owned by this controller, for the given tagging resource types: one paged read for all kinds. */
+export async function ownedArns(aws: Aws, controllerId: string, resourceTypes: string[]): Promise<Set<string>> {
+  const owned = new Set<string>();
+  if (resourceTypes.length === 0) return owned;
+  let PaginationToken: string | undefined;
+  do {
+    const out = await aws.tagging.send(
+      new GetResourcesCommand({
+        TagFilters: [{ Key: MANAGED_BY_TAG, Values: [controllerId] }],
+        ResourceTypeFilters: resourceTypes,
+        ResourcesPerPage: 100,
+        PaginationToken,
+      }),
+    );
+    for (const r of out.ResourceTagMappingList ?? []) if (r.ResourceARN) owned.add(r.ResourceARN);
+    PaginationToken = out.PaginationToken || undefined;
+  } while (PaginationToken);
+  return owned;
+}
+
+/** The context every reconciler's observe gets for one reconcile. */
+export async function observeContext(session: Session, manifests: Manifest[], resourceTypes: string[]): Promise<ObserveContext> {
+  const [refs, owned] = await Promise.all([
+    resolveRefs(manifests, session.aws),
+    ownedArns(session.aws, session.controllerId, resourceTypes),
+  ]);
+  return {
+    ...manifestIndex(manifests),
+    controllerId: session.controllerId,
+    refs,
+    aws: session.aws,
+    owned: (arn) => owned.has(arn),
+    memo: (key, load) => session.memo.get(key, load),
+    limit: (service, fn) => session.limit(service, fn),
+  };
+}
