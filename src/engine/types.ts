@@ -109,6 +109,8 @@ export interface Reconciler<K extends Kind, L> {
   /** `Kind/name` of the manifests this one needs to exist first. */
   dependsOn(desired: ManifestOf<K>): string[];
   health(desired: ManifestOf<K>, ctx: ObserveContext): Promise<Health>;
+  /** Deleting this kind loses data or serves traffic: prune needs the destructive opt-in tag on the resource. */
+  deleteIsDestructive?: boolean;
   /** For prune: the manifest name behind an owned ARN, and the calls that delete it. */
   nameOf?(arn: string): string;
   deleteSteps?(name: string, arn: string): Step[];

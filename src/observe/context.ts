@@ -2,7 +2,7 @@ import pLimit, { type LimitFunction } from 'p-limit';
 import { GetResourcesCommand } from '@aws-sdk/client-resource-groups-tagging-api';
 import type { Aws, ServiceName } from '../aws/clients.js';
 import type { Kind, Manifest, ManifestOf } from '../schema/index.js';
-import type { Context, ObserveContext } from '../engine/types.js';
+import type { Context, ObserveContext, Refs } from '../engine/types.js';
 import { MANAGED_BY_TAG } from '../engine/tags.js';
 import { resolveRefs } from './refs.js';
 
@@ -62,9 +62,9 @@ export function manifestIndex(manifests: Manifest[]): Pick<Context, 'manifests' 
   };
 }
 
-/** ARNs tagged as owned by this controller, for the given tagging resource types: one paged read for all kinds. */
-export async function ownedArns(aws: Aws, controllerId: string, resourceTypes: string[]): Promise<Set<string>> {
-  const owned = new Set<string>();
+/** ARN -> tags of everything this controller owns, for the given tagging resource types: one paged read for all kinds. */
+export async function ownedArns(aws: Aws, controllerId: string, resourceTypes: string[]): Promise<Map<string, Record<string, string>>> {
+  const owned = new Map<string, Record<string, string>>();
   if (resourceTypes.length === 0) return owned;
   let PaginationToken: string | undefined;
   do {
@@ -76,7 +76,9 @@ export async function ownedArns(aws: Aws, controllerId: string, resourceTypes: s
         PaginationToken,
       }),
     );
-    for (const r of out.ResourceTagMappingList ?? []) if (r.ResourceARN) owned.add(r.ResourceARN);
+    for (const r of out.ResourceTagMappingList ?? []) {
+      if (r.ResourceARN) owned.set(r.ResourceARN, Object.fromEntries((r.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? ''])));
+    }
     PaginationToken = out.PaginationToken || undefined;
   } while (PaginationToken);
   return owned;
@@ -88,6 +90,15 @@ export async function observeContext(session: Session, manifests: Manifest[], re
     resolveRefs(manifests, session.aws),
     ownedArns(session.aws, session.controllerId, resourceTypes),
   ]);
+  return buildObserveContext(session, manifests, refs, owned);
+}
+
+export function buildObserveContext(
+  session: Session,
+  manifests: Manifest[],
+  refs: Refs,
+  owned: Map<string, Record<string, string>>,
+): ObserveContext {
   return {
     ...manifestIndex(manifests),
     controllerId: session.controllerId,

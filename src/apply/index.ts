@@ -1,0 +1,127 @@
+import type { Kind, Manifest } from '../schema/index.js';
+import type { Health, ObserveContext, ResourceError, ResourceKey } from '../engine/types.js';
+import type { AnyReconciler, Registry } from '../engine/registry.js';
+import { errorOf } from '../observe/index.js';
+import type { Plan, PlannedAction } from '../plan/types.js';
+import { sendCall } from './send.js';
+
+export interface ApplyOptions {
+  /** How long to wait for a resource to become healthy, per kind, in milliseconds. */
+  timeouts: Record<Kind, number>;
+  /** Between health reads. */
+  pollIntervalMs: number;
+  onEvent?: (event: ApplyEvent) => void;
+}
+
+export const DEFAULT_TIMEOUTS: Record<Kind, number> = {
+  EcsService: 15 * 60_000,
+  ServiceAutoscaling: 60_000,
+  DbInstance: 90 * 60_000,
+  Alarm: 60_000,
+  Dashboard: 60_000,
+};
+
+export type ApplyEvent =
+  | { type: 'action'; id: string; state: 'started' | 'done' | 'skipped' | 'failed'; detail?: string }
+  | { type: 'health'; key: ResourceKey; health: Health };
+
+export interface ActionOutcome {
+  id: string;
+  key: ResourceKey;
+  state: 'done' | 'failed' | 'skipped';
+  error?: ResourceError;
+  /** For skipped: the failed action it depended on. */
+  reason?: string;
+}
+
+export interface HealthOutcome extends Health {
+  key: ResourceKey;
+  timedOut?: boolean;
+}
+
+export interface ApplyResult {
+  actions: ActionOutcome[];
+  health: HealthOutcome[];
+}
+
+/**
+ * Executes exactly the plan's actions: each after its dependencies, calls bounded per AWS service, a failure
+ * stopping only its dependants. Then waits for every changed resource to be healthy.
+ */
+export async function applyPlan(
+  plan: Plan,
+  manifests: Manifest[],
+  ctx: ObserveContext,
+  registry: Registry,
+  options: ApplyOptions,
+): Promise<ApplyResult> {
+  const emit = options.onEvent ?? (() => {});
+  const byKey = new Map(manifests.map((m) => [`${m.kind}/${m.metadata.name}`, m]));
+  const outcomes = new Map<string, Promise<ActionOutcome>>();
+
+  const waitHealthy = (key: ResourceKey): Promise<HealthOutcome> => {
+    const m = byKey.get(key);
+    if (!m) return Promise.resolve({ key, steady: true, reason: 'deleted' });
+    return pollHealth(key, m, registry[m.kind] as AnyReconciler, ctx, options, emit);
+  };
+
+  const run = async (action: PlannedAction): Promise<ActionOutcome> => {
+    for (const dep of action.dependsOn) {
+      const outcome = await outcomes.get(dep);
+      if (outcome && outcome.state !== 'done') {
+        emit({ type: 'action', id: action.id, state: 'skipped', detail: `${dep} did not complete` });
+        return { id: action.id, key: action.key, state: 'skipped', reason: dep };
+      }
+    }
+    emit({ type: 'action', id: action.id, state: 'started', detail: action.summary });
+    try {
+      for (const call of action.calls) await ctx.limit(call.service, () => sendCall(ctx.aws, call));
+      if (action.waitForHealth) {
+        const health = await waitHealthy(action.key);
+        if (!health.steady) throw Object.assign(new Error(health.reason), { code: health.timedOut ? 'HealthTimeout' : 'Unhealthy' });
+      }
+    } catch (err) {
+      const error = errorOf(err);
+      emit({ type: 'action', id: action.id, state: 'failed', detail: `${error.code}: ${error.message}` });
+      return { id: action.id, key: action.key, state: 'failed', error };
+    }
+    emit({ type: 'action', id: action.id, state: 'done' });
+    return { id: action.id, key: action.key, state: 'done' };
+  };
+
+  // Plan order is topological, so every dependency's promise exists before its dependants look for it.
+  for (const action of plan.actions) outcomes.set(action.id, run(action));
+  const actions = await Promise.all(outcomes.values());
+
+  const changed = new Set<ResourceKey>();
+  for (const a of actions) if (a.state === 'done') changed.add(a.key);
+  for (const a of actions) if (a.state !== 'done') changed.delete(a.key);
+  const health = await Promise.all([...changed].filter((k) => byKey.has(k)).map(waitHealthy));
+  return { actions, health };
+}
+
+async function pollHealth(
+  key: ResourceKey,
+  m: Manifest,
+  reconciler: AnyReconciler,
+  ctx: ObserveContext,
+  options: ApplyOptions,
+  emit: (e: ApplyEvent) => void,
+): Promise<HealthOutcome> {
+  const deadline = Date.now() + options.timeouts[m.kind];
+  let last = '';
+  for (;;) {
+    let health: Health;
+    try {
+      health = await reconciler.health(m as never, ctx);
+    } catch (err) {
+      const e = errorOf(err);
+      health = { steady: false, failed: e.terminal, reason: `${e.code}: ${e.message}` };
+    }
+    if (health.reason !== last) emit({ type: 'health', key, health });
+    last = health.reason;
+    if (health.steady || health.failed) return { key, ...health };
+    if (Date.now() >= deadline) return { key, ...health, timedOut: true, reason: `not healthy after ${options.timeouts[m.kind] / 1000}s: ${health.reason}` };
+    await new Promise((resolve) => setTimeout(resolve, options.pollIntervalMs));
+  }
+}

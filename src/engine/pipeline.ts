@@ -1,0 +1,23 @@
+import type { Manifest, Mode } from '../schema/index.js';
+import type { Registry } from './registry.js';
+import { observeAll, type Observed } from '../observe/index.js';
+import type { Session } from '../observe/context.js';
+import { buildPlan } from '../plan/index.js';
+import type { Plan } from '../plan/types.js';
+
+export interface PlanSettings {
+  defaultMode: Mode;
+  prune: boolean;
+}
+
+/** observe -> diff -> plan for one revision: what `plan`, `drift`, `apply` and the controller all start from. */
+export async function observeAndPlan(
+  manifests: Manifest[],
+  session: Session,
+  registry: Registry,
+  settings: PlanSettings,
+): Promise<{ observed: Observed; plan: Plan }> {
+  const observed = await observeAll(session, manifests, registry, settings.defaultMode);
+  const plan = buildPlan(manifests, observed, registry, settings);
+  return { observed, plan };
+}

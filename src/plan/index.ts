@@ -1,0 +1,164 @@
+import type { Manifest, Mode } from '../schema/index.js';
+import { isKind } from '../schema/index.js';
+import { keyOf, ResourceFailure, type Context, type Observation, type ResourceKey, type Step } from '../engine/types.js';
+import type { AnyReconciler, Registry } from '../engine/registry.js';
+import { ALLOW_DESTRUCTIVE_TAG, MANIFEST_TAG, allowsDestructive, wantsAdoption } from '../engine/tags.js';
+import { errorOf, modeOf } from '../observe/index.js';
+import type { Plan, PlannedAction, ResourcePlan } from './types.js';
+
+export interface PlanOptions {
+  defaultMode: Mode;
+  /** Delete owned resources that are in no manifest. Off by default. */
+  prune: boolean;
+}
+
+export interface PlanInput {
+  ctx: Context;
+  observations: Map<ResourceKey, Observation<unknown>>;
+  owned: Map<string, Record<string, string>>;
+}
+
+interface Draft {
+  resource: ResourcePlan;
+  steps: Step[];
+  dependsOn: string[];
+}
+
+/** Pure: from manifests and what was observed, the per-resource verdicts and the ordered actions that close the gap. */
+export function buildPlan(manifests: Manifest[], input: PlanInput, registry: Registry, options: PlanOptions): Plan {
+  const drafts: Draft[] = manifests.map((m) => planResource(m, input, registry[m.kind] as AnyReconciler, options.defaultMode));
+  drafts.push(...pruneDrafts(manifests, input.owned, registry, options.prune));
+
+  // A resource whose dependency could not be read or planned waits: planning it could act on a stale picture.
+  const byKey = new Map(drafts.map((d) => [d.resource.key, d]));
+  for (const d of drafts) {
+    const failed = d.dependsOn.map((k) => byKey.get(k as ResourceKey)).find((dep) => dep?.resource.status === 'error');
+    if (failed && d.steps.length > 0) {
+      d.steps = [];
+      d.resource.note = `waits for ${failed.resource.key}, which failed: ${failed.resource.error?.message ?? ''}`;
+    }
+  }
+  return { resources: drafts.map((d) => d.resource), actions: orderActions(drafts) };
+}
+
+function planResource(m: Manifest, input: PlanInput, reconciler: AnyReconciler, defaultMode: Mode): Draft {
+  const mode = modeOf(m, defaultMode);
+  const resource: ResourcePlan = { key: keyOf(m), kind: m.kind, name: m.metadata.name, mode, status: 'suspended', changes: [], refused: [], actions: [] };
+  const draft: Draft = { resource, steps: [], dependsOn: reconciler.dependsOn(m as never) };
+  if (mode === 'suspend') return draft;
+  const observed = input.observations.get(resource.key) ?? { state: 'missing' };
+  try {
+    if (observed.state === 'error') {
+      resource.status = 'error';
+      resource.error = observed.error;
+    } else if (observed.state === 'missing') {
+      resource.status = 'create';
+      draft.steps = reconciler.steps(m as never, undefined, [], input.ctx);
+    } else if (!observed.owned && !wantsAdoption(m)) {
+      resource.status = 'unmanaged';
+      resource.note = 'exists without the ownership tag: left untouched (annotate ballast.dev/adopt: "true" to take it over)';
+    } else {
+      resource.changes = reconciler.diff(m as never, observed.live, input.ctx);
+      const actionable = resource.changes.filter((c) => !c.pending);
+      resource.refused = allowsDestructive(m) ? [] : actionable.filter((c) => c.destructive);
+      if (!observed.owned) {
+        resource.status = 'adopt';
+        draft.steps = [
+          { op: 'update', part: 'adopt', summary: 'add the ownership tag', calls: reconciler.adoptCalls?.(m as never, observed.live, input.ctx) ?? [] },
+          ...reconciler.steps(m as never, observed.live, actionable, input.ctx),
+        ];
+      } else if (actionable.length === 0) {
+        resource.status = resource.changes.length > 0 ? 'pending' : 'in-sync';
+      } else {
+        resource.status = 'update';
+        draft.steps = reconciler.steps(m as never, observed.live, actionable, input.ctx);
+      }
+      if (resource.refused.length > 0) {
+        draft.steps = [];
+        resource.note = `refused: ${resource.refused.map((c) => `${c.path} (${c.destructive})`).join('; ')}; annotate ballast.dev/allow-destructive: "true" to allow`;
+      }
+    }
+  } catch (err) {
+    if (!(err instanceof ResourceFailure)) throw err;
+    resource.status = 'error';
+    resource.error = errorOf(err);
+    draft.steps = [];
+  }
+  if (mode === 'detect' && draft.steps.length > 0) {
+    draft.steps = [];
+    resource.note = 'detect mode: reported, not applied';
+  }
+  return draft;
+}
+
+/** Owned resources (by the manifest tag) that no manifest of this revision names. */
+function pruneDrafts(manifests: Manifest[], owned: Map<string, Record<string, string>>, registry: Registry, prune: boolean): Draft[] {
+  const inRevision = new Set(manifests.map(keyOf));
+  const groups = new Map<ResourceKey, { arn: string; tags: Record<string, string> }[]>();
+  for (const [arn, tags] of owned) {
+    const key = tags[MANIFEST_TAG] as ResourceKey | undefined;
+    if (!key || inRevision.has(key) || !isKind(key.split('/')[0])) continue;
+    groups.set(key, [...(groups.get(key) ?? []), { arn, tags }]);
+  }
+  return [...groups].map(([key, members]) => {
+    const [kind, name] = key.split('/') as [Manifest['kind'], string];
+    const reconciler = registry[kind] as AnyReconciler;
+    const resource: ResourcePlan = { key, kind, name, mode: 'enforce', status: 'prune', changes: [], refused: [], actions: [] };
+    const draft: Draft = { resource, steps: [], dependsOn: [] };
+    const guarded = reconciler.deleteIsDestructive && members.some((m) => m.tags[ALLOW_DESTRUCTIVE_TAG] !== 'true');
+    if (!prune) resource.note = 'owned but in no manifest: deleted only with prune on';
+    else if (!reconciler.deleteSteps) resource.note = `${kind} is never pruned`;
+    else if (guarded) resource.note = `refused: deleting a ${kind} needs the ${ALLOW_DESTRUCTIVE_TAG}=true tag, set by annotating the manifest before removing it`;
+    else {
+      // Members other than the one the manifest names (e.g. read replicas) go first.
+      const ordered = [...members].sort((a, b) => Number(reconciler.nameOf?.(a.arn) === name) - Number(reconciler.nameOf?.(b.arn) === name));
+      // Deletes run one after another, so a read replica is gone before its source.
+      const steps = ordered.flatMap((m) => reconciler.deleteSteps!(reconciler.nameOf?.(m.arn) ?? name, m.arn));
+      draft.steps = steps.map((s, k) => ({ ...s, part: `delete-${k + 1}`, after: k > 0 ? [`delete-${k}`] : [] }));
+    }
+    return draft;
+  });
+}
+
+/** Gives actions ids, wires dependencies (own parts, then every action of each resource depended on) and sorts them. */
+function orderActions(drafts: Draft[]): PlannedAction[] {
+  const idOf = (key: ResourceKey, step: Step, index: number, count: number) =>
+    step.part ? `${key}#${step.part}` : count > 1 ? `${key}#${index + 1}` : key;
+  const ids = new Map<ResourceKey, string[]>();
+  for (const d of drafts) {
+    const list = d.steps.map((s, i) => idOf(d.resource.key, s, i, d.steps.length));
+    ids.set(d.resource.key, list);
+    d.resource.actions = list;
+  }
+  const actions: PlannedAction[] = [];
+  for (const d of drafts) {
+    const external = d.dependsOn.flatMap((k) => ids.get(k as ResourceKey) ?? []);
+    d.steps.forEach((step, i) => {
+      const own = (step.after ?? []).map((part) => `${d.resource.key}#${part}`);
+      actions.push({ ...step, id: ids.get(d.resource.key)![i]!, key: d.resource.key, dependsOn: [...own, ...external] });
+    });
+  }
+  return topological(actions);
+}
+
+function topological(actions: PlannedAction[]): PlannedAction[] {
+  const byId = new Map(actions.map((a) => [a.id, a]));
+  const done = new Set<string>();
+  const out: PlannedAction[] = [];
+  const visit = (a: PlannedAction, path: Set<string>) => {
+    if (done.has(a.id)) return;
+    if (path.has(a.id)) throw new Error(`dependency cycle through ${a.id}`);
+    path.add(a.id);
+    for (const dep of a.dependsOn) {
+      const d = byId.get(dep);
+      if (d) visit(d, path);
+    }
+    path.delete(a.id);
+    done.add(a.id);
+    out.push(a);
+  };
+  for (const a of actions) visit(a, new Set());
+  // Only dependencies that are actions of this plan stay: others are already satisfied.
+  return out.map((a) => ({ ...a, dependsOn: a.dependsOn.filter((d) => byId.has(d)) }));
+}
+

@@ -1,0 +1,47 @@
+import type { Kind, Mode } from '../schema/index.js';
+import type { FieldChange, ResourceError, ResourceKey, Step } from '../engine/types.js';
+
+/**
+ * What a plan says of one resource:
+ * - create / update: the actions listed make it match (none in detect mode);
+ * - in-sync: nothing to do; pending: only changes AWS already has queued (RDS maintenance window);
+ * - adopt: exists without the ownership tag and the manifest asks to adopt it;
+ * - unmanaged: exists without the ownership tag: reported, never touched;
+ * - prune: owned by this controller but in no manifest; deleted only with prune on;
+ * - error: could not be read or planned; suspended: skipped entirely (not even read).
+ */
+export type ResourceStatus = 'create' | 'update' | 'in-sync' | 'pending' | 'adopt' | 'unmanaged' | 'prune' | 'error' | 'suspended';
+
+export interface ResourcePlan {
+  key: ResourceKey;
+  kind: Kind;
+  name: string;
+  mode: Mode;
+  status: ResourceStatus;
+  /** Managed-field differences, pending ones included (flagged). */
+  changes: FieldChange[];
+  /** Destructive changes refused because the resource does not opt in; nothing of the resource is applied. */
+  refused: FieldChange[];
+  /** Ids of the actions that act on this resource. */
+  actions: string[];
+  error?: ResourceError;
+  /** Why no actions are planned although there are changes (detect mode, prune off, guard). */
+  note?: string;
+}
+
+/** One step of the plan: the exact AWS calls apply will send, after its dependencies. */
+export interface PlannedAction extends Step {
+  id: string;
+  key: ResourceKey;
+  dependsOn: string[];
+}
+
+export interface Plan {
+  resources: ResourcePlan[];
+  /** In an order that respects dependsOn. */
+  actions: PlannedAction[];
+}
+
+export function hasChanges(plan: Plan): boolean {
+  return plan.actions.length > 0 || plan.resources.some((r) => r.changes.some((c) => !c.pending) || r.refused.length > 0);
+}

@@ -1,0 +1,53 @@
+import type { Plan, ResourcePlan, ResourceStatus } from '../plan/types.js';
+import { redactValue, show } from './redact.js';
+
+const SYMBOL: Record<ResourceStatus, string> = {
+  create: '+',
+  update: '~',
+  adopt: '~',
+  prune: '-',
+  'in-sync': '=',
+  pending: '…',
+  unmanaged: '?',
+  error: 'x',
+  suspended: ' ',
+};
+
+function changeLines(r: ResourcePlan): string[] {
+  const lines = r.changes.map((c) => {
+    const marks = [c.pending ? '(pending at AWS)' : '', c.destructive ? `(destructive: ${c.destructive})` : ''].filter(Boolean).join(' ');
+    return `      ${c.path}: ${show(redactValue(c.path, c.live))} -> ${show(redactValue(c.path, c.desired))}${marks ? ` ${marks}` : ''}`;
+  });
+  if (r.error) lines.push(`      error: ${r.error.code}: ${r.error.message}`);
+  if (r.note) lines.push(`      note: ${r.note}`);
+  return lines;
+}
+
+/** Terraform-like text: one block per resource that is not in sync, then a summary line. */
+export function renderPlan(plan: Plan, options: { driftOnly?: boolean } = {}): string {
+  const out: string[] = [];
+  const actionsOf = new Map(plan.actions.map((a) => [a.id, a]));
+  const shown = plan.resources.filter((r) => r.status !== 'in-sync' && r.status !== 'suspended');
+  for (const r of options.driftOnly ? shown.filter(isDrift) : shown) {
+    out.push(`  ${SYMBOL[r.status]} ${r.key}  (${r.status}${r.mode !== 'enforce' ? `, ${r.mode} mode` : ''})`);
+    out.push(...changeLines(r));
+    for (const id of r.actions) {
+      const a = actionsOf.get(id);
+      if (a) out.push(`      → ${a.summary}: ${a.calls.map((c) => c.operation).join(', ') || 'no call'}`);
+    }
+  }
+  const count = (s: ResourceStatus) => plan.resources.filter((r) => r.status === s).length;
+  if (out.length === 0) out.push(options.driftOnly ? 'No drift: live resources match the manifests.' : 'No changes: live resources match the manifests.');
+  out.push(
+    '',
+    `Plan: ${count('create')} to create, ${count('update') + count('adopt')} to update, ${plan.resources.filter((r) => r.status === 'prune' && r.actions.length > 0).length} to delete; ` +
+      `${count('in-sync')} in sync, ${count('pending')} pending, ${count('unmanaged')} unmanaged, ${count('prune')} owned but not in manifests, ` +
+      `${count('error')} errors, ${count('suspended')} suspended; ${plan.actions.reduce((n, a) => n + a.calls.length, 0)} write calls.`,
+  );
+  return `${out.join('\n')}\n`;
+}
+
+/** Drift is a difference on something that already exists (creates and prune candidates are not drift). */
+export function isDrift(r: ResourcePlan): boolean {
+  return (r.status === 'update' || r.status === 'adopt' || r.refused.length > 0) && r.changes.some((c) => !c.pending);
+}

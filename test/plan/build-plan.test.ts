@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest';
+import { buildPlan, type PlanInput } from '../../src/plan/index.js';
+import type { Registry } from '../../src/engine/registry.js';
+import type { Context, Observation, Reconciler, ResourceKey } from '../../src/engine/types.js';
+import type { Alarm, Manifest } from '../../src/schema/index.js';
+import { MANAGED_BY_TAG, MANIFEST_TAG } from '../../src/engine/tags.js';
+import { manifestIndex } from '../../src/observe/context.js';
+
+// The plan stage is pure: these tests drive it with a minimal reconciler whose live state is just a threshold,
+// so the engine's own rules (modes, guards, ownership, prune, order) are tested apart from any AWS shape.
+type Live = { threshold: number };
+const fake: Reconciler<'Alarm', Live> = {
+  kind: 'Alarm',
+  taggingType: 'cloudwatch:alarm',
+  deleteIsDestructive: false,
+  observe: async () => new Map(),
+  diff: (d, live) =>
+    d.spec.threshold === live.threshold
+      ? []
+      : [{ path: 'spec.threshold', live: live.threshold, desired: d.spec.threshold, destructive: d.spec.threshold < live.threshold ? 'lowering' : undefined }],
+  steps: (d, live) => [
+    { op: live ? 'update' : 'create', summary: 'put alarm', calls: [{ service: 'cloudwatch', operation: 'PutMetricAlarm', input: { AlarmName: d.metadata.name } }] },
+  ],
+  dependsOn: (d) => (d.metadata.labels?.after ? [`Alarm/${d.metadata.labels.after}`] : []),
+  health: async () => ({ steady: true, reason: 'exists' }),
+  nameOf: (arn) => arn.split(':alarm:')[1] ?? arn,
+  deleteSteps: (name) => [{ op: 'delete', summary: 'delete alarm', calls: [{ service: 'cloudwatch', operation: 'DeleteAlarms', input: { AlarmNames: [name] } }] }],
+  adoptCalls: (d) => [{ service: 'cloudwatch', operation: 'TagResource', input: { ResourceARN: d.metadata.name } }],
+};
+const registry = { Alarm: fake } as unknown as Registry;
+
+function alarm(name: string, threshold: number, extra: Partial<Alarm['metadata']> = {}): Alarm {
+  return {
+    apiVersion: 'ballast.dev/v1alpha1',
+    kind: 'Alarm',
+    metadata: { name, ...extra },
+    spec: { metric: { namespace: 'N', name: 'M' }, evaluationPeriods: 1, threshold, comparison: 'GreaterThanThreshold' },
+  };
+}
+
+function input(manifests: Manifest[], observations: Record<string, Observation<Live>>, owned = new Map<string, Record<string, string>>()): PlanInput {
+  const ctx = { ...manifestIndex(manifests), controllerId: 'ballast', refs: {} } as unknown as Context;
+  return { ctx, observations: new Map(Object.entries(observations)) as Map<ResourceKey, Observation<unknown>>, owned };
+}
+
+const found = (threshold: number, owned = true): Observation<Live> => ({ state: 'found', live: { threshold }, owned });
+const settings = { defaultMode: 'enforce' as const, prune: false };
+
+describe('buildPlan', () => {
+  it('creates what is missing, updates what differs and leaves matching resources alone', () => {
+    const ms = [alarm('a', 1), alarm('b', 5), alarm('c', 3)];
+    const plan = buildPlan(ms, input(ms, { 'Alarm/b': found(4), 'Alarm/c': found(3) }), registry, settings);
+    expect(plan.resources.map((r) => [r.key, r.status])).toEqual([
+      ['Alarm/a', 'create'],
+      ['Alarm/b', 'update'],
+      ['Alarm/c', 'in-sync'],
+    ]);
+    expect(plan.actions.map((a) => a.id)).toEqual(['Alarm/a', 'Alarm/b']);
+  });
+
+  it('orders actions after the resources they depend on', () => {
+    const ms = [alarm('late', 1, { labels: { after: 'early' } }), alarm('early', 1)];
+    const plan = buildPlan(ms, input(ms, {}), registry, settings);
+    expect(plan.actions.map((a) => [a.id, a.dependsOn])).toEqual([
+      ['Alarm/early', []],
+      ['Alarm/late', ['Alarm/early']],
+    ]);
+  });
+
+  it('refuses a destructive change without the opt-in annotation, and plans it with it', () => {
+    const plain = [alarm('a', 1)];
+    const refused = buildPlan(plain, input(plain, { 'Alarm/a': found(9) }), registry, settings);
+    expect(refused.actions).toEqual([]);
+    expect(refused.resources[0]?.refused.map((c) => c.path)).toEqual(['spec.threshold']);
+    expect(refused.resources[0]?.note).toMatch(/ballast.dev\/allow-destructive/);
+
+    const optedIn = [alarm('a', 1, { annotations: { 'ballast.dev/allow-destructive': 'true' } })];
+    const allowed = buildPlan(optedIn, input(optedIn, { 'Alarm/a': found(9) }), registry, settings);
+    expect(allowed.actions.map((a) => a.id)).toEqual(['Alarm/a']);
+  });
+
+  it('reports detect-mode drift without actions and skips suspended resources entirely', () => {
+    const ms = [alarm('d', 1, { annotations: { 'ballast.dev/mode': 'detect' } }), alarm('s', 1, { annotations: { 'ballast.dev/mode': 'suspend' } })];
+    const plan = buildPlan(ms, input(ms, { 'Alarm/d': found(2), 'Alarm/s': found(2) }), registry, settings);
+    expect(plan.actions).toEqual([]);
+    expect(plan.resources.map((r) => [r.status, r.changes.length])).toEqual([
+      ['update', 1],
+      ['suspended', 0],
+    ]);
+  });
+
+  it('never touches a resource without the ownership tag unless the manifest adopts it', () => {
+    const ms = [alarm('u', 1)];
+    const plan = buildPlan(ms, input(ms, { 'Alarm/u': found(2, false) }), registry, settings);
+    expect(plan.resources[0]?.status).toBe('unmanaged');
+    expect(plan.actions).toEqual([]);
+
+    const adopt = [alarm('u', 1, { annotations: { 'ballast.dev/adopt': 'true' } })];
+    const adopted = buildPlan(adopt, input(adopt, { 'Alarm/u': found(0, false) }), registry, settings);
+    expect(adopted.actions.flatMap((a) => a.calls.map((c) => c.operation))).toEqual(['TagResource', 'PutMetricAlarm']);
+  });
+
+  it('lists owned resources in no manifest as prune candidates and deletes them only with prune on', () => {
+    const owned = new Map([['arn:aws:cloudwatch:us-east-1:1:alarm:gone', { [MANAGED_BY_TAG]: 'ballast', [MANIFEST_TAG]: 'Alarm/gone' }]]);
+    const off = buildPlan([], input([], {}, owned), registry, settings);
+    expect(off.resources.map((r) => [r.key, r.status, r.actions])).toEqual([['Alarm/gone', 'prune', []]]);
+    const on = buildPlan([], input([], {}, owned), registry, { ...settings, prune: true });
+    expect(on.actions.flatMap((a) => a.calls)).toEqual([{ service: 'cloudwatch', operation: 'DeleteAlarms', input: { AlarmNames: ['gone'] } }]);
+  });
+
+  it('holds back the dependants of a resource that could not be read', () => {
+    const ms = [alarm('base', 1), alarm('dep', 1, { labels: { after: 'base' } })];
+    const plan = buildPlan(ms, input(ms, { 'Alarm/base': { state: 'error', error: { code: 'Throttling', message: 'slow down', terminal: false } } }), registry, settings);
+    expect(plan.actions).toEqual([]);
+    expect(plan.resources[1]?.note).toMatch(/waits for Alarm\/base/);
+  });
+});
