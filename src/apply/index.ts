@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Kind, Manifest } from '../schema/index.js';
 import type { Health, ObserveContext, ResourceError, ResourceKey } from '../engine/types.js';
 import type { AnyReconciler, Registry } from '../engine/registry.js';
@@ -11,6 +12,8 @@ export interface ApplyOptions {
   /** Between health reads. */
   pollIntervalMs: number;
   onEvent?: (event: ApplyEvent) => void;
+  /** Stops starting new calls and health waits (shutdown); the call in flight finishes. */
+  signal?: AbortSignal;
 }
 
 export const DEFAULT_TIMEOUTS: Record<Kind, number> = {
@@ -73,9 +76,13 @@ export async function applyPlan(
         return { id: action.id, key: action.key, state: 'skipped', reason: dep };
       }
     }
+    if (options.signal?.aborted) return { id: action.id, key: action.key, state: 'skipped', reason: 'shutdown' };
     emit({ type: 'action', id: action.id, state: 'started', detail: action.summary });
     try {
-      for (const call of action.calls) await ctx.limit(call.service, () => sendCall(ctx.aws, call));
+      for (const call of action.calls) {
+        if (options.signal?.aborted) throw Object.assign(new Error('stopped before this call: shutting down'), { code: 'Shutdown' });
+        await ctx.limit(call.service, () => sendCall(ctx.aws, call));
+      }
       if (action.waitForHealth) {
         const health = await waitHealthy(action.key);
         if (!health.steady) throw Object.assign(new Error(health.reason), { code: health.timedOut ? 'HealthTimeout' : 'Unhealthy' });
@@ -121,7 +128,9 @@ async function pollHealth(
     if (health.reason !== last) emit({ type: 'health', key, health });
     last = health.reason;
     if (health.steady || health.failed) return { key, ...health };
+    if (options.signal?.aborted) return { key, ...health, reason: `shutting down while waiting: ${health.reason}` };
     if (Date.now() >= deadline) return { key, ...health, timedOut: true, reason: `not healthy after ${options.timeouts[m.kind] / 1000}s: ${health.reason}` };
-    await new Promise((resolve) => setTimeout(resolve, options.pollIntervalMs));
+    // Wakes early on shutdown; the check above then returns.
+    await sleep(options.pollIntervalMs, undefined, { signal: options.signal }).catch(() => undefined);
   }
 }

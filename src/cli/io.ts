@@ -1,3 +1,5 @@
+import { createInterface } from 'node:readline/promises';
+
 /** Where a command writes: results to stdout, logs and progress to stderr. Injected so tests run commands in-process. */
 export interface Io {
   stdout: (text: string) => void;
@@ -15,6 +17,14 @@ export function processIo(): Io {
     stderr: (t) => process.stderr.write(t),
     env: process.env,
     interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY),
+    async confirm(question) {
+      const rl = createInterface({ input: process.stdin, output: process.stderr });
+      try {
+        return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
+      } finally {
+        rl.close();
+      }
+    },
   };
 }
 

@@ -2,9 +2,10 @@ import { Command, CommanderError, Option } from 'commander';
 import { processIo, type Io, type OutputFormat } from './io.js';
 import { validateCommand } from './validate.js';
 import { schemaCommand } from './schema.js';
-
-const outputOption = () =>
-  new Option('-o, --output <format>', 'text for people, json for scripts (one document on stdout)').choices(['text', 'json']).default('text');
+import { addAwsOptions, outputOption, type AwsCommandOptions } from './settings.js';
+import { driftCommand, planCommand } from './plan.js';
+import { applyCommand, type ApplyCommandOptions } from './apply.js';
+import { addRunOptions, runCommand } from './run.js';
 
 /** Runs the CLI with argv (without node and script) and returns the exit code. */
 export async function main(argv: string[], io: Io = processIo()): Promise<number> {
@@ -31,6 +32,43 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     .action(async (opts: { out: string }) => {
       code = await schemaCommand(opts.out, io);
     });
+
+  addAwsOptions(
+    program
+      .command('plan')
+      .description('observe live AWS, diff and show the ordered actions; no writes')
+      .argument('[path]', 'manifest folder or file', 'desired-state')
+      .option('--detailed-exitcode', 'exit 2 when there are changes', false),
+  ).action(async (path: string, opts: AwsCommandOptions & { detailedExitcode: boolean }) => {
+    code = await planCommand(path, opts, io);
+  });
+
+  addAwsOptions(
+    program
+      .command('drift')
+      .description('report differences of resources that already exist; no writes')
+      .argument('[path]', 'manifest folder or file', 'desired-state'),
+  ).action(async (path: string, opts: AwsCommandOptions) => {
+    code = await driftCommand(path, opts, io);
+  });
+
+  addAwsOptions(
+    program
+      .command('apply')
+      .description('plan, then apply exactly that plan and wait for health')
+      .argument('[path]', 'manifest folder or file', 'desired-state')
+      .option('-y, --yes', 'apply without asking (required when not on a terminal)', false)
+      .addOption(new Option('--ecs-timeout <seconds>', 'wait this long for an ECS rollout').argParser(Number))
+      .addOption(new Option('--db-timeout <seconds>', 'wait this long for a DB to be available').argParser(Number))
+      .addOption(new Option('--poll-interval <seconds>', 'between health reads').argParser(Number).default(5)),
+  ).action(async (path: string, opts: ApplyCommandOptions) => {
+    code = await applyCommand(path, opts, io);
+  });
+
+  const run = addAwsOptions(program.command('run').description('the long-running controller: Git watch, webhook, drift scans, Slack, HTTP endpoints'));
+  addRunOptions(run).action(async () => {
+    code = await runCommand(run, io);
+  });
 
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -1,5 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { createAws, type Aws } from '../../src/aws/clients.js';
 
@@ -10,8 +11,7 @@ export interface Moto {
 }
 
 const INSTALL_HINT =
-  'moto_server was not found. Install the AWS emulator with: python3 -m pip install "moto[server]>=5.2,<5.3" ' +
-  '(or put moto_server on PATH).';
+  'The AWS emulator (moto) was not found for python3. Install it with: python3 -m pip install "moto[server]>=5.2,<5.3"';
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -25,9 +25,11 @@ function freePort(): Promise<number> {
   });
 }
 
+const LAUNCHER = fileURLToPath(new URL('./moto_server.py', import.meta.url));
+
+/** moto's server through a small launcher that closes two ECS gaps (see moto_server.py). */
 function motoCommand(): [string, string[]] {
-  if (spawnSync('moto_server', ['--help'], { stdio: 'ignore' }).status === 0) return ['moto_server', []];
-  if (spawnSync('python3', ['-c', 'import moto.server'], { stdio: 'ignore' }).status === 0) return ['python3', ['-m', 'moto.server']];
+  if (spawnSync('python3', ['-c', 'import moto.server'], { stdio: 'ignore' }).status === 0) return ['python3', [LAUNCHER]];
   throw new Error(INSTALL_HINT);
 }
 

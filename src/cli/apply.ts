@@ -1,0 +1,77 @@
+import { applyPlan, DEFAULT_TIMEOUTS, type ApplyEvent, type ApplyResult } from '../apply/index.js';
+import { RECONCILERS } from '../reconcilers/index.js';
+import { renderPlan } from '../report/plan-text.js';
+import { planJson } from '../report/plan-json.js';
+import type { Plan } from '../plan/types.js';
+import { writeJson, type Io } from './io.js';
+import { hasErrors, planRevision, validRevision } from './plan.js';
+import { sessionFor, type AwsCommandOptions } from './settings.js';
+
+export interface ApplyCommandOptions extends AwsCommandOptions {
+  yes: boolean;
+  ecsTimeout?: number;
+  dbTimeout?: number;
+  pollInterval: number;
+}
+
+/** Converged: every action done, every changed resource healthy, nothing refused or unreadable. */
+export function converged(plan: Plan, result: ApplyResult): boolean {
+  return (
+    !hasErrors(plan) &&
+    plan.resources.every((r) => r.refused.length === 0) &&
+    result.actions.every((a) => a.state === 'done') &&
+    result.health.every((h) => h.steady)
+  );
+}
+
+export async function applyCommand(path: string, options: ApplyCommandOptions, io: Io): Promise<number> {
+  const revision = await validRevision(path, options, io);
+  if (!revision) return 1;
+  const session = sessionFor(options);
+  const started = Date.now();
+  const { plan, observed } = await planRevision(revision, options, session);
+  const json = options.output === 'json';
+  if (!json) io.stdout(renderPlan(plan));
+
+  if (plan.actions.length > 0 && !options.yes) {
+    if (!io.interactive || !io.confirm) {
+      io.stderr('refusing to apply without --yes: not on a terminal, so nobody can confirm\n');
+      return 1;
+    }
+    if (!(await io.confirm(`Apply ${plan.actions.length} action(s)?`))) {
+      io.stderr('apply cancelled\n');
+      return 1;
+    }
+  }
+
+  const progress = (e: ApplyEvent) => {
+    if (e.type === 'action') io.stderr(`${e.state.padEnd(7)} ${e.id}${e.detail ? `: ${e.detail}` : ''}\n`);
+    else io.stderr(`health  ${e.key}: ${e.health.steady ? 'steady' : e.health.reason}\n`);
+  };
+  const result = await applyPlan(plan, revision.manifests, observed.ctx, RECONCILERS, {
+    timeouts: {
+      ...DEFAULT_TIMEOUTS,
+      ...(options.ecsTimeout ? { EcsService: options.ecsTimeout * 1000 } : {}),
+      ...(options.dbTimeout ? { DbInstance: options.dbTimeout * 1000 } : {}),
+    },
+    pollIntervalMs: options.pollInterval * 1000,
+    onEvent: json ? undefined : progress,
+  });
+  const ok = converged(plan, result);
+  if (json) {
+    writeJson(io, { ...planJson(plan, session, started), result, converged: ok });
+  } else {
+    const failed = result.actions.filter((a) => a.state === 'failed');
+    const skipped = result.actions.filter((a) => a.state === 'skipped');
+    for (const a of failed) io.stdout(`failed  ${a.id}: ${a.error?.code}: ${a.error?.message}\n`);
+    for (const a of skipped) io.stdout(`skipped ${a.id}: waits for ${a.reason}\n`);
+    for (const h of result.health.filter((x) => !x.steady)) io.stdout(`unhealthy ${h.key}: ${h.reason}\n`);
+    for (const r of plan.resources.filter((x) => x.status === 'error')) io.stdout(`error   ${r.key}: ${r.error?.code}: ${r.error?.message}\n`);
+    const writes = session.aws.counter.writes().length;
+    io.stdout(
+      `Apply ${ok ? 'converged' : 'did not converge'}: ${result.actions.filter((a) => a.state === 'done').length} done, ${failed.length} failed, ` +
+        `${skipped.length} skipped; ${writes} write calls, ${session.aws.counter.calls.length} calls in all, ${((Date.now() - started) / 1000).toFixed(1)}s.\n`,
+    );
+  }
+  return ok ? 0 : 1;
+}

@@ -1,0 +1,41 @@
+import { Command, Option } from 'commander';
+import { createAws } from '../aws/clients.js';
+import { createSession, type Session } from '../observe/context.js';
+import type { Mode } from '../schema/index.js';
+import type { OutputFormat } from './io.js';
+
+/** Options shared by every command that talks to AWS. */
+export interface AwsCommandOptions {
+  output: OutputFormat;
+  controllerId: string;
+  mode: Mode;
+  prune: boolean;
+  retryMode?: 'standard' | 'adaptive';
+  maxAttempts?: number;
+  concurrency: number;
+}
+
+const positiveInt = (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`expected a positive integer, got "${value}"`);
+  return n;
+};
+
+export const outputOption = () =>
+  new Option('-o, --output <format>', 'text for people, json for scripts (one document on stdout)').choices(['text', 'json']).default('text');
+
+export function addAwsOptions(cmd: Command): Command {
+  return cmd
+    .addOption(outputOption())
+    .addOption(new Option('--controller-id <id>', 'ownership tag value: ballast.dev/managed-by=<id>').env('BALLAST_CONTROLLER_ID').default('ballast'))
+    .addOption(new Option('--mode <mode>', 'mode for resources without a ballast.dev/mode annotation').choices(['enforce', 'detect', 'suspend']).env('BALLAST_MODE').default('enforce'))
+    .addOption(new Option('--prune', 'delete owned resources that are in no manifest').env('BALLAST_PRUNE').default(false))
+    .addOption(new Option('--retry-mode <mode>', 'AWS SDK retry mode (default: the SDK setting, standard)').choices(['standard', 'adaptive']).env('AWS_RETRY_MODE'))
+    .addOption(new Option('--max-attempts <n>', 'AWS SDK attempts per call (default: the SDK setting, 3)').argParser(positiveInt).env('AWS_MAX_ATTEMPTS'))
+    .addOption(new Option('--concurrency <n>', 'concurrent AWS calls per service').argParser(positiveInt).env('BALLAST_CONCURRENCY').default(8));
+}
+
+export function sessionFor(options: AwsCommandOptions): Session {
+  const aws = createAws({ retryMode: options.retryMode, maxAttempts: options.maxAttempts });
+  return createSession(aws, { controllerId: options.controllerId, concurrency: options.concurrency });
+}

@@ -1,0 +1,268 @@
+import { EventEmitter } from 'node:events';
+import type { Logger } from 'pino';
+import { loadRevision } from '../validate/index.js';
+import type { Manifest, Mode } from '../schema/index.js';
+import type { Kind } from '../schema/index.js';
+import type { Registry } from '../engine/registry.js';
+import { observeAndPlan } from '../engine/pipeline.js';
+import { applyPlan, type ApplyResult } from '../apply/index.js';
+import type { Session } from '../observe/context.js';
+import { errorOf } from '../observe/index.js';
+import type { Plan } from '../plan/types.js';
+import { isDrift } from '../report/plan-text.js';
+import { redactValue } from '../report/redact.js';
+import type { Problem } from '../problem.js';
+import type { NotificationPolicy, ReconcileReport } from '../report/notify.js';
+import type { SlackNotifier } from '../report/slack.js';
+import type { SourceRevision } from '../source/git.js';
+import type { Metrics } from './metrics.js';
+
+export type Trigger = ReconcileReport['trigger'] | 'retry';
+
+export interface ControllerSettings {
+  defaultMode: Mode;
+  prune: boolean;
+  timeouts: Record<Kind, number>;
+  healthPollMs: number;
+  /** Backoff after a failed reconcile: doubles from base up to max, with jitter. */
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+}
+
+export interface ControllerDeps {
+  source: { sync(): Promise<SourceRevision> };
+  session: Session;
+  registry: Registry;
+  logger: Logger;
+  metrics: Metrics;
+  policy: NotificationPolicy;
+  notifier: SlackNotifier;
+}
+
+export interface ResourceStatusEntry {
+  key: string;
+  status: string;
+  mode: Mode;
+  changes: { path: string; live: unknown; desired: unknown; pending?: boolean }[];
+  lastError?: { code: string; message: string };
+  lastAppliedAt?: string;
+}
+
+export interface ReconcileSummary {
+  trigger: Trigger;
+  revision?: string;
+  result: 'success' | 'failure' | 'invalid' | 'source_error';
+  at: string;
+  durationMs: number;
+  writes: number;
+}
+
+/**
+ * The long-running loop: one reconcile at a time; triggers arriving during a run coalesce into one follow-up run.
+ * Level-triggered: each run reads Git and AWS afresh and never relies on what an earlier run did.
+ */
+export class Controller extends EventEmitter<{ reconciled: [ReconcileSummary] }> {
+  revision?: { sha: string; message: string; author: string; manifests: Manifest[]; loadedAt: string };
+  badRevision?: { sha: string; problems: Problem[] };
+  lastReconcile?: ReconcileSummary;
+  awsReachable = false;
+  readonly resources = new Map<string, ResourceStatusEntry>();
+
+  private lastDrift: ReconcileReport['drift'] = [];
+  private pending?: Trigger;
+  private running?: Promise<void>;
+  private failures = 0;
+  private retryTimer?: NodeJS.Timeout;
+  private readonly abort = new AbortController();
+
+  constructor(
+    private readonly settings: ControllerSettings,
+    private readonly deps: ControllerDeps,
+  ) {
+    super();
+  }
+
+  get ready(): boolean {
+    return this.revision !== undefined && this.awsReachable;
+  }
+
+  get stopping(): boolean {
+    return this.abort.signal.aborted;
+  }
+
+  /** Asks for a reconcile; while one runs, all triggers fold into one follow-up run. */
+  trigger(reason: Trigger): void {
+    if (this.stopping) return;
+    this.pending ??= reason;
+    this.running ??= this.drain();
+  }
+
+  /** Stops taking triggers, lets the AWS call in flight finish, and waits for the current run to end. */
+  async stop(): Promise<void> {
+    this.abort.abort();
+    clearTimeout(this.retryTimer);
+    this.pending = undefined;
+    await this.running;
+  }
+
+  private async drain(): Promise<void> {
+    while (this.pending && !this.stopping) {
+      const trigger = this.pending;
+      this.pending = undefined;
+      const summary = await this.reconcile(trigger);
+      this.lastReconcile = summary;
+      this.scheduleRetry(summary);
+      this.emit('reconciled', summary);
+    }
+    this.running = undefined;
+  }
+
+  private scheduleRetry(summary: ReconcileSummary): void {
+    clearTimeout(this.retryTimer);
+    if (summary.result === 'success' || summary.result === 'invalid') {
+      this.failures = 0;
+      return;
+    }
+    this.failures += 1;
+    const ceiling = Math.min(this.settings.backoffMaxMs, this.settings.backoffBaseMs * 2 ** (this.failures - 1));
+    const delay = ceiling / 2 + Math.random() * (ceiling / 2);
+    this.deps.logger.info({ failures: this.failures, retryInMs: Math.round(delay) }, 'reconcile failed: backing off');
+    this.retryTimer = setTimeout(() => this.trigger('retry'), delay);
+    this.retryTimer.unref();
+  }
+
+  private async reconcile(trigger: Trigger): Promise<ReconcileSummary> {
+    const { logger, metrics, session } = this.deps;
+    const started = Date.now();
+    const writesBefore = session.aws.counter.writes().length;
+    const end = (result: ReconcileSummary['result']): ReconcileSummary => {
+      const durationMs = Date.now() - started;
+      metrics.reconcileDuration.observe({ trigger }, durationMs / 1000);
+      metrics.reconciles.inc({ result });
+      if (result === 'success') metrics.lastSuccess.set(Date.now() / 1000);
+      const summary = { trigger, revision: this.revision?.sha, result, at: new Date().toISOString(), durationMs, writes: session.aws.counter.writes().length - writesBefore };
+      logger.info(summary, 'reconcile finished');
+      return summary;
+    };
+    const reportTrigger: ReconcileReport['trigger'] = trigger === 'retry' ? 'poll' : trigger;
+    logger.info({ trigger }, 'reconcile started');
+
+    let sourceError: string | undefined;
+    try {
+      await this.loadSource();
+    } catch (err) {
+      sourceError = (err as Error).message;
+      logger.warn({ err: sourceError }, 'source unavailable: keeping the last good revision');
+    }
+    const revision = this.revision;
+    if (!revision) {
+      await this.notify({
+        ...this.outageReport('none', reportTrigger),
+        failures: sourceError ? [{ key: 'Source/git', code: 'SourceUnavailable', message: sourceError }] : [],
+      });
+      return end(sourceError ? 'source_error' : 'invalid');
+    }
+
+    let plan: Plan;
+    let result: ApplyResult;
+    try {
+      const planned = await observeAndPlan(revision.manifests, session, this.deps.registry, this.settings);
+      plan = planned.plan;
+      this.awsReachable = !plan.resources.some((r) => r.status === 'error' && r.error && !r.error.terminal) || plan.resources.some((r) => r.status !== 'error');
+      logger.info({ revision: revision.sha, actions: plan.actions.length }, 'plan ready');
+      result = await applyPlan(plan, revision.manifests, planned.observed.ctx, this.deps.registry, {
+        timeouts: this.settings.timeouts,
+        pollIntervalMs: this.settings.healthPollMs,
+        signal: this.abort.signal,
+        onEvent: (e) => {
+          if (e.type === 'action' && e.state !== 'started') logger.info({ revision: revision.sha, action: e.id, state: e.state, detail: e.detail }, 'write');
+        },
+      });
+    } catch (err) {
+      this.awsReachable = false;
+      const error = errorOf(err);
+      logger.error({ revision: revision.sha, code: error.code, err: error.message }, 'reconcile failed');
+      await this.notify({ ...this.outageReport(revision.sha, reportTrigger), failures: [{ key: 'AWS', code: error.code, message: error.message }] });
+      return end('failure');
+    }
+
+    const report = this.record(plan, result, revision.sha, reportTrigger, sourceError);
+    await this.notify(report);
+    return end(report.failures.length > 0 ? 'failure' : 'success');
+  }
+
+  /** Fetches the branch head; a new revision replaces the last good one only when every manifest is valid. */
+  private async loadSource(): Promise<void> {
+    const head = await this.deps.source.sync();
+    if (head.sha === this.revision?.sha || head.sha === this.badRevision?.sha) return;
+    const loaded = await loadRevision(head.dir, { cwd: head.root });
+    if (loaded.problems.length > 0) {
+      this.badRevision = { sha: head.sha, problems: loaded.problems };
+      this.deps.metrics.reconciles.inc({ result: 'invalid' });
+      this.deps.logger.warn({ revision: head.sha, problems: loaded.problems.length }, 'invalid revision rejected: keeping the last good one');
+      return;
+    }
+    this.revision = { sha: head.sha, message: head.message, author: head.author, manifests: loaded.manifests, loadedAt: new Date().toISOString() };
+    this.badRevision = undefined;
+    this.deps.metrics.setRevision(head.sha);
+    this.deps.logger.info({ revision: head.sha, manifests: loaded.manifests.length }, 'revision loaded');
+  }
+
+  /** Updates /status and metrics from one reconcile, and turns it into the report Slack sees. */
+  private record(plan: Plan, result: ApplyResult, sha: string, trigger: ReconcileReport['trigger'], sourceError?: string): ReconcileReport {
+    const outcomes = new Map(result.actions.map((a) => [a.id, a]));
+    const now = new Date().toISOString();
+    const report: ReconcileReport = { ...this.outageReport(sha, trigger), drift: [] };
+    const driftByKind: Partial<Record<Kind, number>> = {};
+    this.resources.clear();
+    for (const r of plan.resources) {
+      const done = r.actions.length > 0 && r.actions.every((id) => outcomes.get(id)?.state === 'done');
+      const failed = r.actions.map((id) => outcomes.get(id)).find((o) => o && o.state !== 'done');
+      const health = result.health.find((h) => h.key === r.key && !h.steady);
+      const error = r.error ?? failed?.error ?? (health ? { code: 'Unhealthy', message: health.reason } : undefined);
+      if (isDrift(r)) {
+        driftByKind[r.kind] = (driftByKind[r.kind] ?? 0) + 1;
+        for (const c of r.changes.filter((x) => !x.pending)) {
+          report.drift.push({ key: r.key, path: c.path, live: c.live, desired: c.desired, mode: r.mode === 'detect' ? 'detect' : 'enforce', corrected: done });
+        }
+      }
+      if (done) {
+        const planned = plan.actions.filter((a) => r.actions.includes(a.id));
+        report.applied.push({ key: r.key, summary: planned.map((a) => a.summary).join('; '), operations: planned.flatMap((a) => a.calls.map((c) => c.operation)) });
+      }
+      if (error) report.failures.push({ key: r.key, code: error.code, message: error.message });
+      if (r.refused.length > 0) report.failures.push({ key: r.key, code: 'Refused', message: r.note ?? 'destructive change refused' });
+      this.resources.set(r.key, {
+        key: r.key,
+        status: r.status,
+        mode: r.mode,
+        changes: r.changes.map((c) => ({ path: c.path, live: redactValue(c.path, c.live), desired: redactValue(c.path, c.desired), pending: c.pending })),
+        lastError: error ? { code: error.code, message: error.message } : undefined,
+        lastAppliedAt: done ? now : undefined,
+      });
+    }
+    if (sourceError) report.failures.push({ key: 'Source/git', code: 'SourceUnavailable', message: sourceError });
+    this.deps.metrics.setDrift(driftByKind);
+    this.lastDrift = report.drift;
+    return report;
+  }
+
+  /**
+   * A report for a run that could not look at AWS: it repeats the last drift seen (so Slack does not take the
+   * outage for "drift gone" and report it again later) and carries the rejected revision while the head is invalid.
+   */
+  private outageReport(revision: string, trigger: ReconcileReport['trigger']): ReconcileReport {
+    return {
+      revision,
+      trigger,
+      drift: this.lastDrift,
+      applied: [],
+      failures: [],
+      ...(this.badRevision ? { invalid: { revision: this.badRevision.sha, problems: this.badRevision.problems } } : {}),
+    };
+  }
+
+  private async notify(report: ReconcileReport): Promise<void> {
+    for (const message of this.deps.policy.decide(report)) await this.deps.notifier.send(message);
+  }
+}

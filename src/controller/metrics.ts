@@ -1,0 +1,58 @@
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { CallCounter } from '../aws/counter.js';
+import { KINDS, type Kind } from '../schema/index.js';
+
+/** The controller's Prometheus metrics, on a registry of their own (served at /metrics). */
+export class Metrics {
+  readonly registry = new Registry();
+  readonly reconcileDuration = new Histogram({
+    name: 'ballast_reconcile_duration_seconds',
+    help: 'Duration of one reconcile: source, validate, observe, plan, apply, health',
+    labelNames: ['trigger'],
+    buckets: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900],
+    registers: [this.registry],
+  });
+  readonly reconciles = new Counter({
+    name: 'ballast_reconciles_total',
+    help: 'Reconciles by result: success, failure (some resource failed), invalid (revision rejected), source_error',
+    labelNames: ['result'],
+    registers: [this.registry],
+  });
+  readonly lastSuccess = new Gauge({
+    name: 'ballast_last_successful_reconcile_timestamp_seconds',
+    help: 'Unix time of the last reconcile in which every resource converged',
+    registers: [this.registry],
+  });
+  readonly drifted = new Gauge({
+    name: 'ballast_drifted_resources',
+    help: 'Resources whose live state differed from the manifests at the last reconcile, by kind',
+    labelNames: ['kind'],
+    registers: [this.registry],
+  });
+  readonly awsCalls = new Counter({
+    name: 'ballast_aws_calls_total',
+    help: 'AWS API calls by service, operation and outcome (success, throttled, error)',
+    labelNames: ['service', 'operation', 'outcome'],
+    registers: [this.registry],
+  });
+  readonly revision = new Gauge({
+    name: 'ballast_revision_info',
+    help: 'The Git revision in force (value 1)',
+    labelNames: ['sha'],
+    registers: [this.registry],
+  });
+
+  constructor(counter: CallCounter) {
+    counter.onCall((c) => this.awsCalls.inc({ service: c.service, operation: c.operation, outcome: c.outcome }));
+    for (const kind of KINDS) this.drifted.set({ kind }, 0);
+  }
+
+  setDrift(byKind: Partial<Record<Kind, number>>): void {
+    for (const kind of KINDS) this.drifted.set({ kind }, byKind[kind] ?? 0);
+  }
+
+  setRevision(sha: string): void {
+    this.revision.reset();
+    this.revision.set({ sha }, 1);
+  }
+}

@@ -1,0 +1,221 @@
+import { DescribeDBInstancesCommand, type DBInstance, type PendingModifiedValues } from '@aws-sdk/client-rds';
+import type { DbInstance } from '../../schema/index.js';
+import type { ObserveContext, Observation, ResourceError } from '../../engine/types.js';
+import { MANAGED_BY_TAG } from '../../engine/tags.js';
+
+/** DescribeDBInstances takes up to 100 filter values and returns up to 100 records a page. */
+const BATCH = 100;
+
+export interface LiveReplica {
+  identifier: string;
+  arn: string;
+  /** n of `<identifier>-replica-<n>`; undefined for a replica named otherwise (never counted or deleted by Ballast). */
+  index: number | undefined;
+  instanceClass: string | undefined;
+  status: string;
+  createdAt: string | undefined;
+  owned: boolean;
+}
+
+/** The live instance in the manifest's shape (spec field names), plus what only the live side has. */
+export interface LiveDbInstance {
+  identifier: string;
+  arn: string;
+  status: string;
+  engine: string | undefined;
+  engineVersion: string | undefined;
+  instanceClass: string | undefined;
+  storage: {
+    allocatedGiB: number | undefined;
+    maxAllocatedGiB: number | undefined;
+    type: string | undefined;
+    iops: number | undefined;
+    encrypted: boolean;
+    kmsKeyId: string | undefined;
+  };
+  multiAZ: boolean;
+  masterUsername: string | undefined;
+  manageMasterUserPassword: boolean;
+  masterUserSecretKmsKeyId: string | undefined;
+  backup: { retentionDays: number | undefined; window: string | undefined };
+  maintenanceWindow: string | undefined;
+  deletionProtection: boolean;
+  /** Undefined when the API does not report Performance Insights (the emulator never does). */
+  performanceInsights: { enabled: boolean; retentionDays: number | undefined } | undefined;
+  parameterGroup: string | undefined;
+  subnetGroup: string | undefined;
+  /** Security group ids. */
+  securityGroups: string[];
+  publiclyAccessible: boolean;
+  replicas: LiveReplica[];
+  /** PendingModifiedValues keyed by manifest path, e.g. {"spec.instanceClass": "db.r6g.xlarge"}. */
+  pending: Record<string, unknown>;
+  tags: Record<string, string>;
+}
+
+/** The RDS identifier; it equals metadata.name unless spec.identifier says otherwise. */
+export const identifierOf = (m: DbInstance): string => m.spec.identifier ?? m.metadata.name;
+
+/** The identifier in an instance ARN, `arn:aws:rds:<region>:<account>:db:<identifier>`. */
+export const identifierOfArn = (arn: string): string => arn.slice(arn.indexOf(':db:') + ':db:'.length);
+
+export const replicaId = (identifier: string, n: number): string => `${identifier}-replica-${n}`;
+
+/** n of `<identifier>-replica-<n>`, or undefined when the name does not follow that convention. */
+export function replicaIndex(identifier: string, name: string): number | undefined {
+  const prefix = `${identifier}-replica-`;
+  const rest = name.slice(prefix.length);
+  return name.startsWith(prefix) && /^[1-9][0-9]*$/.test(rest) ? Number(rest) : undefined;
+}
+
+const PENDING_PATHS: [keyof PendingModifiedValues, string][] = [
+  ['DBInstanceClass', 'spec.instanceClass'],
+  ['EngineVersion', 'spec.engineVersion'],
+  ['AllocatedStorage', 'spec.storage.allocatedGiB'],
+  ['StorageType', 'spec.storage.type'],
+  ['Iops', 'spec.storage.iops'],
+  ['MultiAZ', 'spec.multiAZ'],
+  ['BackupRetentionPeriod', 'spec.backup.retentionDays'],
+  ['DBSubnetGroupName', 'spec.subnetGroup'],
+];
+
+/** Modifications RDS holds for the maintenance window, by the manifest path they will change. */
+function pendingByPath(values: PendingModifiedValues | undefined): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, path] of PENDING_PATHS) if (values?.[key] !== undefined) out[path] = values[key];
+  return out;
+}
+
+const tagsOf = (i: DBInstance) => Object.fromEntries((i.TagList ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
+const isOwned = (i: DBInstance, controllerId: string): boolean => tagsOf(i)[MANAGED_BY_TAG] === controllerId;
+
+export function toLive(i: DBInstance, replicas: DBInstance[], controllerId: string): LiveDbInstance {
+  const identifier = i.DBInstanceIdentifier ?? '';
+  return {
+    identifier,
+    arn: i.DBInstanceArn ?? '',
+    status: i.DBInstanceStatus ?? 'unknown',
+    engine: i.Engine,
+    engineVersion: i.EngineVersion,
+    instanceClass: i.DBInstanceClass,
+    storage: {
+      allocatedGiB: i.AllocatedStorage,
+      maxAllocatedGiB: i.MaxAllocatedStorage,
+      type: i.StorageType,
+      iops: i.Iops,
+      encrypted: i.StorageEncrypted ?? false,
+      kmsKeyId: i.KmsKeyId,
+    },
+    multiAZ: i.MultiAZ ?? false,
+    masterUsername: i.MasterUsername,
+    manageMasterUserPassword: i.MasterUserSecret !== undefined,
+    masterUserSecretKmsKeyId: i.MasterUserSecret?.KmsKeyId,
+    backup: { retentionDays: i.BackupRetentionPeriod, window: i.PreferredBackupWindow },
+    maintenanceWindow: i.PreferredMaintenanceWindow,
+    deletionProtection: i.DeletionProtection ?? false,
+    performanceInsights:
+      i.PerformanceInsightsEnabled === undefined
+        ? undefined
+        : { enabled: i.PerformanceInsightsEnabled, retentionDays: i.PerformanceInsightsRetentionPeriod },
+    parameterGroup: i.DBParameterGroups?.[0]?.DBParameterGroupName,
+    subnetGroup: i.DBSubnetGroup?.DBSubnetGroupName,
+    securityGroups: (i.VpcSecurityGroups ?? []).flatMap((g) => (g.VpcSecurityGroupId ? [g.VpcSecurityGroupId] : [])),
+    publiclyAccessible: i.PubliclyAccessible ?? false,
+    replicas: replicas.map((r) => ({
+      identifier: r.DBInstanceIdentifier ?? '',
+      arn: r.DBInstanceArn ?? '',
+      index: replicaIndex(identifier, r.DBInstanceIdentifier ?? ''),
+      instanceClass: r.DBInstanceClass,
+      status: r.DBInstanceStatus ?? 'unknown',
+      createdAt: r.InstanceCreateTime?.toISOString(),
+      owned: isOwned(r, controllerId),
+    })),
+    pending: pendingByPath(i.PendingModifiedValues),
+    tags: tagsOf(i),
+  };
+}
+
+function chunks<T>(items: T[], size = BATCH): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** All instances whose identifier is in ids (at most 100), following Marker pages. */
+export async function describeByIds(ctx: Pick<ObserveContext, 'aws' | 'limit'>, ids: string[]): Promise<DBInstance[]> {
+  const out: DBInstance[] = [];
+  let Marker: string | undefined;
+  do {
+    const page = await ctx.limit('rds', () =>
+      ctx.aws.rds.send(
+        new DescribeDBInstancesCommand({ Filters: [{ Name: 'db-instance-id', Values: ids }], MaxRecords: BATCH, Marker }),
+      ),
+    );
+    out.push(...(page.DBInstances ?? []));
+    Marker = page.Marker;
+  } while (Marker);
+  return out;
+}
+
+function readError(err: unknown): ResourceError {
+  const e = err as { name?: string; message?: string };
+  const code = e.name ?? 'Error';
+  // Permission problems wait for a fix; anything else (throttling, 5xx, network) may pass on a retry.
+  return { code, message: e.message ?? String(err), terminal: /AccessDenied|Unauthorized/i.test(code) };
+}
+
+type BatchResult = { ids: string[]; found: DBInstance[] } | { ids: string[]; error: ResourceError };
+
+/** One describe per batch of 100 ids; a failed batch is reported for its ids, never thrown. */
+async function describeBatches(ctx: ObserveContext, ids: string[]): Promise<BatchResult[]> {
+  return Promise.all(
+    chunks(ids).map(async (batch) => {
+      try {
+        return { ids: batch, found: await describeByIds(ctx, batch) };
+      } catch (err) {
+        return { ids: batch, error: readError(err) };
+      }
+    }),
+  );
+}
+
+/**
+ * Reads the primaries (ceil(P/100) calls), then all their replicas together (ceil(R/100) calls): replicas are
+ * found through ReadReplicaDBInstanceIdentifiers, so an unowned replica is seen (and left alone) too.
+ */
+export async function observeDbInstances(
+  manifests: DbInstance[],
+  ctx: ObserveContext,
+): Promise<Map<string, Observation<LiveDbInstance>>> {
+  const ids = [...new Set(manifests.map(identifierOf))];
+  const primaries = new Map<string, DBInstance>();
+  const errors = new Map<string, ResourceError>();
+  for (const batch of await describeBatches(ctx, ids)) {
+    if ('error' in batch) batch.ids.forEach((id) => errors.set(id, batch.error));
+    else for (const i of batch.found) if (i.DBInstanceIdentifier) primaries.set(i.DBInstanceIdentifier, i);
+  }
+
+  // Cross-region replicas are listed by ARN and cannot be described in this region.
+  const replicaIdsOf = (p: DBInstance) => (p.ReadReplicaDBInstanceIdentifiers ?? []).filter((r) => !r.startsWith('arn:'));
+  const replicas = new Map<string, DBInstance>();
+  const replicaErrors = new Map<string, ResourceError>();
+  for (const batch of await describeBatches(ctx, [...primaries.values()].flatMap(replicaIdsOf))) {
+    if ('error' in batch) batch.ids.forEach((id) => replicaErrors.set(id, batch.error));
+    else for (const r of batch.found) if (r.DBInstanceIdentifier) replicas.set(r.DBInstanceIdentifier, r);
+  }
+
+  const result = new Map<string, Observation<LiveDbInstance>>();
+  for (const m of manifests) {
+    const id = identifierOf(m);
+    const primary = primaries.get(id);
+    const replicaError = primary && replicaIdsOf(primary).map((r) => replicaErrors.get(r)).find((e) => e !== undefined);
+    const error = errors.get(id) ?? replicaError;
+    if (error) result.set(m.metadata.name, { state: 'error', error });
+    else if (!primary) result.set(m.metadata.name, { state: 'missing' });
+    else {
+      const own = replicaIdsOf(primary).flatMap((r) => replicas.get(r) ?? []);
+      result.set(m.metadata.name, { state: 'found', live: toLive(primary, own, ctx.controllerId), owned: isOwned(primary, ctx.controllerId) });
+    }
+  }
+  return result;
+}

@@ -1,0 +1,215 @@
+import type {
+  CreateDBInstanceCommandInput,
+  CreateDBInstanceReadReplicaCommandInput,
+  DeleteDBInstanceCommandInput,
+  ModifyDBInstanceCommandInput,
+} from '@aws-sdk/client-rds';
+import type { DbInstance } from '../../schema/index.js';
+import type { AwsCall, Context, FieldChange, Step } from '../../engine/types.js';
+import { asKeyValue, ownershipTags } from '../../engine/tags.js';
+import { REPLICA_COUNT, desiredReplicaCount, managedReplicas } from './diff.js';
+import { identifierOf, identifierOfArn, replicaId, replicaIndex, type LiveDbInstance, type LiveReplica } from './observe.js';
+
+type Input = Record<string, unknown>;
+type ModifyFields = Omit<ModifyDBInstanceCommandInput, 'DBInstanceIdentifier'>;
+
+/** Drops unset keys so a planned call shows only what it sends. */
+const defined = (input: Input): Input => Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
+
+const rds = (operation: string, input: Input): AwsCall => ({ service: 'rds', operation, input: defined(input) });
+
+const securityGroupIds = (m: DbInstance, ctx: Context) => m.spec.securityGroups?.map((g) => ctx.refs.require('securityGroup', g));
+
+const performanceInsights = (m: DbInstance) => {
+  const pi = m.spec.performanceInsights;
+  return { EnablePerformanceInsights: pi?.enabled, PerformanceInsightsRetentionPeriod: pi?.enabled ? pi.retentionDays : undefined };
+};
+
+function createPrimary(m: DbInstance, ctx: Context): Step {
+  const s = m.spec;
+  const input = {
+    DBInstanceIdentifier: identifierOf(m),
+    Engine: s.engine,
+    EngineVersion: s.engineVersion,
+    DBInstanceClass: s.instanceClass,
+    AllocatedStorage: s.storage.allocatedGiB,
+    MaxAllocatedStorage: s.storage.maxAllocatedGiB,
+    StorageType: s.storage.type,
+    Iops: s.storage.iops,
+    StorageEncrypted: s.storage.encrypted,
+    KmsKeyId: s.storage.kmsKeyId,
+    MultiAZ: s.multiAZ,
+    MasterUsername: s.masterUsername,
+    // RDS keeps the password in Secrets Manager: Ballast never sees or sends one.
+    ManageMasterUserPassword: true,
+    MasterUserSecretKmsKeyId: s.masterUserSecretKmsKeyId,
+    BackupRetentionPeriod: s.backup.retentionDays,
+    PreferredBackupWindow: s.backup.window,
+    PreferredMaintenanceWindow: s.maintenanceWindow,
+    DeletionProtection: s.deletionProtection,
+    ...performanceInsights(m),
+    DBParameterGroupName: s.parameterGroup,
+    DBSubnetGroupName: s.subnetGroup,
+    VpcSecurityGroupIds: securityGroupIds(m, ctx),
+    PubliclyAccessible: s.publiclyAccessible ?? false,
+    CopyTagsToSnapshot: true,
+    Tags: asKeyValue(ownershipTags(ctx.controllerId, m)),
+  } satisfies CreateDBInstanceCommandInput;
+  return {
+    part: 'primary',
+    op: 'create',
+    summary: `create ${s.engine} ${s.engineVersion} instance ${input.DBInstanceIdentifier} (${s.instanceClass})`,
+    calls: [rds('CreateDBInstance', input)],
+    waitForHealth: true,
+  };
+}
+
+function createReplica(m: DbInstance, ctx: Context, n: number, after: string[]): Step {
+  const s = m.spec;
+  const input = {
+    DBInstanceIdentifier: replicaId(identifierOf(m), n),
+    SourceDBInstanceIdentifier: identifierOf(m),
+    DBInstanceClass: s.readReplicas?.instanceClass ?? s.instanceClass,
+    MultiAZ: false,
+    PubliclyAccessible: false,
+    // A replica holds no data of its own and the count must be able to shrink. Stated because the emulator
+    // otherwise copies the source's protection.
+    DeletionProtection: false,
+    ...performanceInsights(m),
+    DBSubnetGroupName: s.subnetGroup,
+    // Without them a replica gets the VPC's default security group.
+    VpcSecurityGroupIds: securityGroupIds(m, ctx),
+    Tags: asKeyValue(ownershipTags(ctx.controllerId, m)),
+  } satisfies CreateDBInstanceReadReplicaCommandInput;
+  return {
+    part: `replica-${n}`,
+    op: 'create',
+    summary: `create read replica ${input.DBInstanceIdentifier} (${input.DBInstanceClass})`,
+    calls: [rds('CreateDBInstanceReadReplica', input)],
+    ...(after.length > 0 && { after }),
+  };
+}
+
+function deleteReplica(r: LiveReplica): Step {
+  // A replica's data is its source's: no final snapshot.
+  const input = { DBInstanceIdentifier: r.identifier, SkipFinalSnapshot: true } satisfies DeleteDBInstanceCommandInput;
+  return { part: `replica-${r.index}`, op: 'delete', summary: `delete read replica ${r.identifier}`, calls: [rds('DeleteDBInstance', input)] };
+}
+
+/** The major version: "16" of PostgreSQL 16.3, but "8.0" of MySQL 8.0.35 and "10.11" of MariaDB 10.11.6. */
+const major = (engine: string, version: unknown) =>
+  String(version ?? '')
+    .split('.')
+    .slice(0, engine === 'postgres' ? 1 : 2)
+    .join('.');
+
+/** ModifyDBInstance fields per changed path; undefined when RDS cannot make the change in place. */
+const MODIFY: Record<string, (c: FieldChange, m: DbInstance) => ModifyFields | undefined> = {
+  'spec.instanceClass': (c) => ({ DBInstanceClass: String(c.desired) }),
+  'spec.engineVersion': (c, m) => ({
+    EngineVersion: String(c.desired),
+    ...(major(m.spec.engine, c.live) !== major(m.spec.engine, c.desired) && { AllowMajorVersionUpgrade: true }),
+  }),
+  'spec.storage.allocatedGiB': (c, m) => (c.destructive ? undefined : { AllocatedStorage: m.spec.storage.allocatedGiB }),
+  'spec.storage.maxAllocatedGiB': (_c, m) => ({ MaxAllocatedStorage: m.spec.storage.maxAllocatedGiB }),
+  // io1/io2 need their IOPS in the same call as the type.
+  'spec.storage.type': (_c, m) => ({ StorageType: m.spec.storage.type, Iops: m.spec.storage.iops }),
+  'spec.storage.iops': (_c, m) => ({ Iops: m.spec.storage.iops }),
+  'spec.multiAZ': (_c, m) => ({ MultiAZ: m.spec.multiAZ }),
+  'spec.manageMasterUserPassword': (_c, m) => ({ ManageMasterUserPassword: true, MasterUserSecretKmsKeyId: m.spec.masterUserSecretKmsKeyId }),
+  'spec.backup.retentionDays': (_c, m) => ({ BackupRetentionPeriod: m.spec.backup.retentionDays }),
+  'spec.backup.window': (_c, m) => ({ PreferredBackupWindow: m.spec.backup.window }),
+  'spec.maintenanceWindow': (_c, m) => ({ PreferredMaintenanceWindow: m.spec.maintenanceWindow }),
+  'spec.deletionProtection': (_c, m) => ({ DeletionProtection: m.spec.deletionProtection }),
+  'spec.performanceInsights.enabled': (_c, m) => performanceInsights(m),
+  'spec.performanceInsights.retentionDays': (_c, m) => performanceInsights(m),
+  'spec.parameterGroup': (_c, m) => ({ DBParameterGroupName: m.spec.parameterGroup }),
+  'spec.subnetGroup': (_c, m) => ({ DBSubnetGroupName: m.spec.subnetGroup }),
+  // The diff resolved the refs already: its desired side is the group ids.
+  'spec.securityGroups': (c) => ({ VpcSecurityGroupIds: c.desired as string[] }),
+  'spec.publiclyAccessible': (_c, m) => ({ PubliclyAccessible: m.spec.publiclyAccessible }),
+};
+
+/**
+ * One ModifyDBInstance with every in-place change. Changes RDS cannot make in place (engine, encryption, KMS key,
+ * master username, shrinking storage) send nothing: they stay in the plan, explained in the summary, until someone
+ * replaces the instance.
+ */
+function updatePrimary(m: DbInstance, changes: FieldChange[]): Step | undefined {
+  const fields: ModifyFields = {};
+  const sent: string[] = [];
+  const notInPlace: string[] = [];
+  for (const c of changes) {
+    const modify = MODIFY[c.path]?.(c, m);
+    if (modify) {
+      Object.assign(fields, modify);
+      sent.push(c.path.replace(/^spec\./, ''));
+    } else notInPlace.push(`${c.path.replace(/^spec\./, '')} (${c.destructive ?? 'cannot be changed in place'})`);
+  }
+  if (sent.length === 0 && notInPlace.length === 0) return undefined;
+  const applyImmediately = m.spec.applyImmediately ?? false;
+  const summary = [
+    sent.length > 0 && `modify ${identifierOf(m)}: ${sent.join(', ')} ${applyImmediately ? 'now' : 'in the next maintenance window'}`,
+    notInPlace.length > 0 && `left as is, RDS cannot do it in place: ${notInPlace.join('; ')}`,
+  ].filter(Boolean);
+  return {
+    part: 'primary',
+    op: 'update',
+    summary: summary.join('; '),
+    calls: sent.length > 0 ? [rds('ModifyDBInstance', { DBInstanceIdentifier: identifierOf(m), ...fields, ApplyImmediately: applyImmediately })] : [],
+    waitForHealth: true,
+  };
+}
+
+/** Missing replicas take the lowest free indexes; surplus ones go highest index first, only Ballast's own. */
+function replicaSteps(m: DbInstance, live: LiveDbInstance, count: number, ctx: Context, after: string[]): Step[] {
+  const managed = managedReplicas(live);
+  if (managed.length > count) {
+    return [...managed].sort((a, b) => (b.index ?? 0) - (a.index ?? 0)).slice(0, managed.length - count).map(deleteReplica);
+  }
+  // Every existing name is taken, owned or not, including replicas still being deleted.
+  const taken = new Set(live.replicas.map((r) => r.index));
+  const steps: Step[] = [];
+  for (let n = 1; steps.length < count - managed.length; n++) if (!taken.has(n)) steps.push(createReplica(m, ctx, n, after));
+  return steps;
+}
+
+export function planSteps(desired: DbInstance, live: LiveDbInstance | undefined, changes: FieldChange[], ctx: Context): Step[] {
+  if (!live) {
+    const replicas = desiredReplicaCount(desired.spec) ?? 0;
+    return [createPrimary(desired, ctx), ...Array.from({ length: replicas }, (_, i) => createReplica(desired, ctx, i + 1, ['primary']))];
+  }
+  const todo = changes.filter((c) => !c.pending);
+  const primary = updatePrimary(desired, todo.filter((c) => c.path !== REPLICA_COUNT));
+  const count = todo.find((c) => c.path === REPLICA_COUNT);
+  const replicas = count ? replicaSteps(desired, live, Number(count.desired), ctx, primary ? ['primary'] : []) : [];
+  return primary ? [primary, ...replicas] : replicas;
+}
+
+/** Deterministic (no timestamp) so `plan` and `apply` agree; pruning the same name again fails on the existing snapshot instead of replacing it. */
+export const finalSnapshotId = (identifier: string): string => `${identifier}-final-ballast`;
+
+/**
+ * Prune. A primary loses its deletion protection, then is deleted keeping a final snapshot and its automated
+ * backups: a DB prune never loses data. A replica (`<name>-replica-<n>`) holds only its source's data.
+ */
+export function deleteSteps(name: string, arn: string): Step[] {
+  const id = identifierOfArn(arn);
+  if (replicaIndex(name, id) !== undefined) {
+    return [{ op: 'delete', summary: `delete read replica ${id}`, calls: [rds('DeleteDBInstance', { DBInstanceIdentifier: id, SkipFinalSnapshot: true })] }];
+  }
+  const unprotect = { DBInstanceIdentifier: id, DeletionProtection: false, ApplyImmediately: true } satisfies ModifyDBInstanceCommandInput;
+  const remove = {
+    DBInstanceIdentifier: id,
+    SkipFinalSnapshot: false,
+    FinalDBSnapshotIdentifier: finalSnapshotId(id),
+    DeleteAutomatedBackups: false,
+  } satisfies DeleteDBInstanceCommandInput;
+  return [
+    {
+      op: 'delete',
+      summary: `delete ${id}, keeping final snapshot ${remove.FinalDBSnapshotIdentifier} and its automated backups`,
+      calls: [rds('ModifyDBInstance', unprotect), rds('DeleteDBInstance', remove)],
+    },
+  ];
+}

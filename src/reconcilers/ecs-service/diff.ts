@@ -1,0 +1,84 @@
+import type { EcsService } from '../../schema/index.js';
+import type { Context, FieldChange } from '../../engine/types.js';
+import { Changes } from '../../diff/compare.js';
+import { ALLOW_DESTRUCTIVE_TAG, MANAGED_BY_TAG, MANIFEST_TAG, ownershipTags } from '../../engine/tags.js';
+import { familyOf, type LiveContainer, type LiveEcsService } from './live.js';
+import { autoscalerOf, networkIds, portsOf, roleArn, targetGroupArn } from './desired.js';
+
+type Container = EcsService['spec']['containers'][number];
+
+/** The tags Ballast manages on a resource it owns; other tags are someone else's. */
+const OWNERSHIP_KEYS = [MANAGED_BY_TAG, MANIFEST_TAG, ALLOW_DESTRUCTIVE_TAG];
+
+export const CLUSTER_MOVE = 'moving a service to another cluster replaces it: a new service is created, then the old one deleted';
+
+/** Field changes over what the manifest states, with names resolved to the ids and ARNs ECS returns. */
+export function diff(desired: EcsService, live: LiveEcsService, ctx: Context): FieldChange[] {
+  const spec = desired.spec;
+  const c = new Changes();
+  c.field('spec.cluster', live.cluster, spec.cluster, { destructive: CLUSTER_MOVE });
+  // A service pointed at another family runs a task definition Ballast does not manage.
+  c.field('taskDefinition', familyOf(live.taskDefinition), desired.metadata.name);
+  c.field('spec.cpu', live.cpu, spec.cpu);
+  c.field('spec.memory', live.memory, spec.memory);
+  c.field('spec.executionRole', live.executionRole, roleArn(ctx.refs, spec.executionRole));
+  c.field('spec.taskRole', live.taskRole, roleArn(ctx.refs, spec.taskRole));
+  diffContainers(c, spec.containers, live.containers);
+
+  const network = networkIds(spec, ctx.refs);
+  c.set('spec.network.subnets', live.network.subnets, network.subnets);
+  c.set('spec.network.securityGroups', live.network.securityGroups, network.securityGroups);
+  c.field('spec.network.assignPublicIp', live.network.assignPublicIp, spec.network.assignPublicIp);
+  if (spec.loadBalancer) {
+    c.field('spec.loadBalancer.targetGroup', live.loadBalancer?.targetGroup, targetGroupArn(spec, ctx.refs));
+    c.field('spec.loadBalancer.containerName', live.loadBalancer?.containerName, spec.loadBalancer.containerName);
+    c.field('spec.loadBalancer.containerPort', live.loadBalancer?.containerPort, spec.loadBalancer.containerPort);
+  }
+  // The autoscaler moves desiredCount all day: that is not drift.
+  if (!autoscalerOf(desired, ctx)) c.field('spec.desiredCount', live.desiredCount, spec.desiredCount);
+  const d = spec.deployment;
+  c.field('spec.deployment.minimumHealthyPercent', live.deployment.minimumHealthyPercent, d?.minimumHealthyPercent);
+  c.field('spec.deployment.maximumPercent', live.deployment.maximumPercent, d?.maximumPercent);
+  c.field('spec.deployment.circuitBreaker.enable', live.deployment.circuitBreaker.enable, d?.circuitBreaker?.enable);
+  c.field('spec.deployment.circuitBreaker.rollback', live.deployment.circuitBreaker.rollback, d?.circuitBreaker?.rollback);
+  c.field('spec.healthCheckGracePeriodSeconds', live.healthCheckGracePeriodSeconds, spec.healthCheckGracePeriodSeconds);
+  c.field('spec.platformVersion', live.platformVersion, spec.platformVersion);
+  c.field('spec.enableExecuteCommand', live.enableExecuteCommand, spec.enableExecuteCommand);
+  // Tags of a service owned by someone else are adoption's business, not drift.
+  if (live.tags[MANAGED_BY_TAG] === ctx.controllerId) c.field('tags', ownershipSubset(live.tags), ownershipTags(ctx.controllerId, desired));
+  return c.list;
+}
+
+export function ownershipSubset(tags: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(tags).filter(([k]) => OWNERSHIP_KEYS.includes(k)));
+}
+
+function diffContainers(c: Changes, desired: Container[], live: LiveContainer[]): void {
+  c.set('spec.containers', live.map((l) => l.name), desired.map((d) => d.name));
+  for (const want of desired) {
+    const have = live.find((l) => l.name === want.name);
+    if (!have) continue;
+    const at = `spec.containers[${want.name}]`;
+    c.field(`${at}.image`, have.image, want.image);
+    c.field(`${at}.essential`, have.essential, want.essential);
+    c.field(`${at}.cpu`, have.cpu, want.cpu);
+    c.field(`${at}.memory`, have.memory, want.memory);
+    c.set(`${at}.ports`, have.ports, portsOf(want));
+    c.field(`${at}.environment`, have.environment, want.environment);
+    c.field(`${at}.secrets`, have.secrets, want.secrets);
+    if (want.logging) {
+      c.field(`${at}.logging.driver`, have.logging?.driver, want.logging.driver);
+      c.field(`${at}.logging.group`, have.logging?.group, want.logging.group);
+      c.field(`${at}.logging.streamPrefix`, have.logging?.streamPrefix, want.logging.streamPrefix);
+      c.field(`${at}.logging.region`, have.logging?.region, want.logging.region);
+    }
+    if (want.healthCheck) {
+      const hc = want.healthCheck;
+      c.field(`${at}.healthCheck.command`, have.healthCheck?.command, hc.command);
+      c.field(`${at}.healthCheck.interval`, have.healthCheck?.interval, hc.interval);
+      c.field(`${at}.healthCheck.timeout`, have.healthCheck?.timeout, hc.timeout);
+      c.field(`${at}.healthCheck.retries`, have.healthCheck?.retries, hc.retries);
+      c.field(`${at}.healthCheck.startPeriod`, have.healthCheck?.startPeriod, hc.startPeriod);
+    }
+  }
+}

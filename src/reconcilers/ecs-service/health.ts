@@ -1,0 +1,27 @@
+import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
+import type { EcsService } from '../../schema/index.js';
+import type { Health, ObserveContext } from '../../engine/types.js';
+
+/** Events ECS keeps are newest first; this many say enough about why a rollout failed. */
+const FAILURE_EVENTS = 3;
+
+/** Steady when the PRIMARY deployment's rollout has COMPLETED; FAILED (circuit breaker) stops the wait for good. */
+export async function health(desired: EcsService, ctx: ObserveContext): Promise<Health> {
+  const { cluster } = desired.spec;
+  const name = desired.metadata.name;
+  const out = await ctx.limit('ecs', () => ctx.aws.ecs.send(new DescribeServicesCommand({ cluster, services: [name] })));
+  const service = out.services?.find((s) => s.status !== 'INACTIVE');
+  if (!service) return { steady: false, reason: `service ${cluster}/${name} not found` };
+  const primary = service.deployments?.find((d) => d.status === 'PRIMARY');
+  const counts = `${primary?.runningCount ?? service.runningCount ?? 0}/${primary?.desiredCount ?? service.desiredCount ?? 0} tasks running`;
+  switch (primary?.rolloutState) {
+    case 'COMPLETED':
+      return { steady: true, reason: `rollout completed, ${counts}` };
+    case 'FAILED': {
+      const events = (service.events ?? []).slice(0, FAILURE_EVENTS).map((e) => e.message);
+      return { steady: false, failed: true, reason: [`rollout failed: ${primary.rolloutStateReason ?? ''}`.trim(), ...events].join('; ') };
+    }
+    default:
+      return { steady: false, reason: `rollout in progress, ${counts}` };
+  }
+}

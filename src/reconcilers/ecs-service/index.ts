@@ -1,0 +1,25 @@
+import type { Reconciler } from '../../engine/types.js';
+import type { LiveEcsService } from './live.js';
+import { observe } from './observe.js';
+import { diff } from './diff.js';
+import { adoptCalls, deleteSteps, nameOf, steps } from './steps.js';
+import { health } from './health.js';
+
+export type { LiveEcsService, LiveContainer } from './live.js';
+
+/** An ECS service on Fargate and the task definition family (metadata.name) it runs. */
+export const ecsService: Reconciler<'EcsService', LiveEcsService> = {
+  kind: 'EcsService',
+  taggingType: 'ecs:service',
+  observe,
+  diff,
+  steps,
+  // Network pieces are account refs, not manifests: nothing to wait for.
+  dependsOn: () => [],
+  health,
+  // A service serves traffic: prune deletes it only with the destructive opt-in tag.
+  deleteIsDestructive: true,
+  nameOf,
+  deleteSteps,
+  adoptCalls,
+};

@@ -1,0 +1,25 @@
+import type { Reconciler } from '../../engine/types.js';
+import { resourceIdOf, type LiveServiceAutoscaling } from './model.js';
+import { describeTargets, observeAutoscaling } from './observe.js';
+import { diffAutoscaling } from './diff.js';
+import { autoscalingSteps } from './steps.js';
+
+export type { LivePolicy, LiveScheduledAction, LiveServiceAutoscaling } from './model.js';
+
+/**
+ * Application Auto Scaling for one ECS service. No taggingType: the API has no tags, so targets are never
+ * discovered by tag (and so never pruned by tag); ownership follows the EcsService (see observeAutoscaling).
+ */
+export const serviceAutoscaling: Reconciler<'ServiceAutoscaling', LiveServiceAutoscaling> = {
+  kind: 'ServiceAutoscaling',
+  observe: observeAutoscaling,
+  diff: (desired, live) => diffAutoscaling(desired, live),
+  steps: autoscalingSteps,
+  dependsOn: (desired) => [`EcsService/${desired.spec.service}`],
+  /** Registering takes effect at once: there is no rollout to wait for, only the target to exist. */
+  async health(desired, ctx) {
+    const resourceId = resourceIdOf(desired, ctx);
+    const found = (await describeTargets(ctx, [resourceId])).length > 0;
+    return { steady: found, reason: found ? `scalable target ${resourceId} registered` : `scalable target ${resourceId} not registered` };
+  },
+};

@@ -1,0 +1,208 @@
+import { isDeepStrictEqual } from 'node:util';
+import { redactValue, show } from './redact.js';
+
+/** What the controller saw in one reconcile; the input of the notification policy. */
+export interface ReconcileReport {
+  /** The revision in force (the last good one while the branch head is invalid). */
+  revision: string;
+  trigger: 'poll' | 'webhook' | 'drift-scan' | 'startup' | 'manual';
+  /** Every drifted field found in this reconcile (not only new ones): drift missing from a report is gone. */
+  drift: { key: string /* Kind/name */; path: string; live: unknown; desired: unknown; mode: 'enforce' | 'detect'; corrected: boolean }[];
+  applied: { key: string; summary: string; operations: string[] }[];
+  failures: { key: string; code: string; message: string }[];
+  /** Set on every reconcile while the branch head is an invalid revision. */
+  invalid?: { revision: string; problems: { file: string; line: number; col: number; subject?: string; message: string }[] };
+}
+
+export type NotificationKind = 'drift' | 'applied' | 'failures' | 'invalid' | 'recovered';
+
+/** The subset of Slack Block Kit the notifications use. */
+export type Block =
+  | { type: 'header'; text: { type: 'plain_text'; text: string } }
+  | { type: 'section'; text: { type: 'mrkdwn'; text: string } }
+  | { type: 'context'; elements: { type: 'mrkdwn'; text: string }[] };
+
+/** One Slack message: `text` is the plain fallback (notifications, screen readers), `blocks` the rendering. */
+export interface Notification {
+  kind: NotificationKind;
+  text: string;
+  blocks: Block[];
+}
+
+export const DEFAULT_QUIET_PERIOD_MS = 60 * 60 * 1000;
+const MAX_LINES = 20;
+const MAX_VALUE = 80;
+/** Slack rejects section text over 3000 characters. */
+const MAX_SECTION = 3000;
+
+/** A bullet line: `subject` is shown bold in Slack. */
+interface Line {
+  subject: string;
+  detail: string;
+}
+
+interface Seen<V> {
+  value: V;
+  at: number;
+}
+
+/**
+ * Decides which Slack messages a reconcile deserves. Repeated drift and failures stay quiet for the quiet period
+ * unless their values change; a burst of events becomes one message per kind of event.
+ */
+export class NotificationPolicy {
+  private readonly quietPeriodMs: number;
+  private readonly now: () => number;
+  /** key + path -> the drift values last notified. */
+  private drift = new Map<string, Seen<{ key: string; live: unknown; desired: unknown }>>();
+  /** key + code + message -> when last notified. */
+  private failures = new Map<string, Seen<null>>();
+  private readonly invalidRevisions = new Set<string>();
+  private failing = false;
+
+  constructor(options: { quietPeriodMs?: number; now?: () => number } = {}) {
+    this.quietPeriodMs = options.quietPeriodMs ?? DEFAULT_QUIET_PERIOD_MS;
+    this.now = options.now ?? Date.now;
+  }
+
+  decide(report: ReconcileReport): Notification[] {
+    const out = [
+      this.driftMessage(report),
+      appliedMessage(report),
+      this.failuresMessage(report),
+      this.invalidMessage(report),
+      this.recoveredMessage(report),
+    ];
+    return out.filter((n): n is Notification => n !== undefined);
+  }
+
+  private driftMessage(report: ReconcileReport): Notification | undefined {
+    const { fresh, kept } = this.select(
+      this.drift,
+      report.drift.map((d) => ({ id: `${d.key}\u0000${d.path}`, value: { key: d.key, live: d.live, desired: d.desired }, item: d })),
+    );
+    // A resource that could not be read this time may still be drifted: keep its memory rather than call it new later.
+    const failedKeys = new Set(report.failures.map((f) => f.key));
+    for (const [id, seen] of this.drift) if (!kept.has(id) && failedKeys.has(seen.value.key)) kept.set(id, seen);
+    this.drift = kept;
+    if (fresh.length === 0) return undefined;
+    const resources = new Set(fresh.map((d) => d.key)).size;
+    const lines = byKey(fresh).map((d) => ({ subject: d.key, detail: driftDetail(d) }));
+    return message('drift', `Drift found on ${plural(resources, 'resource')} (${plural(fresh.length, 'field')})`, lines, report);
+  }
+
+  private failuresMessage(report: ReconcileReport): Notification | undefined {
+    const { fresh, kept } = this.select(
+      this.failures,
+      report.failures.map((f) => ({ id: `${f.key}\u0000${f.code}\u0000${f.message}`, value: null, item: f })),
+    );
+    this.failures = kept;
+    if (fresh.length === 0) return undefined;
+    const lines = byKey(fresh).map((f) => ({ subject: f.key, detail: `${f.code}: ${f.message}` }));
+    return message('failures', `Reconcile failed for ${plural(new Set(fresh.map((f) => f.key)).size, 'resource')}`, lines, report);
+  }
+
+  private invalidMessage(report: ReconcileReport): Notification | undefined {
+    const invalid = report.invalid;
+    if (!invalid || this.invalidRevisions.has(invalid.revision)) return undefined;
+    this.invalidRevisions.add(invalid.revision);
+    const lines = invalid.problems.map((p) => ({
+      subject: `${p.file}:${p.line}:${p.col}`,
+      detail: p.subject ? `${p.subject}: ${p.message}` : p.message,
+    }));
+    const title = `Invalid revision ${short(invalid.revision)} rejected (${plural(invalid.problems.length, 'problem')}); ${short(report.revision)} stays in force`;
+    return message('invalid', title, lines, report);
+  }
+
+  private recoveredMessage(report: ReconcileReport): Notification | undefined {
+    const wasFailing = this.failing;
+    this.failing = report.failures.length > 0 || report.invalid !== undefined;
+    if (!wasFailing || this.failing) return undefined;
+    return message('recovered', `Recovered: ${short(report.revision)} reconciled cleanly`, [], report);
+  }
+
+  /**
+   * Splits current events into those to notify (new, changed, or quiet period over) and the memory to keep.
+   * Events absent from the report are forgotten, so when they come back they are new.
+   */
+  private select<V, T>(memory: Map<string, Seen<V>>, current: { id: string; value: V; item: T }[]) {
+    const now = this.now();
+    const fresh: T[] = [];
+    const kept = new Map<string, Seen<V>>();
+    for (const { id, value, item } of current) {
+      const seen = kept.get(id) ?? memory.get(id);
+      if (seen && isDeepStrictEqual(seen.value, value) && now - seen.at < this.quietPeriodMs) {
+        kept.set(id, seen);
+      } else {
+        kept.set(id, { value, at: now });
+        fresh.push(item);
+      }
+    }
+    return { fresh, kept };
+  }
+}
+
+function appliedMessage(report: ReconcileReport): Notification | undefined {
+  if (report.applied.length === 0) return undefined;
+  const lines = byKey(report.applied).map((a) => ({
+    subject: a.key,
+    detail: a.operations.length > 0 ? `${a.summary} (${a.operations.join(', ')})` : a.summary,
+  }));
+  return message('applied', `Changes applied to ${plural(new Set(report.applied.map((a) => a.key)).size, 'resource')}`, lines, report);
+}
+
+/** `spec.path: live -> desired (reverted)`; values of secret-looking paths are redacted. */
+function driftDetail(d: ReconcileReport['drift'][number]): string {
+  const value = (v: unknown) => show(redactValue(d.path, v), MAX_VALUE);
+  const outcome = d.mode === 'detect' ? '(detect mode: not changed)' : d.corrected ? '(reverted)' : '(not reverted)';
+  return `${d.path}: ${value(d.live)} -> ${value(d.desired)} ${outcome}`;
+}
+
+function message(kind: NotificationKind, title: string, all: Line[], report: ReconcileReport): Notification {
+  const lines = all.slice(0, MAX_LINES).map((l) => `• *${escape(l.subject)}* ${escape(l.detail)}`);
+  const plain = all.slice(0, MAX_LINES).map((l) => `${l.subject} ${l.detail}`);
+  if (all.length > MAX_LINES) {
+    const more = `and ${all.length - MAX_LINES} more`;
+    lines.push(`_${more}_`);
+    plain.push(more);
+  }
+  const context = `Revision \`${short(report.revision)}\` · trigger: ${report.trigger}`;
+  return {
+    kind,
+    text: [title, ...plain].join('\n'),
+    blocks: [
+      { type: 'header', text: { type: 'plain_text', text: title } },
+      ...sections(lines),
+      { type: 'context', elements: [{ type: 'mrkdwn', text: context }] },
+    ],
+  };
+}
+
+/** Packs lines into as few section blocks as Slack's per-section size limit allows. */
+function sections(lines: string[]): Block[] {
+  const texts: string[] = [];
+  for (const line of lines) {
+    const last = texts.at(-1);
+    if (last !== undefined && last.length + 1 + line.length <= MAX_SECTION) texts[texts.length - 1] = `${last}\n${line}`;
+    else texts.push(line.slice(0, MAX_SECTION));
+  }
+  return texts.map((text) => ({ type: 'section', text: { type: 'mrkdwn', text } }));
+}
+
+/** Groups lines of the same resource together, keeping each resource's own order. */
+function byKey<T extends { key: string }>(items: T[]): T[] {
+  return [...items].sort((a, b) => a.key.localeCompare(b.key));
+}
+
+/** Slack mrkdwn control characters. */
+function escape(text: string): string {
+  return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+}
+
+function short(sha: string): string {
+  return sha.slice(0, 7);
+}
+
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}

@@ -1,0 +1,131 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { CleanOptions, ResetMode, simpleGit, type SimpleGit } from 'simple-git';
+
+export interface GitSourceOptions {
+  url: string;
+  branch: string;
+  /** Folder inside the repository holding the manifests, e.g. "desired-state". */
+  path: string;
+  /** Where the local clone lives; Ballast owns it (it is reset and cleaned on every sync). */
+  workdir: string;
+}
+
+export interface SourceRevision {
+  sha: string;
+  /** Absolute path of the manifests folder in the clone. */
+  dir: string;
+  /** Absolute path of the clone (problems are reported relative to it, as paths in the repository). */
+  root: string;
+  message: string;
+  author: string;
+  date: string;
+}
+
+/** A git process silent this long is killed (a black-holed remote or a credential prompt must not hang the controller). */
+const SILENCE_LIMIT_MS = 120_000;
+
+/** Removes `user:password@` (or a bare token@) from every URL in a text. */
+export function redactUrl(text: string): string {
+  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/gi, '$1');
+}
+
+/** Follows one branch of a remote repository in a local clone. */
+export class GitSource {
+  private readonly workdir: string;
+  private readonly dir: string;
+  private git: SimpleGit | undefined;
+  private inflight: Promise<SourceRevision> | undefined;
+
+  constructor(private readonly options: GitSourceOptions) {
+    // Both end up as git arguments: a leading dash would be read as an option.
+    if (options.url.startsWith('-') || options.branch.startsWith('-')) {
+      throw new Error('Git URL and branch must not start with "-"');
+    }
+    this.workdir = path.resolve(options.workdir);
+    this.dir = path.resolve(this.workdir, options.path);
+    if (path.relative(this.workdir, this.dir).startsWith('..')) {
+      throw new Error(`Manifest path "${options.path}" leaves the repository`);
+    }
+  }
+
+  /** Brings the clone to the branch head of the remote; concurrent callers share one operation. */
+  sync(): Promise<SourceRevision> {
+    this.inflight ??= this.update().finally(() => {
+      this.inflight = undefined;
+    });
+    return this.inflight;
+  }
+
+  private async update(): Promise<SourceRevision> {
+    const git = (this.git ??= await this.open());
+    const { branch } = this.options;
+    await this.run('fetch', () => git.fetch(['--no-tags', 'origin', `+refs/heads/${branch}:refs/remotes/origin/${branch}`]));
+    // Reset, never merge: a force-pushed branch is followed as it now is.
+    await git.reset(ResetMode.HARD, [`refs/remotes/origin/${branch}`]);
+    await git.clean([CleanOptions.FORCE, CleanOptions.RECURSIVE, CleanOptions.IGNORED_INCLUDED]);
+    const head = (await git.log({ maxCount: 1 })).latest;
+    if (!head) throw new Error(`Git branch "${branch}" of ${redactUrl(this.options.url)} has no commit`);
+    return {
+      sha: head.hash,
+      dir: this.dir,
+      root: this.workdir,
+      message: head.message,
+      author: `${head.author_name} <${head.author_email}>`,
+      date: head.date,
+    };
+  }
+
+  /** Clones on first use; reuses an existing clone only when it is of the configured remote. */
+  private async open(): Promise<SimpleGit> {
+    const { url, branch } = this.options;
+    if (!existsSync(path.join(this.workdir, '.git'))) {
+      // git creates the missing parent folders; a relative local URL is taken from our cwd.
+      await this.run('clone', () =>
+        gitIn(process.cwd()).clone(url, this.workdir, ['--single-branch', '--no-tags', '--branch', branch]),
+      );
+      return gitIn(this.workdir);
+    }
+    const git = gitIn(this.workdir);
+    const origin = ((await git.remote(['get-url', 'origin'])) ?? '').trim();
+    // The clone is hard-reset and cleaned: refuse to do that to someone else's repository.
+    // git records a relative local path joined to its cwd: compare normalized (a URL resolves alike on both sides).
+    if (path.resolve(origin) !== path.resolve(url)) {
+      throw new Error(`Git workdir ${this.workdir} is a clone of ${redactUrl(origin)}, not of ${redactUrl(url)}`);
+    }
+    return git;
+  }
+
+  /** Runs a network operation and turns its failure into a message that says what is wrong. */
+  private async run(action: string, operation: () => Promise<unknown>): Promise<void> {
+    try {
+      await operation();
+    } catch (error) {
+      throw await this.explain(action, error);
+    }
+  }
+
+  private async explain(action: string, error: unknown): Promise<Error> {
+    const { url, branch } = this.options;
+    const where = redactUrl(url);
+    let heads: string;
+    try {
+      heads = await gitIn(process.cwd()).listRemote([url, `refs/heads/${branch}`]);
+    } catch (unreachable) {
+      return new Error(`Git remote ${where} is unreachable: ${gitDetail(unreachable)}`);
+    }
+    if (heads.trim() === '') return new Error(`Git branch "${branch}" not found in ${where}`);
+    return new Error(`Git ${action} of ${where} failed: ${gitDetail(error)}`);
+  }
+}
+
+function gitIn(baseDir: string): SimpleGit {
+  return simpleGit({ baseDir, timeout: { block: SILENCE_LIMIT_MS } });
+}
+
+/** git's own complaint (its fatal/error lines), without credentials. */
+function gitDetail(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  const lines = text.split('\n').filter((line) => /^(fatal|error):/.test(line));
+  return redactUrl((lines.length > 0 ? lines : [text.trim()]).join('; '));
+}

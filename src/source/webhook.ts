@@ -1,0 +1,40 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+export interface PushEvent {
+  /** Full ref name, e.g. "refs/heads/main". */
+  ref: string;
+  /** Commit id the ref points at after the push (all zeros when the branch was deleted). */
+  after: string;
+}
+
+/** GitHub's X-Hub-Signature-256 value for a body. */
+export function signBody(secret: string, body: Buffer | string): string {
+  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+}
+
+/** True only when the header is GitHub's HMAC-SHA256 of the raw body under the secret. */
+export function verifySignature(secret: string, rawBody: Buffer, header: string | undefined): boolean {
+  // With an empty key anyone can compute the signature.
+  if (secret === '' || header === undefined) return false;
+  // GitHub sends lowercase hex; anything else is not its signature.
+  const hex = /^sha256=([0-9a-f]{64})$/.exec(header)?.[1];
+  if (hex === undefined) return false;
+  const expected = createHmac('sha256', secret).update(rawBody).digest();
+  return timingSafeEqual(Buffer.from(hex, 'hex'), expected);
+}
+
+/** The ref and new head of a GitHub push event; undefined for any other event or a malformed body. */
+export function parsePush(rawBody: Buffer): PushEvent | undefined {
+  let payload: unknown;
+  try {
+    payload = JSON.parse(rawBody.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  if (typeof payload !== 'object' || payload === null) return undefined;
+  const { ref, after } = payload as Record<string, unknown>;
+  if (typeof ref !== 'string' || !ref.startsWith('refs/')) return undefined;
+  // SHA-1 or SHA-256 object ids.
+  if (typeof after !== 'string' || !/^([0-9a-f]{40}|[0-9a-f]{64})$/.test(after)) return undefined;
+  return { ref, after };
+}

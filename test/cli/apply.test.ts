@@ -1,0 +1,212 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { DescribeAlarmsCommand, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
+import { DescribeDBInstancesCommand, ModifyDBInstanceCommand } from '@aws-sdk/client-rds';
+import { DescribeScalingPoliciesCommand, PutScalingPolicyCommand } from '@aws-sdk/client-application-auto-scaling';
+import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
+import { GetResourcesCommand } from '@aws-sdk/client-resource-groups-tagging-api';
+import { isReadOperation } from '../../src/aws/counter.js';
+import { useMoto } from '../support/moto.js';
+import { createNetwork } from '../support/network.js';
+import { runCli } from '../support/cli.js';
+import { copyDesiredState, editManifest, removeManifest, setField } from '../support/manifests.js';
+
+const moto = useMoto();
+
+interface PlanJson {
+  resources: { key: string; status: string; changes: { path: string; live: unknown; desired: unknown }[]; refused: unknown[]; note?: string; error?: { code: string; message: string } }[];
+  actions: { id: string; calls: { service: string; operation: string; input: Record<string, unknown> }[] }[];
+  calls: Record<string, number>;
+  converged?: boolean;
+  result?: { actions: { id: string; state: string; error?: { code: string; message: string } }[] };
+}
+
+/** `service:Operation` of every write call the run made, sorted (from the JSON call counts). */
+function writes(out: PlanJson): string[] {
+  return Object.entries(out.calls)
+    .filter(([k]) => !isReadOperation(k.split(':')[1] ?? ''))
+    .flatMap(([k, n]) => Array.from({ length: n }, () => k.split(':').slice(0, 2).join(':')))
+    .sort();
+}
+
+function planned(out: PlanJson): string[] {
+  return out.actions.flatMap((a) => a.calls.map((c) => `${c.service}:${c.operation}`)).sort();
+}
+
+const fast = ['--yes', '--output', 'json', '--poll-interval', '0.05'];
+let dir: string;
+
+async function apply(extra: string[] = [], path = dir) {
+  const run = await runCli(['apply', path, ...fast, ...extra]);
+  return { ...run, out: run.json<PlanJson>() };
+}
+
+describe('ballast apply against the emulator', () => {
+  beforeEach(async () => {
+    process.env.AWS_ENDPOINT_URL = moto.endpoint;
+    await createNetwork(moto.aws());
+    dir = await copyDesiredState();
+  });
+
+  it('creates the whole estate tagged, then a second apply writes nothing and plan finds no change', async () => {
+    const first = await apply();
+    expect(first.out.result?.actions.filter((a) => a.state !== 'done')).toEqual([]);
+    expect(first.code).toBe(0);
+    expect(first.out.resources.every((r) => r.status === 'create')).toBe(true);
+    // Every write apply made is a call of the plan it printed, and nothing else.
+    expect(writes(first.out)).toEqual(planned(first.out));
+
+    const owned = await moto.aws().tagging.send(
+      new GetResourcesCommand({ TagFilters: [{ Key: 'ballast.dev/managed-by', Values: ['ballast'] }], ResourceTypeFilters: ['ecs:service', 'rds:db', 'cloudwatch:alarm'] }),
+    );
+    const arns = (owned.ResourceTagMappingList ?? []).map((r) => r.ResourceARN ?? '');
+    expect(arns.filter((a) => a.includes(':service/shop/'))).toHaveLength(4);
+    expect(arns.filter((a) => a.includes(':alarm:'))).toHaveLength(14);
+    expect(arns.filter((a) => a.includes(':db:shop-db'))).toHaveLength(2); // primary + one replica (min 1)
+
+    const second = await apply();
+    expect(second.code).toBe(0);
+    expect(writes(second.out)).toEqual([]);
+    const plan = await runCli(['plan', dir, '--detailed-exitcode']);
+    expect(plan.stdout).toContain('No changes');
+    expect(plan.code).toBe(0);
+  });
+
+  it('corrects each out-of-band change by writing only the drifted field', async () => {
+    await apply();
+    const aws = moto.aws();
+    // Alarm threshold changed in the console.
+    const alarm = (await aws.cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: ['storefront-cpu-high'] }))).MetricAlarms![0]!;
+    await aws.cloudwatch.send(new PutMetricAlarmCommand({ ...alarm, AlarmName: alarm.AlarmName!, Threshold: 99 } as never));
+    // Scaling policy target value changed.
+    // The emulator ignores PolicyNames, so pick the policy out of the answer.
+    const policies = await aws.autoscaling.send(new DescribeScalingPoliciesCommand({ ServiceNamespace: 'ecs', PolicyNames: ['checkout-cpu'] }));
+    const policy = policies.ScalingPolicies!.find((p) => p.PolicyName === 'checkout-cpu')!;
+    await aws.autoscaling.send(
+      new PutScalingPolicyCommand({
+        PolicyName: policy.PolicyName!,
+        ServiceNamespace: 'ecs',
+        ResourceId: policy.ResourceId!,
+        ScalableDimension: policy.ScalableDimension!,
+        PolicyType: 'TargetTrackingScaling',
+        TargetTrackingScalingPolicyConfiguration: { ...policy.TargetTrackingScalingPolicyConfiguration!, TargetValue: 30 },
+      }),
+    );
+    // Backup retention lowered on the database.
+    await aws.rds.send(new ModifyDBInstanceCommand({ DBInstanceIdentifier: 'shop-db', BackupRetentionPeriod: 2, ApplyImmediately: true }));
+
+    const drift = await runCli(['drift', dir, '--output', 'json']);
+    expect(drift.code).toBe(2);
+    const changes = drift.json<PlanJson>().resources.flatMap((r) => r.changes.map((c) => `${r.key} ${c.path} ${JSON.stringify(c.live)} -> ${JSON.stringify(c.desired)}`));
+    expect(changes.sort()).toEqual([
+      'Alarm/storefront-cpu-high spec.threshold 99 -> 85',
+      'DbInstance/shop-db spec.backup.retentionDays 2 -> 14',
+      'ServiceAutoscaling/checkout spec.cpu.targetValue 30 -> 60',
+    ]);
+
+    const fix = await apply();
+    expect(fix.code).toBe(0);
+    expect(writes(fix.out)).toEqual(['autoscaling:PutScalingPolicy', 'cloudwatch:PutMetricAlarm', 'rds:ModifyDBInstance']);
+    const modify = fix.out.actions.flatMap((a) => a.calls).find((c) => c.operation === 'ModifyDBInstance')!;
+    expect(Object.keys(modify.input).sort()).toEqual(['ApplyImmediately', 'BackupRetentionPeriod', 'DBInstanceIdentifier']);
+    expect((await runCli(['plan', dir, '--detailed-exitcode'])).code).toBe(0);
+  });
+
+  it('queues a DB class change for the maintenance window unless the manifest says applyImmediately', async () => {
+    await apply();
+    await editManifest(dir, 'DbInstance/shop-db', setField(['spec', 'instanceClass'], 'db.r6g.xlarge'));
+    const queued = await apply();
+    const call = queued.out.actions.flatMap((a) => a.calls).find((c) => c.operation === 'ModifyDBInstance')!;
+    expect(call.input).toMatchObject({ DBInstanceClass: 'db.r6g.xlarge', ApplyImmediately: false });
+
+    await editManifest(dir, 'DbInstance/shop-db', setField(['spec', 'instanceClass'], 'db.r6g.2xlarge'));
+    await editManifest(dir, 'DbInstance/shop-db', setField(['spec', 'applyImmediately'], true));
+    const now = await apply();
+    const immediate = now.out.actions.flatMap((a) => a.calls).find((c) => c.operation === 'ModifyDBInstance')!;
+    expect(immediate.input).toMatchObject({ DBInstanceClass: 'db.r6g.2xlarge', ApplyImmediately: true });
+  });
+
+  it.each([
+    ['turning off Multi-AZ', ['spec', 'multiAZ'], false, 'MultiAZ'],
+    ['turning off deletion protection', ['spec', 'deletionProtection'], false, 'DeletionProtection'],
+    ['lowering backup retention', ['spec', 'backup', 'retentionDays'], 3, 'BackupRetentionPeriod'],
+  ])('refuses %s without the opt-in annotation and proceeds with it', async (_what, field, value, param) => {
+    await apply();
+    await editManifest(dir, 'DbInstance/shop-db', (doc) => {
+      doc.setIn(field, value);
+      // Production DBs must be Multi-AZ: drop the label so the manifest stays valid while testing the guard.
+      doc.deleteIn(['metadata', 'labels', 'environment']);
+    });
+    const refused = await apply();
+    expect(refused.code).toBe(1);
+    const db = refused.out.resources.find((r) => r.key === 'DbInstance/shop-db')!;
+    expect(db.refused).toHaveLength(1);
+    expect(db.note).toMatch(/allow-destructive/);
+    expect(writes(refused.out)).toEqual([]);
+
+    await editManifest(dir, 'DbInstance/shop-db', setField(['metadata', 'annotations'], { 'ballast.dev/allow-destructive': 'true' }));
+    const allowed = await apply();
+    expect(allowed.code).toBe(0);
+    const call = allowed.out.actions.flatMap((a) => a.calls).find((c) => c.operation === 'ModifyDBInstance')!;
+    expect(call.input[param]).toBe(value);
+  });
+
+  it('fails a service with a missing target group alone: the rest converges and the error is reported', async () => {
+    await editManifest(dir, 'EcsService/storefront', setField(['spec', 'loadBalancer', 'targetGroup'], 'shop-missing'));
+    const run = await apply();
+    expect(run.code).toBe(1);
+    const byKey = new Map(run.out.resources.map((r) => [r.key, r]));
+    expect(byKey.get('EcsService/storefront')?.status).toBe('error');
+    expect(byKey.get('EcsService/storefront')?.error?.message).toMatch(/shop-missing/);
+    expect(byKey.get('ServiceAutoscaling/storefront')?.note).toMatch(/waits for EcsService\/storefront/);
+    const services = await moto.aws().ecs.send(new DescribeServicesCommand({ cluster: 'shop', services: ['storefront', 'checkout', 'catalog', 'worker'] }));
+    expect(services.services?.map((s) => s.serviceName).sort()).toEqual(['catalog', 'checkout', 'worker']);
+  });
+
+  it('makes no write for a resource in detect or suspend mode', async () => {
+    await apply();
+    const aws = moto.aws();
+    await aws.rds.send(new ModifyDBInstanceCommand({ DBInstanceIdentifier: 'shop-db', BackupRetentionPeriod: 2, ApplyImmediately: true }));
+    for (const mode of ['detect', 'suspend']) {
+      await editManifest(dir, 'DbInstance/shop-db', setField(['metadata', 'annotations'], { 'ballast.dev/mode': mode }));
+      const run = await apply();
+      expect(writes(run.out)).toEqual([]);
+      const db = run.out.resources.find((r) => r.key === 'DbInstance/shop-db')!;
+      expect(db.status).toBe(mode === 'detect' ? 'update' : 'suspended');
+    }
+    const live = await aws.rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: 'shop-db' }));
+    expect(live.DBInstances![0]!.BackupRetentionPeriod).toBe(2);
+  });
+
+  it('reports a same-named resource without the ownership tag and leaves it untouched', async () => {
+    const aws = moto.aws();
+    await aws.cloudwatch.send(
+      new PutMetricAlarmCommand({
+        AlarmName: 'shop-db-cpu-high',
+        Namespace: 'AWS/RDS',
+        MetricName: 'CPUUtilization',
+        Statistic: 'Average',
+        Period: 60,
+        EvaluationPeriods: 1,
+        Threshold: 50,
+        ComparisonOperator: 'GreaterThanThreshold',
+      }),
+    );
+    const run = await apply();
+    expect(run.out.resources.find((r) => r.key === 'Alarm/shop-db-cpu-high')?.status).toBe('unmanaged');
+    expect(run.out.actions.some((a) => a.id.startsWith('Alarm/shop-db-cpu-high'))).toBe(false);
+    const live = await aws.cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: ['shop-db-cpu-high'] }));
+    expect(live.MetricAlarms![0]!.Threshold).toBe(50);
+  });
+
+  it('prunes an owned alarm that left the manifests only with --prune', async () => {
+    await apply();
+    await removeManifest(dir, 'Alarm/worker-memory-high');
+    const kept = await apply();
+    expect(kept.out.resources.find((r) => r.key === 'Alarm/worker-memory-high')?.status).toBe('prune');
+    expect(writes(kept.out)).toEqual([]);
+    const pruned = await apply(['--prune']);
+    expect(writes(pruned.out)).toEqual(['cloudwatch:DeleteAlarms']);
+    const live = await moto.aws().cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: ['worker-memory-high'] }));
+    expect(live.MetricAlarms).toEqual([]);
+  });
+});

@@ -1,0 +1,436 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  AddTagsToResourceCommand,
+  DescribeDBSnapshotsCommand,
+  ModifyDBInstanceCommand,
+  type DBInstance,
+  type ModifyDBInstanceCommandInput,
+} from '@aws-sdk/client-rds';
+import { createAws, type Aws } from '../../src/aws/clients.js';
+import type { DbInstance, Manifest } from '../../src/schema/index.js';
+import { loadRevision } from '../../src/validate/index.js';
+import { createSession, manifestIndex, observeContext } from '../../src/observe/context.js';
+import { sendCall } from '../../src/apply/send.js';
+import { ResourceFailure, type Context, type Step } from '../../src/engine/types.js';
+import { MANAGED_BY_TAG, MANIFEST_TAG } from '../../src/engine/tags.js';
+import { dbInstance, nameOf, type LiveDbInstance } from '../../src/reconcilers/db-instance/index.js';
+import { toLive } from '../../src/reconcilers/db-instance/observe.js';
+import { statusHealth } from '../../src/reconcilers/db-instance/health.js';
+import { useMoto } from '../support/moto.js';
+import { createNetwork, type Network } from '../support/network.js';
+import { buildShopDb, createReplica } from '../support/estate/db-instance.js';
+
+const moto = useMoto();
+let desired: Manifest[];
+
+beforeAll(async () => {
+  desired = (await loadRevision('desired-state')).manifests;
+});
+
+/** desired-state/'s shop-db, optionally edited (a private copy). */
+function shopDb(edit: (spec: DbInstance['spec']) => void = () => {}): DbInstance {
+  const m = structuredClone(desired.find((x): x is DbInstance => x.kind === 'DbInstance' && x.metadata.name === 'shop-db')!);
+  edit(m.spec);
+  return m;
+}
+
+const fixedReplicas = (count: number) => (spec: DbInstance['spec']) => {
+  spec.readReplicas = { count, instanceClass: 'db.r6g.large' };
+};
+
+async function observe(aws: Aws, m: DbInstance = shopDb()) {
+  const ctx = await observeContext(createSession(aws, { controllerId: 'ballast' }), [...desired.filter((x) => x.kind !== 'DbInstance'), m], ['rds:db']);
+  return { ctx, observed: await dbInstance.observe([m], ctx) };
+}
+
+async function liveOf(aws: Aws, m: DbInstance = shopDb()) {
+  const { ctx, observed } = await observe(aws, m);
+  const o = observed.get(m.metadata.name);
+  if (o?.state !== 'found') throw new Error(`${m.metadata.name} is ${JSON.stringify(o)}`);
+  return { ctx, live: o.live, owned: o.owned };
+}
+
+async function apply(aws: Aws, steps: Step[]) {
+  for (const call of steps.flatMap((s) => s.calls)) await sendCall(aws, call);
+}
+
+const rdsInputs = (aws: Aws, operation: string) =>
+  aws.counter.calls.filter((c) => c.service === 'rds' && c.operation === operation).map((c) => c.input as Record<string, unknown>);
+
+const modify = (aws: Aws, input: Omit<ModifyDBInstanceCommandInput, 'DBInstanceIdentifier'>) =>
+  aws.rds.send(new ModifyDBInstanceCommand({ DBInstanceIdentifier: 'shop-db', ApplyImmediately: true, ...input }));
+
+describe('DbInstance reconciler against the emulator', () => {
+  it('sees no change on shop-db and its replica built by hand to match desired-state/', async () => {
+    const aws = moto.aws();
+    await buildShopDb(aws, await createNetwork(aws), desired);
+    const { ctx, live, owned } = await liveOf(aws);
+    expect(owned).toBe(true);
+    expect(live).toMatchObject({ engineVersion: '16.3', manageMasterUserPassword: true, status: 'available' });
+    expect(live.replicas).toMatchObject([{ identifier: 'shop-db-replica-1', index: 1, owned: true, status: 'available' }]);
+    expect(dbInstance.diff(shopDb(), live, ctx)).toEqual([]);
+    await expect(dbInstance.health(shopDb(), ctx)).resolves.toMatchObject({ steady: true });
+  });
+
+  it('reads 100 primaries a call, then all their replicas in one more call', async () => {
+    const aws = moto.aws();
+    await buildShopDb(aws, await createNetwork(aws), desired, { replicas: 2 });
+    const others = Array.from({ length: 149 }, (_, i) => {
+      const m = shopDb();
+      m.metadata.name = `orders-${i + 1}`;
+      return m;
+    });
+    const ctx = await observeContext(createSession(aws, { controllerId: 'ballast' }), [shopDb(), ...others], ['rds:db']);
+    aws.counter.reset();
+    const observed = await dbInstance.observe([shopDb(), ...others], ctx);
+    const reads = rdsInputs(aws, 'DescribeDBInstances') as { Filters: { Values: string[] }[] }[];
+    expect(reads.map((r) => r.Filters[0]!.Values.length)).toEqual([100, 50, 2]);
+    expect(observed.get('shop-db')).toMatchObject({ state: 'found', live: { replicas: [{ index: 1 }, { index: 2 }] } });
+    expect(observed.get('orders-149')).toEqual({ state: 'missing' });
+  });
+
+  it('marks every DbInstance as an error when RDS cannot be read, without throwing', async () => {
+    const { ctx } = await observe(moto.aws());
+    const unreachable = createAws({ endpoint: 'http://127.0.0.1:9', region: 'us-east-1', maxAttempts: 1 });
+    const observed = await dbInstance.observe([shopDb()], { ...ctx, aws: unreachable });
+    expect(observed.get('shop-db')).toMatchObject({ state: 'error', error: { terminal: false } });
+  });
+
+  const drift: [string, (net: Network) => Omit<ModifyDBInstanceCommandInput, 'DBInstanceIdentifier'>, (net: Network) => unknown][] = [
+    ['backup retention lowered', () => ({ BackupRetentionPeriod: 7 }), () => ({ path: 'spec.backup.retentionDays', live: 7, desired: 14 })],
+    ['Multi-AZ turned off', () => ({ MultiAZ: false }), () => ({ path: 'spec.multiAZ', live: false, desired: true })],
+    ['deletion protection turned off', () => ({ DeletionProtection: false }), () => ({ path: 'spec.deletionProtection', live: false, desired: true })],
+    ['instance class changed', () => ({ DBInstanceClass: 'db.r6g.xlarge' }), () => ({ path: 'spec.instanceClass', live: 'db.r6g.xlarge', desired: 'db.r6g.large' })],
+    [
+      'security group swapped',
+      (net) => ({ VpcSecurityGroupIds: [net.securityGroups['shop-services']!] }),
+      (net) => ({ path: 'spec.securityGroups', live: [net.securityGroups['shop-services']], desired: [net.securityGroups['shop-db']] }),
+    ],
+  ];
+  it.each(drift)('reports %s by hand as exactly that change', async (_what, change, expected) => {
+    const aws = moto.aws();
+    const net = await createNetwork(aws);
+    await buildShopDb(aws, net, desired);
+    await modify(aws, change(net));
+    const { ctx, live } = await liveOf(aws);
+    expect(dbInstance.diff(shopDb(), live, ctx)).toEqual([expected(net)]);
+  });
+
+  it('ignores what the manifest does not state: a foreign tag, the CA certificate, minor version upgrades', async () => {
+    const aws = moto.aws();
+    await buildShopDb(aws, await createNetwork(aws), desired);
+    const { live: before } = await liveOf(aws);
+    await aws.rds.send(new AddTagsToResourceCommand({ ResourceName: before.arn, Tags: [{ Key: 'cost-center', Value: '42' }] }));
+    await modify(aws, { CACertificateIdentifier: 'rds-ca-rsa2048-g1', AutoMinorVersionUpgrade: false });
+    const { ctx, live } = await liveOf(aws);
+    expect(live.tags['cost-center']).toBe('42');
+    expect(dbInstance.diff(shopDb(), live, ctx)).toEqual([]);
+  });
+
+  it.each([false, true])('sends a class change as one ModifyDBInstance with ApplyImmediately %s, as the manifest says', async (now) => {
+    const aws = moto.aws();
+    await buildShopDb(aws, await createNetwork(aws), desired);
+    const m = shopDb((s) => {
+      s.instanceClass = 'db.r6g.xlarge';
+      s.applyImmediately = now;
+    });
+    const { ctx, live } = await liveOf(aws, m);
+    const changes = dbInstance.diff(m, live, ctx);
+    expect(changes).toEqual([{ path: 'spec.instanceClass', live: 'db.r6g.large', desired: 'db.r6g.xlarge' }]);
+    aws.counter.reset();
+    await apply(aws, dbInstance.steps(m, live, changes, ctx));
+    expect(aws.counter.writes().map((c) => c.input)).toEqual([
+      { DBInstanceIdentifier: 'shop-db', DBInstanceClass: 'db.r6g.xlarge', ApplyImmediately: now },
+    ]);
+  });
+
+  it('creates shop-db and its replica on an empty estate, tagged, without a password, then sees no change', async () => {
+    const aws = moto.aws();
+    await createNetwork(aws);
+    const { ctx, observed } = await observe(aws);
+    expect(observed.get('shop-db')).toEqual({ state: 'missing' });
+    const steps = dbInstance.steps(shopDb(), undefined, [], ctx);
+    expect(steps.map((s) => [s.part, s.op, s.after])).toEqual([
+      ['primary', 'create', undefined],
+      ['replica-1', 'create', ['primary']],
+    ]);
+    aws.counter.reset();
+    await apply(aws, steps);
+    for (const call of aws.counter.writes()) expect(JSON.stringify(call.input)).not.toMatch(/"MasterUserPassword"/);
+    expect(rdsInputs(aws, 'CreateDBInstance')[0]).toMatchObject({ ManageMasterUserPassword: true, StorageEncrypted: true });
+
+    const { ctx: after, live, owned } = await liveOf(aws);
+    expect(owned).toBe(true);
+    expect(live.tags).toMatchObject({ [MANAGED_BY_TAG]: 'ballast', [MANIFEST_TAG]: 'DbInstance/shop-db' });
+    expect(live.replicas).toMatchObject([{ identifier: 'shop-db-replica-1', instanceClass: 'db.r6g.large', owned: true }]);
+    const changes = dbInstance.diff(shopDb(), live, after);
+    expect(changes).toEqual([]);
+    expect(dbInstance.steps(shopDb(), live, changes, after)).toEqual([]);
+    await expect(dbInstance.health(shopDb(), after)).resolves.toMatchObject({ steady: true });
+  });
+
+  it('lowers the replica count by deleting its highest-index replica only', async () => {
+    const aws = moto.aws();
+    await buildShopDb(aws, await createNetwork(aws), desired, { replicas: 2 });
+    const m = shopDb(fixedReplicas(1));
+    const { ctx, live } = await liveOf(aws, m);
+    const changes = dbInstance.diff(m, live, ctx);
+    expect(changes).toEqual([{ path: 'spec.readReplicas.count', live: 2, desired: 1 }]);
+    aws.counter.reset();
+    await apply(aws, dbInstance.steps(m, live, changes, ctx));
+    expect(aws.counter.writes().map((c) => [c.operation, c.input])).toEqual([
+      ['DeleteDBInstance', { DBInstanceIdentifier: 'shop-db-replica-2', SkipFinalSnapshot: true }],
+    ]);
+    const { ctx: after, live: now } = await liveOf(aws, m);
+    expect(now.replicas.map((r) => r.identifier)).toEqual(['shop-db-replica-1']);
+    expect(dbInstance.diff(m, now, after)).toEqual([]);
+  });
+
+  it('never deletes or counts a replica it does not own', async () => {
+    const aws = moto.aws();
+    await buildShopDb(aws, await createNetwork(aws), desired);
+    await createReplica(aws, 'shop-db-replica-2', [{ Key: 'team', Value: 'analytics' }]);
+    const m = shopDb(fixedReplicas(0));
+    const { ctx, live } = await liveOf(aws, m);
+    const changes = dbInstance.diff(m, live, ctx);
+    expect(changes).toEqual([{ path: 'spec.readReplicas.count', live: 1, desired: 0 }]);
+    await apply(aws, dbInstance.steps(m, live, changes, ctx));
+    const { ctx: after, live: now } = await liveOf(aws, m);
+    expect(now.replicas).toMatchObject([{ identifier: 'shop-db-replica-2', owned: false }]);
+    expect(dbInstance.diff(m, now, after)).toEqual([]);
+  });
+
+  it('adds missing replicas at the lowest free indexes', async () => {
+    const aws = moto.aws();
+    await buildShopDb(aws, await createNetwork(aws), desired, { replicas: 0 });
+    await createReplica(aws, 'shop-db-replica-2', [{ Key: MANAGED_BY_TAG, Value: 'ballast' }]);
+    const m = shopDb(fixedReplicas(3));
+    const { ctx, live } = await liveOf(aws, m);
+    const steps = dbInstance.steps(m, live, dbInstance.diff(m, live, ctx), ctx);
+    expect(steps.map((s) => s.part)).toEqual(['replica-1', 'replica-3']);
+    await apply(aws, steps);
+    const { ctx: after, live: now } = await liveOf(aws, m);
+    expect(now.replicas.map((r) => r.identifier).sort()).toEqual(['shop-db-replica-1', 'shop-db-replica-2', 'shop-db-replica-3']);
+    expect(dbInstance.diff(m, now, after)).toEqual([]);
+  });
+
+  it('prunes shop-db keeping a final snapshot, even though it is deletion-protected', async () => {
+    const aws = moto.aws();
+    await buildShopDb(aws, await createNetwork(aws), desired, { replicas: 0 });
+    const { live } = await liveOf(aws);
+    expect(live.deletionProtection).toBe(true);
+    await apply(aws, dbInstance.deleteSteps!(nameOf(live.arn), live.arn));
+    const { observed } = await observe(aws);
+    expect(observed.get('shop-db')).toEqual({ state: 'missing' });
+    const snapshots = await aws.rds.send(new DescribeDBSnapshotsCommand({ DBInstanceIdentifier: 'shop-db', SnapshotType: 'manual' }));
+    expect(snapshots.DBSnapshots?.map((s) => s.DBSnapshotIdentifier)).toEqual(['shop-db-final-ballast']);
+  });
+
+  it('adopts an existing shop-db and its replica by tagging them', async () => {
+    const aws = moto.aws();
+    await buildShopDb(aws, await createNetwork(aws), desired, { owned: false });
+    const { ctx, live, owned } = await liveOf(aws);
+    expect([owned, live.replicas[0]?.owned]).toEqual([false, false]);
+    await apply(aws, [{ op: 'update', summary: 'adopt', calls: dbInstance.adoptCalls!(shopDb(), live, ctx) }]);
+    const { live: now, owned: ownedNow } = await liveOf(aws);
+    expect([ownedNow, now.replicas[0]?.owned]).toEqual([true, true]);
+  });
+});
+
+/** shop-db as DescribeDBInstances reports it on AWS (Performance Insights included), matching desired-state/. */
+function describedShopDb(overrides: Partial<DBInstance> = {}): DBInstance {
+  return {
+    DBInstanceIdentifier: 'shop-db',
+    DBInstanceArn: 'arn:aws:rds:us-east-1:123456789012:db:shop-db',
+    DBInstanceStatus: 'available',
+    Engine: 'postgres',
+    EngineVersion: '16.3',
+    DBInstanceClass: 'db.r6g.large',
+    AllocatedStorage: 100,
+    MaxAllocatedStorage: 500,
+    StorageType: 'gp3',
+    StorageEncrypted: true,
+    KmsKeyId: 'arn:aws:kms:us-east-1:123456789012:key/0f0e',
+    MultiAZ: true,
+    MasterUsername: 'shop_admin',
+    MasterUserSecret: { SecretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-1', SecretStatus: 'active' },
+    BackupRetentionPeriod: 14,
+    PreferredBackupWindow: '02:00-02:30',
+    PreferredMaintenanceWindow: 'sun:03:00-sun:03:30',
+    DeletionProtection: true,
+    PerformanceInsightsEnabled: true,
+    PerformanceInsightsRetentionPeriod: 7,
+    DBParameterGroups: [{ DBParameterGroupName: 'default.postgres16' }],
+    DBSubnetGroup: { DBSubnetGroupName: 'shop-db' },
+    VpcSecurityGroups: [{ VpcSecurityGroupId: 'sg-0db', Status: 'active' }],
+    PubliclyAccessible: false,
+    ReadReplicaDBInstanceIdentifiers: ['shop-db-replica-1'],
+    TagList: [{ Key: MANAGED_BY_TAG, Value: 'ballast' }],
+    ...overrides,
+  };
+}
+
+const replica = (n: number, overrides: Partial<DBInstance> = {}): DBInstance => ({
+  DBInstanceIdentifier: `shop-db-replica-${n}`,
+  DBInstanceArn: `arn:aws:rds:us-east-1:123456789012:db:shop-db-replica-${n}`,
+  DBInstanceStatus: 'available',
+  DBInstanceClass: 'db.r6g.large',
+  TagList: [{ Key: MANAGED_BY_TAG, Value: 'ballast' }],
+  ...overrides,
+});
+
+const live = (overrides: Partial<DBInstance> = {}, replicas = [replica(1)]): LiveDbInstance =>
+  toLive(describedShopDb(overrides), replicas, 'ballast');
+
+/** A context whose refs know the shop's two security groups. */
+function pureContext(): Context {
+  const groups: Record<string, string> = { 'shop-db': 'sg-0db', 'shop-services': 'sg-0svc' };
+  return {
+    controllerId: 'ballast',
+    ...manifestIndex(desired),
+    refs: {
+      accountId: '123456789012',
+      region: 'us-east-1',
+      require: (_type, ref) => {
+        if (!groups[ref]) throw new ResourceFailure('ReferenceNotFound', ref);
+        return groups[ref];
+      },
+      loadBalancerOf: () => undefined,
+    },
+  };
+}
+
+const plan = (m: DbInstance, l: LiveDbInstance) => {
+  const ctx = pureContext();
+  const changes = dbInstance.diff(m, l, ctx);
+  return { changes, steps: dbInstance.steps(m, l, changes, ctx) };
+};
+
+describe('DbInstance diff and steps', () => {
+  it('shows a change RDS already holds for the maintenance window as pending and sends nothing for it', () => {
+    const m = shopDb((s) => {
+      s.instanceClass = 'db.r6g.xlarge';
+      s.engineVersion = '16.4';
+    });
+    const { changes, steps } = plan(m, live({ PendingModifiedValues: { DBInstanceClass: 'db.r6g.xlarge', EngineVersion: '16.4.2' } }));
+    expect(changes).toEqual([
+      { path: 'spec.engineVersion', live: '16.3', desired: '16.4', pending: true },
+      { path: 'spec.instanceClass', live: 'db.r6g.large', desired: 'db.r6g.xlarge', pending: true },
+    ]);
+    expect(steps).toEqual([]);
+  });
+
+  it('sends a change again when what is pending is not what the manifest wants', () => {
+    const m = shopDb((s) => {
+      s.instanceClass = 'db.r6g.xlarge';
+    });
+    const { changes, steps } = plan(m, live({ PendingModifiedValues: { DBInstanceClass: 'db.r6g.2xlarge' } }));
+    expect(changes).toEqual([{ path: 'spec.instanceClass', live: 'db.r6g.large', desired: 'db.r6g.xlarge' }]);
+    expect(steps[0]?.calls[0]?.input).toEqual({ DBInstanceIdentifier: 'shop-db', DBInstanceClass: 'db.r6g.xlarge', ApplyImmediately: false });
+  });
+
+  it.each<[string, (s: DbInstance['spec']) => void, string, boolean]>([
+    ['turning off Multi-AZ', (s) => (s.multiAZ = false), 'spec.multiAZ', true],
+    ['turning off deletion protection', (s) => (s.deletionProtection = false), 'spec.deletionProtection', true],
+    ['lowering backup retention', (s) => (s.backup.retentionDays = 7), 'spec.backup.retentionDays', true],
+    ['turning off encryption', (s) => (s.storage.encrypted = false), 'spec.storage.encrypted', false],
+    ['changing the engine', (s) => (s.engine = 'mysql'), 'spec.engine', false],
+    ['shrinking storage', (s) => (s.storage.allocatedGiB = 50), 'spec.storage.allocatedGiB', false],
+  ])('marks %s as destructive', (_what, edit, path, inPlace) => {
+    const { changes, steps } = plan(shopDb(edit), live());
+    expect(changes).toHaveLength(1);
+    expect(changes[0]).toMatchObject({ path });
+    expect(changes[0]?.destructive).toEqual(expect.any(String));
+    // Replacements send nothing but stay in the plan, explained.
+    expect(steps).toHaveLength(1);
+    expect(steps[0]!.calls.length).toBe(inPlace ? 1 : 0);
+    if (!inPlace) expect(steps[0]!.summary).toMatch(/cannot do it in place: .*needs a new instance/);
+  });
+
+  it('raises storage, backup retention and Multi-AZ in place without calling it destructive', () => {
+    const { changes, steps } = plan(
+      shopDb((s) => (s.storage.allocatedGiB = 200)),
+      live({ BackupRetentionPeriod: 7, MultiAZ: false }),
+    );
+    expect(changes.map((c) => [c.path, c.destructive])).toEqual([
+      ['spec.storage.allocatedGiB', undefined],
+      ['spec.multiAZ', undefined],
+      ['spec.backup.retentionDays', undefined],
+    ]);
+    expect(steps.map((s) => s.calls.map((c) => c.input))).toEqual([
+      [{ DBInstanceIdentifier: 'shop-db', AllocatedStorage: 200, MultiAZ: true, BackupRetentionPeriod: 14, ApplyImmediately: false }],
+    ]);
+  });
+
+  it('matches "16" to any 16.x and asks for a major upgrade only across majors', () => {
+    expect(plan(shopDb(), live({ EngineVersion: '16.6' })).changes).toEqual([]);
+    const { changes, steps } = plan(shopDb((s) => (s.engineVersion = '17')), live());
+    expect(changes).toEqual([{ path: 'spec.engineVersion', live: '16.3', desired: '17' }]);
+    expect(steps[0]?.calls[0]?.input).toMatchObject({ EngineVersion: '17', AllowMajorVersionUpgrade: true });
+    const minor = plan(shopDb((s) => (s.engineVersion = '16.4')), live()).steps[0]?.calls[0]?.input;
+    expect(minor).toEqual({ DBInstanceIdentifier: 'shop-db', EngineVersion: '16.4', ApplyImmediately: false });
+  });
+
+  it('compares windows without regard to case', () => {
+    expect(plan(shopDb(), live({ PreferredMaintenanceWindow: 'Sun:03:00-Sun:03:30' })).changes).toEqual([]);
+    expect(plan(shopDb(), live({ PreferredMaintenanceWindow: 'mon:03:00-mon:03:30' })).changes).toEqual([
+      { path: 'spec.maintenanceWindow', live: 'mon:03:00-mon:03:30', desired: 'sun:03:00-sun:03:30' },
+    ]);
+  });
+
+  it('compares security groups by ref, as a set', () => {
+    const m = shopDb((s) => (s.securityGroups = ['shop-services', 'shop-db']));
+    const sgs = (...ids: string[]) => ({ VpcSecurityGroups: ids.map((VpcSecurityGroupId) => ({ VpcSecurityGroupId })) });
+    expect(plan(m, live(sgs('sg-0db', 'sg-0svc'))).changes).toEqual([]);
+    expect(plan(m, live(sgs('sg-0db'))).steps[0]?.calls[0]?.input).toMatchObject({ VpcSecurityGroupIds: ['sg-0svc', 'sg-0db'] });
+    expect(() => plan(shopDb((s) => (s.securityGroups = ['nope'])), live())).toThrow(ResourceFailure);
+  });
+
+  it('turns Performance Insights back on when AWS reports it off, and does not guess when it is not reported', () => {
+    const { steps } = plan(shopDb(), live({ PerformanceInsightsEnabled: false }));
+    expect(steps[0]?.calls[0]?.input).toMatchObject({ EnablePerformanceInsights: true, PerformanceInsightsRetentionPeriod: 7 });
+    expect(plan(shopDb(), live({ PerformanceInsightsEnabled: undefined, PerformanceInsightsRetentionPeriod: undefined })).changes).toEqual([]);
+  });
+
+  it('holds min replicas for a traffic-following range, counting only its own conventionally named live replicas', () => {
+    const others = [replica(1, { DBInstanceStatus: 'deleting' }), replica(7, { TagList: [] }), replica(2, { DBInstanceIdentifier: 'reporting' })];
+    const { changes, steps } = plan(shopDb(), live({}, others));
+    expect(changes).toEqual([{ path: 'spec.readReplicas.count', live: 0, desired: 1 }]);
+    // replica-1 is still being deleted and replica-7 is someone else's: their names are taken.
+    expect(steps.map((s) => s.calls[0]?.input.DBInstanceIdentifier)).toEqual(['shop-db-replica-2']);
+    expect(steps[0]?.calls[0]?.input).toMatchObject({
+      SourceDBInstanceIdentifier: 'shop-db',
+      DBInstanceClass: 'db.r6g.large',
+      VpcSecurityGroupIds: ['sg-0db'],
+      PubliclyAccessible: false,
+      MultiAZ: false,
+    });
+  });
+
+  it('maps replica ARNs to their primary for prune, and deletes a replica without a snapshot', () => {
+    expect(nameOf('arn:aws:rds:us-east-1:123456789012:db:shop-db')).toBe('shop-db');
+    expect(nameOf('arn:aws:rds:us-east-1:123456789012:db:shop-db-replica-12')).toBe('shop-db');
+    const steps = dbInstance.deleteSteps!('shop-db', 'arn:aws:rds:us-east-1:123456789012:db:shop-db-replica-2');
+    expect(steps.flatMap((s) => s.calls)).toEqual([
+      { service: 'rds', operation: 'DeleteDBInstance', input: { DBInstanceIdentifier: 'shop-db-replica-2', SkipFinalSnapshot: true } },
+    ]);
+  });
+});
+
+describe('DbInstance health', () => {
+  it.each([
+    [['available', 'available'], { steady: true }],
+    [['modifying', 'available'], { steady: false, reason: 'shop-db is modifying' }],
+    [['available', 'creating'], { steady: false, reason: 'shop-db-replica-1 is creating' }],
+    [['storage-full', 'available'], { steady: false, failed: true }],
+    [['available', 'incompatible-network'], { steady: false, failed: true }],
+    [['failed', 'available'], { steady: false, failed: true }],
+  ])('%j -> %j', (statuses, expected) => {
+    const [primary, rep] = statuses;
+    const health = statusHealth([
+      { identifier: 'shop-db', status: primary! },
+      { identifier: 'shop-db-replica-1', status: rep! },
+    ]);
+    expect(health).toMatchObject(expected);
+  });
+});

@@ -1,0 +1,147 @@
+import { describe, expect, it } from 'vitest';
+import { NotificationPolicy, type Notification, type ReconcileReport } from '../../src/report/notify.js';
+
+const HOUR = 60 * 60 * 1000;
+const REV = '3f2a9c1d0b7e4a5f6c8d9e0f1a2b3c4d5e6f7a8b';
+
+function setup() {
+  let time = 1_700_000_000_000;
+  const policy = new NotificationPolicy({ quietPeriodMs: HOUR, now: () => time });
+  return { policy, advance: (ms: number) => (time += ms) };
+}
+
+function report(extra: Partial<ReconcileReport> = {}): ReconcileReport {
+  return { revision: REV, trigger: 'drift-scan', drift: [], applied: [], failures: [], ...extra };
+}
+
+function thresholdDrift(live: unknown, extra: Partial<ReconcileReport['drift'][number]> = {}): ReconcileReport['drift'][number] {
+  return { key: 'Alarm/shop-db-cpu-high', path: 'spec.threshold', live, desired: 80, mode: 'enforce', corrected: true, ...extra };
+}
+
+const kinds = (ns: Notification[]) => ns.map((n) => n.kind);
+
+describe('NotificationPolicy', () => {
+  it('reports drift as resource, field, live -> desired and revision, in blocks and in the fallback text', () => {
+    const { policy } = setup();
+    const [n, ...rest] = policy.decide(report({ drift: [thresholdDrift(95), thresholdDrift(95, { key: 'Alarm/x', mode: 'detect', corrected: false })] }));
+    expect(rest).toEqual([]);
+    expect(n?.kind).toBe('drift');
+    expect(n?.text).toContain('Alarm/shop-db-cpu-high spec.threshold: 95 -> 80 (reverted)');
+    expect(n?.text).toContain('Alarm/x spec.threshold: 95 -> 80 (detect mode: not changed)');
+    expect(n?.blocks[0]).toEqual({ type: 'header', text: { type: 'plain_text', text: 'Drift found on 2 resources (2 fields)' } });
+    const rendered = JSON.stringify(n?.blocks);
+    expect(rendered).toContain('*Alarm/shop-db-cpu-high* spec.threshold: 95 -&gt; 80 (reverted)');
+    expect(rendered).toContain('3f2a9c1');
+  });
+
+  it('notifies the same drift once within the quiet period, then again after it', () => {
+    const { policy, advance } = setup();
+    const drifted = report({ drift: [thresholdDrift(95)] });
+    expect(kinds(policy.decide(drifted))).toEqual(['drift']);
+    advance(HOUR - 1);
+    expect(policy.decide(drifted)).toEqual([]);
+    advance(1);
+    expect(kinds(policy.decide(drifted))).toEqual(['drift']);
+  });
+
+  it('notifies again at once when the drifted values change', () => {
+    const { policy, advance } = setup();
+    policy.decide(report({ drift: [thresholdDrift(95)] }));
+    advance(60_000);
+    const [n] = policy.decide(report({ drift: [thresholdDrift(99)] }));
+    expect(n?.text).toContain('spec.threshold: 99 -> 80');
+  });
+
+  it('treats drift that disappeared and came back as new', () => {
+    const { policy } = setup();
+    policy.decide(report({ drift: [thresholdDrift(95)] }));
+    expect(policy.decide(report())).toEqual([]);
+    expect(kinds(policy.decide(report({ drift: [thresholdDrift(95)] })))).toEqual(['drift']);
+  });
+
+  it('keeps drift memory for a resource that could not be read this time', () => {
+    const { policy } = setup();
+    policy.decide(report({ drift: [thresholdDrift(95)] }));
+    const unreadable = { key: 'Alarm/shop-db-cpu-high', code: 'Throttling', message: 'Rate exceeded' };
+    expect(kinds(policy.decide(report({ failures: [unreadable] })))).toEqual(['failures']);
+    expect(kinds(policy.decide(report({ drift: [thresholdDrift(95)] })))).toEqual(['recovered']);
+  });
+
+  it('turns a burst of 30 drifted resources into one message capped at 20 lines', () => {
+    const { policy } = setup();
+    const drift = Array.from({ length: 30 }, (_, i) => thresholdDrift(90 + i, { key: `Alarm/alarm-${String(i).padStart(2, '0')}` }));
+    const ns = policy.decide(report({ drift }));
+    expect(ns).toHaveLength(1);
+    const text = ns[0]?.text ?? '';
+    expect(text).toContain('Drift found on 30 resources');
+    expect(text).toContain('Alarm/alarm-00 spec.threshold: 90 -> 80');
+    expect(text).toContain('Alarm/alarm-19');
+    expect(text).not.toContain('Alarm/alarm-20');
+    expect(text).toContain('and 10 more');
+  });
+
+  it('groups the drift lines of one resource together', () => {
+    const { policy } = setup();
+    const drift = [
+      thresholdDrift(95, { key: 'EcsService/web', path: 'spec.cpu' }),
+      thresholdDrift(95, { key: 'Alarm/a' }),
+      thresholdDrift(95, { key: 'EcsService/web', path: 'spec.memory' }),
+    ];
+    const lines = policy.decide(report({ drift }))[0]?.text.split('\n').slice(1);
+    expect(lines?.map((l) => l.split(':')[0])).toEqual(['Alarm/a spec.threshold', 'EcsService/web spec.cpu', 'EcsService/web spec.memory']);
+  });
+
+  it('never shows the values of secret-looking paths', () => {
+    const { policy } = setup();
+    const path = 'spec.containers[app].environment.API_TOKEN';
+    const ns = policy.decide(report({ drift: [{ key: 'EcsService/web', path, live: 'tok-live-123', desired: 'tok-wanted-456', mode: 'detect', corrected: false }] }));
+    expect(ns[0]?.text).toContain(`${path}: "(sensitive)" -> "(sensitive)"`);
+    expect(JSON.stringify(ns)).not.toContain('tok-');
+  });
+
+  it('reports an invalid revision once per bad sha with file:line:col, and recovery once', () => {
+    const { policy } = setup();
+    const invalid = (revision: string) => ({
+      revision,
+      problems: [{ file: 'alarms/db.yaml', line: 17, col: 14, subject: 'Alarm/shop-db-cpu-high', message: 'spec.threshold must be a number' }],
+    });
+    const first = policy.decide(report({ invalid: invalid('badbad1aaaa') }));
+    expect(kinds(first)).toEqual(['invalid']);
+    expect(first[0]?.text).toContain('Invalid revision badbad1 rejected (1 problem); 3f2a9c1 stays in force');
+    expect(first[0]?.text).toContain('alarms/db.yaml:17:14 Alarm/shop-db-cpu-high: spec.threshold must be a number');
+    expect(policy.decide(report({ invalid: invalid('badbad1aaaa') }))).toEqual([]);
+    expect(kinds(policy.decide(report({ invalid: invalid('badbad2bbbb') })))).toEqual(['invalid']);
+    expect(kinds(policy.decide(report()))).toEqual(['recovered']);
+    expect(policy.decide(report())).toEqual([]);
+  });
+
+  it('dedupes failures by resource, code and message with the same quiet period, and recovers once', () => {
+    const { policy, advance } = setup();
+    const failure = { key: 'DbInstance/shop-db', code: 'InvalidParameterCombination', message: 'bad class' };
+    const failing = report({ failures: [failure] });
+    const [n] = policy.decide(failing);
+    expect(n?.text).toContain('DbInstance/shop-db InvalidParameterCombination: bad class');
+    expect(policy.decide(failing)).toEqual([]);
+    expect(kinds(policy.decide(report({ failures: [{ ...failure, message: 'other' }] })))).toEqual(['failures']);
+    advance(HOUR);
+    expect(kinds(policy.decide(report({ failures: [{ ...failure, message: 'other' }] })))).toEqual(['failures']);
+    expect(kinds(policy.decide(report()))).toEqual(['recovered']);
+    expect(policy.decide(report())).toEqual([]);
+  });
+
+  it('sends one applied message for all resources changed in a reconcile', () => {
+    const { policy } = setup();
+    const applied = [
+      { key: 'EcsService/web', summary: 'update service', operations: ['RegisterTaskDefinition', 'UpdateService'] },
+      { key: 'Alarm/a', summary: 'update alarm', operations: ['PutMetricAlarm'] },
+    ];
+    const ns = policy.decide(report({ trigger: 'webhook', applied }));
+    expect(kinds(ns)).toEqual(['applied']);
+    expect(ns[0]?.text).toContain('Changes applied to 2 resources\nAlarm/a update alarm (PutMetricAlarm)');
+  });
+
+  it('has nothing to say about a clean reconcile', () => {
+    const { policy } = setup();
+    expect(policy.decide(report({ trigger: 'startup' }))).toEqual([]);
+  });
+});
