@@ -72,7 +72,9 @@ export async function ownedArns(aws: Aws, controllerId: string, resourceTypes: s
       new GetResourcesCommand({
         TagFilters: [{ Key: MANAGED_BY_TAG, Values: [controllerId] }],
         ResourceTypeFilters: resourceTypes,
+        // 100 resources a page; the tag budget must not cut a page short (each resource carries 2-3 tags).
         ResourcesPerPage: 100,
+        TagsPerPage: 500,
         PaginationToken,
       }),
     );
