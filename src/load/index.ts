@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { LineCounter, parseAllDocuments, type Document } from 'yaml';
+import { LineCounter, isScalar, parseAllDocuments, visit, type Document } from 'yaml';
 import type { Problem } from '../problem.js';
 import { findManifestFiles } from './files.js';
 
@@ -36,10 +36,12 @@ export function positionOf(lines: LineCounter, offset: number): { line: number; 
 /** Reads and parses every manifest file under root. Never throws for bad input: it returns problems. */
 export async function loadManifests(root: string, options: LoadOptions = {}): Promise<LoadResult> {
   const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const maxAliasCount = options.maxAliasCount ?? DEFAULT_MAX_ALIAS_COUNT;
   const cwd = options.cwd ?? process.cwd();
+  // Relative to cwd when the file is inside it, else absolute (a long ../../ chain helps nobody).
   const shown = (f: string) => {
     const rel = path.relative(cwd, f);
-    return rel.startsWith('..') ? f : rel;
+    return rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel) ? path.resolve(f) : rel;
   };
   const documents: SourceDocument[] = [];
   const problems: Problem[] = [];
@@ -68,17 +70,21 @@ export async function loadManifests(root: string, options: LoadOptions = {}): Pr
       if (errors.length > 0) {
         for (const e of errors) {
           const { line, col } = lines.linePos(e.pos[0]);
-          problems.push({ file, line, col, message: yamlMessage(e.code, e.message) });
+          problems.push({ file, line, col, message: yamlMessage(doc, e.code, e.message, e.pos[0]) });
         }
         continue;
       }
       if (doc.contents === null) continue; // an empty document, e.g. after a trailing ---
       let value: unknown;
       try {
-        value = doc.toJS({ maxAliasCount: options.maxAliasCount ?? DEFAULT_MAX_ALIAS_COUNT });
+        value = doc.toJS({ maxAliasCount });
       } catch (err) {
         const { line, col } = lines.linePos(doc.contents.range?.[0] ?? 0);
-        problems.push({ file, line, col, message: `refused: ${(err as Error).message}` });
+        const bomb = /alias count/i.test((err as Error).message);
+        const message = bomb
+          ? `refused: aliases expand to too many nodes (limit ${maxAliasCount}), as in a "billion laughs" document`
+          : `invalid YAML: ${(err as Error).message}`;
+        problems.push({ file, line, col, message });
         continue;
       }
       documents.push({ file, doc, lines, value });
@@ -87,8 +93,23 @@ export async function loadManifests(root: string, options: LoadOptions = {}): Pr
   return { documents, problems };
 }
 
-function yamlMessage(code: string, message: string): string {
-  if (code === 'DUPLICATE_KEY') return 'duplicate key: a key may appear only once in a mapping';
+function yamlMessage(doc: Document.Parsed, code: string, message: string, offset: number): string {
+  if (code === 'DUPLICATE_KEY') return `duplicate key "${keyAt(doc, offset)}": a key may appear only once in a mapping`;
   // The yaml package appends a code excerpt after the first line; the position already says where.
   return `invalid YAML: ${(message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '')}`;
+}
+
+/** The text of the mapping key that starts at offset. */
+function keyAt(doc: Document.Parsed, offset: number): string {
+  let key = '';
+  visit(doc, {
+    Pair(_, pair) {
+      if (isScalar(pair.key) && pair.key.range?.[0] === offset) {
+        key = String(pair.key.value);
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return key;
 }

@@ -11,14 +11,16 @@ const DimensionsFrom = Type.Object(
     dbInstance: Type.Optional(Type.String({ description: 'DbInstance name: DBInstanceIdentifier.' })),
     replica: Type.Optional(Type.Integer({ minimum: 1, description: 'With dbInstance: its Nth read replica.' })),
   },
-  strict,
+  { ...strict, description: 'Exactly one of ecsService, targetGroupOf, dbInstance: the dimensions of that manifest.' },
 );
 
 const Metric = Type.Object(
   {
-    namespace: Type.String({ minLength: 1 }),
-    name: Type.String({ minLength: 1 }),
-    dimensions: Type.Optional(Type.Record(Type.String(), Type.String())),
+    namespace: Type.String({ minLength: 1, description: 'CloudWatch namespace, e.g. AWS/ECS.' }),
+    name: Type.String({ minLength: 1, description: 'Metric name, e.g. CPUUtilization.' }),
+    dimensions: Type.Optional(
+      Type.Record(Type.String(), Type.String(), { additionalProperties: false, description: 'Literal dimensions, added to dimensionsFrom.' }),
+    ),
     dimensionsFrom: Type.Optional(DimensionsFrom),
     statistic: Type.Optional(
       Type.String({
@@ -29,38 +31,50 @@ const Metric = Type.Object(
     ),
     period: Type.Optional(Type.Integer({ minimum: 10, default: 60, description: 'Seconds: 10, 30 or a multiple of 60.' })),
   },
-  strict,
+  { ...strict, description: 'A CloudWatch metric and how to aggregate it.' },
 );
 
 export const AlarmSpec = Type.Object(
   {
-    description: Type.Optional(Type.String({ maxLength: 1024 })),
+    description: Type.Optional(Type.String({ maxLength: 1024, description: 'Alarm description, shown in notifications.' })),
     metric: Type.Optional(Metric),
     expression: Type.Optional(Type.String({ minLength: 1, description: 'Metric math over `metrics`, e.g. "100 * m1 / m2".' })),
-    metrics: Type.Optional(Type.Record(Type.String({ pattern: '^[a-z][a-zA-Z0-9_]*$' }), Metric)),
-    evaluationPeriods: Type.Integer({ minimum: 1 }),
-    datapointsToAlarm: Type.Optional(Type.Integer({ minimum: 1 })),
-    threshold: Type.Number(),
-    comparison: Type.Union([
-      Type.Literal('GreaterThanOrEqualToThreshold'),
-      Type.Literal('GreaterThanThreshold'),
-      Type.Literal('LessThanThreshold'),
-      Type.Literal('LessThanOrEqualToThreshold'),
-    ]),
+    metrics: Type.Optional(
+      Type.Record(Type.String({ pattern: '^[a-z][a-zA-Z0-9_]*$' }), Metric, {
+        additionalProperties: false,
+        description: 'With expression: the metrics it uses, by id (a lower-case letter, then letters, digits, _).',
+      }),
+    ),
+    evaluationPeriods: Type.Integer({ minimum: 1, description: 'Periods looked at for each evaluation.' }),
+    datapointsToAlarm: Type.Optional(
+      Type.Integer({ minimum: 1, description: 'Breaching periods among them that raise the alarm; defaults to evaluationPeriods.' }),
+    ),
+    threshold: Type.Number({ description: 'Value compared with the statistic.' }),
+    comparison: Type.Union(
+      [
+        Type.Literal('GreaterThanOrEqualToThreshold'),
+        Type.Literal('GreaterThanThreshold'),
+        Type.Literal('LessThanThreshold'),
+        Type.Literal('LessThanOrEqualToThreshold'),
+      ],
+      { description: 'How the statistic is compared with the threshold.' },
+    ),
     treatMissingData: Type.Optional(
       Type.Union(
         [Type.Literal('breaching'), Type.Literal('notBreaching'), Type.Literal('ignore'), Type.Literal('missing')],
-        { default: 'missing' },
+        { default: 'missing', description: 'What a period without data counts as.' },
       ),
     ),
     actions: Type.Optional(
       Type.Object(
         {
           alarm: Type.Optional(Type.Array(NetworkRef, { uniqueItems: true, description: 'SNS topic names or ARNs.' })),
-          ok: Type.Optional(Type.Array(NetworkRef, { uniqueItems: true })),
-          insufficientData: Type.Optional(Type.Array(NetworkRef, { uniqueItems: true })),
+          ok: Type.Optional(Type.Array(NetworkRef, { uniqueItems: true, description: 'SNS topic names or ARNs notified on return to OK.' })),
+          insufficientData: Type.Optional(
+            Type.Array(NetworkRef, { uniqueItems: true, description: 'SNS topic names or ARNs notified on INSUFFICIENT_DATA.' }),
+          ),
         },
-        strict,
+        { ...strict, description: 'SNS topics notified on each state change.' },
       ),
     ),
   },

@@ -22,6 +22,7 @@ const Metadata = Type.Object(
     name: Name,
     labels: Type.Optional(
       Type.Record(Type.String({ pattern: '^[A-Za-z0-9./_-]{1,63}$' }), Type.String({ maxLength: 256 }), {
+        additionalProperties: false,
         description: 'Free-form labels; `environment: production` turns on production rules (Multi-AZ).',
       }),
     ),
@@ -42,19 +43,22 @@ const Metadata = Type.Object(
             Type.Literal('true', { description: 'Take over an existing resource that lacks the ownership tag; adoption adds the tag.' }),
           ),
         },
-        { additionalProperties: Type.String() },
+        {
+          additionalProperties: Type.String(),
+          description: 'Instructions to Ballast; other annotations are kept as free-form notes.',
+        },
       ),
     ),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, description: 'Name, labels and annotations, as in Kubernetes.' },
 );
 
 /** A Kubernetes-style document: the kind's spec schema wrapped in apiVersion/kind/metadata. */
 export function manifest<K extends string, S extends TSchema>(kind: K, spec: S, description: string) {
   return Type.Object(
     {
-      apiVersion: Type.Literal(API_VERSION),
-      kind: Type.Literal(kind),
+      apiVersion: Type.Literal(API_VERSION, { description: 'Version of the manifest language.' }),
+      kind: Type.Literal(kind, { description: 'What this manifest describes.' }),
       metadata: Metadata,
       spec,
     },
@@ -71,14 +75,17 @@ export const strict = { additionalProperties: false } as const;
  */
 export const NetworkRef = Type.String({ minLength: 1, maxLength: 255 });
 
+/** A NetworkRef that says what it refers to. */
+export const networkRef = (description: string) => Type.String({ minLength: 1, maxLength: 255, description });
+
 export const DayTimeWindow = Type.String({
-  pattern: '^(mon|tue|wed|thu|fri|sat|sun):[0-2][0-9]:[0-5][0-9]-(mon|tue|wed|thu|fri|sat|sun):[0-2][0-9]:[0-5][0-9]$',
-  description: 'UTC window as ddd:hh:mm-ddd:hh:mm, at least 30 minutes.',
+  pattern: '^(mon|tue|wed|thu|fri|sat|sun):([01][0-9]|2[0-3]):[0-5][0-9]-(mon|tue|wed|thu|fri|sat|sun):([01][0-9]|2[0-3]):[0-5][0-9]$',
+  description: 'Weekly UTC window as ddd:hh:mm-ddd:hh:mm (mon-sun, hours 00-23), at least 30 minutes.',
 });
 
 export const TimeWindow = Type.String({
-  pattern: '^[0-2][0-9]:[0-5][0-9]-[0-2][0-9]:[0-5][0-9]$',
-  description: 'Daily UTC window as hh:mm-hh:mm, at least 30 minutes.',
+  pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-3]):[0-5][0-9]$',
+  description: 'Daily UTC window as hh:mm-hh:mm (hours 00-23), at least 30 minutes.',
 });
 
 export const SecretRef = Type.String({

@@ -3,14 +3,19 @@ import { manifest, strict } from './common.js';
 
 const Widget = Type.Object(
   {
-    type: Type.Union([Type.Literal('metric'), Type.Literal('text'), Type.Literal('alarm'), Type.Literal('log')]),
-    x: Type.Optional(Type.Integer({ minimum: 0, maximum: 23 })),
-    y: Type.Optional(Type.Integer({ minimum: 0 })),
-    width: Type.Optional(Type.Integer({ minimum: 1, maximum: 24, default: 6 })),
-    height: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 6 })),
-    properties: Type.Record(Type.String(), Type.Unknown(), { description: 'CloudWatch widget properties, as in the dashboard body.' }),
+    type: Type.Union([Type.Literal('metric'), Type.Literal('text'), Type.Literal('alarm'), Type.Literal('log')], {
+      description: 'CloudWatch widget type.',
+    }),
+    x: Type.Optional(Type.Integer({ minimum: 0, maximum: 23, description: 'Column (0-23); omitted: placed automatically.' })),
+    y: Type.Optional(Type.Integer({ minimum: 0, description: 'Row; omitted: placed automatically.' })),
+    width: Type.Optional(Type.Integer({ minimum: 1, maximum: 24, default: 6, description: 'Width in grid columns (24 across).' })),
+    height: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 6, description: 'Height in grid rows.' })),
+    properties: Type.Record(Type.String(), Type.Unknown(), {
+      additionalProperties: false,
+      description: 'CloudWatch widget properties, as in the dashboard body.',
+    }),
   },
-  strict,
+  { ...strict, description: 'One CloudWatch dashboard widget.' },
 );
 
 export const DashboardSpec = Type.Object(
@@ -27,12 +32,14 @@ export const DashboardSpec = Type.Object(
             Type.Array(Type.String(), { uniqueItems: true, description: 'CPU, connections, replica lag and free storage per DbInstance.' }),
           ),
         },
-        strict,
+        { ...strict, description: 'Standard widgets generated from other manifests, by name.' },
       ),
     ),
-    periodOverride: Type.Optional(Type.Union([Type.Literal('auto'), Type.Literal('inherit')], { default: 'auto' })),
+    periodOverride: Type.Optional(
+      Type.Union([Type.Literal('auto'), Type.Literal('inherit')], { default: 'auto', description: 'How widget periods follow the time range.' }),
+    ),
   },
-  strict,
+  { ...strict, description: 'What the dashboard should show: widgets, generate, or both.' },
 );
 
 export const Dashboard = manifest('Dashboard', DashboardSpec, 'A CloudWatch dashboard: stated widgets and generated standard ones.');

@@ -7,16 +7,18 @@ const ReplicaTarget = Type.Object(
       description: 'Metric averaged over the replicas (over the primary when there are none).',
     }),
     value: Type.Number({ exclusiveMinimum: 0, description: 'Average per replica to hold.' }),
-    windowSeconds: Type.Optional(Type.Integer({ minimum: 60, maximum: 86400, default: 600 })),
+    windowSeconds: Type.Optional(
+      Type.Integer({ minimum: 60, maximum: 86400, default: 600, description: 'Seconds the metric is averaged over.' }),
+    ),
   },
-  strict,
+  { ...strict, description: 'The traffic the replica count follows.' },
 );
 
 const ReadReplicas = Type.Object(
   {
     count: Type.Optional(Type.Integer({ minimum: 0, maximum: 15, description: 'A fixed number of replicas.' })),
-    min: Type.Optional(Type.Integer({ minimum: 0, maximum: 15 })),
-    max: Type.Optional(Type.Integer({ minimum: 0, maximum: 15 })),
+    min: Type.Optional(Type.Integer({ minimum: 0, maximum: 15, description: 'Fewest replicas when following traffic.' })),
+    max: Type.Optional(Type.Integer({ minimum: 0, maximum: 15, description: 'Most replicas when following traffic.' })),
     target: Type.Optional(ReplicaTarget),
     scaleInCooldown: Type.Optional(Type.Integer({ minimum: 0, default: 1800, description: 'Seconds.' })),
     scaleOutCooldown: Type.Optional(Type.Integer({ minimum: 0, default: 300, description: 'Seconds.' })),
@@ -38,52 +40,62 @@ export const DbInstanceSpec = Type.Object(
       pattern: '^[0-9]+(\\.[0-9]+){0,2}$',
       description: 'A version or a prefix: "16" matches any 16.x.',
     }),
-    instanceClass: Type.String({ pattern: '^db\\.[a-z0-9]+\\.[a-z0-9]+$' }),
+    instanceClass: Type.String({ pattern: '^db\\.[a-z0-9]+\\.[a-z0-9]+$', description: 'DB instance class, e.g. db.r6g.large.' }),
     storage: Type.Object(
       {
-        allocatedGiB: Type.Integer({ minimum: 20, maximum: 65536 }),
+        allocatedGiB: Type.Integer({ minimum: 20, maximum: 65536, description: 'Storage size in GiB.' }),
         maxAllocatedGiB: Type.Optional(Type.Integer({ minimum: 21, maximum: 65536, description: 'Turns on storage autoscaling.' })),
-        type: Type.Optional(Type.Union([Type.Literal('gp3'), Type.Literal('gp2'), Type.Literal('io1'), Type.Literal('io2')], { default: 'gp3' })),
-        iops: Type.Optional(Type.Integer({ minimum: 1000 })),
-        encrypted: Type.Optional(Type.Boolean({ default: true })),
-        kmsKeyId: Type.Optional(Type.String({ minLength: 1 })),
+        type: Type.Optional(
+          Type.Union([Type.Literal('gp3'), Type.Literal('gp2'), Type.Literal('io1'), Type.Literal('io2')], { default: 'gp3', description: 'Storage type.' }),
+        ),
+        iops: Type.Optional(Type.Integer({ minimum: 1000, description: 'Provisioned IOPS (io1, io2, or gp3 above its baseline).' })),
+        encrypted: Type.Optional(Type.Boolean({ default: true, description: 'Encryption at rest; cannot change after create.' })),
+        kmsKeyId: Type.Optional(Type.String({ minLength: 1, description: 'KMS key for encryption; defaults to the AWS managed key.' })),
       },
-      strict,
+      { ...strict, description: 'Storage size, autoscaling, type and encryption.' },
     ),
-    multiAZ: Type.Optional(Type.Boolean({ default: false })),
-    masterUsername: Type.String({ pattern: '^[A-Za-z][A-Za-z0-9_]{0,15}$' }),
+    multiAZ: Type.Optional(Type.Boolean({ default: false, description: 'A standby in another AZ with automatic failover.' })),
+    masterUsername: Type.String({ pattern: '^[A-Za-z][A-Za-z0-9_]{0,15}$', description: 'Master user name: a letter, then up to 15 letters, digits or underscores.' }),
     manageMasterUserPassword: Type.Optional(
       Type.Literal(true, { default: true, description: 'The master password lives in Secrets Manager, managed by RDS. Always true.' }),
     ),
-    masterUserSecretKmsKeyId: Type.Optional(Type.String({ minLength: 1 })),
+    masterUserSecretKmsKeyId: Type.Optional(Type.String({ minLength: 1, description: 'KMS key for the managed master secret.' })),
     backup: Type.Object(
       {
-        retentionDays: Type.Integer({ description: 'Automated backup retention, 1-35 days.' }),
+        retentionDays: Type.Integer({
+          minimum: 1,
+          maximum: 35,
+          description: 'Automated backup retention, 1-35 days (0 would turn automated backups and read replicas off).',
+        }),
         window: TimeWindow,
       },
-      strict,
+      { ...strict, description: 'Automated backups: retention and the daily window they are taken in.' },
     ),
     maintenanceWindow: DayTimeWindow,
-    deletionProtection: Type.Optional(Type.Boolean({ default: true })),
+    deletionProtection: Type.Optional(Type.Boolean({ default: true, description: 'RDS refuses to delete the instance.' })),
     performanceInsights: Type.Optional(
       Type.Object(
         {
-          enabled: Type.Boolean(),
-          retentionDays: Type.Optional(Type.Integer({ minimum: 7, maximum: 731, default: 7 })),
+          enabled: Type.Boolean({ description: 'Turn Performance Insights on.' }),
+          retentionDays: Type.Optional(
+            Type.Integer({ minimum: 7, maximum: 731, default: 7, description: 'Days to keep Performance Insights data.' }),
+          ),
         },
-        strict,
+        { ...strict, description: 'Performance Insights.' },
       ),
     ),
-    parameterGroup: Type.Optional(Type.String({ minLength: 1 })),
-    subnetGroup: Type.Optional(Type.String({ minLength: 1 })),
-    securityGroups: Type.Optional(Type.Array(NetworkRef, { minItems: 1, uniqueItems: true })),
-    publiclyAccessible: Type.Optional(Type.Boolean({ default: false })),
+    parameterGroup: Type.Optional(Type.String({ minLength: 1, description: 'DB parameter group name; defaults to the engine default.' })),
+    subnetGroup: Type.Optional(Type.String({ minLength: 1, description: 'DB subnet group name.' })),
+    securityGroups: Type.Optional(
+      Type.Array(NetworkRef, { minItems: 1, uniqueItems: true, description: 'VPC security group ids, or Name tags looked up in the account.' }),
+    ),
+    publiclyAccessible: Type.Optional(Type.Boolean({ default: false, description: 'Reachable from outside the VPC.' })),
     applyImmediately: Type.Optional(
       Type.Boolean({ default: false, description: 'false: changes wait for the maintenance window.' }),
     ),
     readReplicas: Type.Optional(ReadReplicas),
   },
-  strict,
+  { ...strict, description: 'What the DB instance should look like; the master password is never stated.' },
 );
 
 export const DbInstance = manifest(

@@ -15,15 +15,15 @@ function range(from: number, to: number, step: number): number[] {
   return out;
 }
 
-/** Undefined when valid, else the reason. */
+/** Undefined when valid, else the reason (about cpu when it is no Fargate size, else about memory). */
 export function fargateSizeError(cpu: number, memory: number): string | undefined {
   const allowed = FARGATE_MEMORY[cpu];
-  if (!allowed) return `cpu ${cpu} is not a Fargate size (valid: ${Object.keys(FARGATE_MEMORY).join(', ')})`;
+  if (!allowed) return `${cpu} is not a Fargate CPU size (valid: ${Object.keys(FARGATE_MEMORY).join(', ')})`;
   if (allowed.includes(memory)) return undefined;
   const first = allowed[0];
   const last = allowed[allowed.length - 1];
   const step = allowed.length > 1 ? (allowed[1] as number) - (first as number) : 0;
-  return `memory ${memory} is not valid with cpu ${cpu} on Fargate (valid: ${allowed.length <= 3 ? allowed.join(', ') : `${first}-${last} in steps of ${step}`})`;
+  return `${memory} MiB is not valid with cpu ${cpu} on Fargate (valid: ${allowed.length <= 3 ? allowed.join(', ') : `${first}-${last} in steps of ${step}`})`;
 }
 
 export function isFargateCpu(cpu: number): boolean {

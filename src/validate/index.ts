@@ -24,7 +24,7 @@ export async function loadRevision(root: string, options: LoadOptions = {}): Pro
     if (result.manifest) documents.push({ manifest: result.manifest, source });
   }
   const declared = new Set(loaded.documents.map((d) => subjectOf(d.value)).filter((s) => s !== undefined));
-  problems.push(...checkSemantics(documents, declared));
+  problems.push(...checkSemantics(documents, loaded.problems.length === 0 ? declared : undefined));
   const files = new Set([...loaded.documents.map((d) => d.file), ...loaded.problems.map((p) => p.file)]).size;
   if (problems.length > 0) return { manifests: [], documents: [], problems: sortProblems(problems), files };
   return { manifests: documents.map((d) => d.manifest), documents, problems: [], files };

@@ -1,5 +1,5 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { API_VERSION, KINDS, SCHEMAS, isKind, type Kind, type Manifest } from '../schema/index.js';
+import { API_VERSION, KINDS, SCHEMAS, type Kind, type Manifest } from '../schema/index.js';
 import type { Problem } from '../problem.js';
 import type { SourceDocument } from '../load/index.js';
 import { describePath, offsetOf, pointerToPath, type Path } from './positions.js';
@@ -19,86 +19,150 @@ export function subjectOf(value: unknown): string | undefined {
   return typeof v.metadata?.name === 'string' ? `${v.kind}/${v.metadata.name}` : v.kind;
 }
 
+/** A problem about the node at path; the message is prefixed with the path, so every message names its field. */
 export function problemAt(source: SourceDocument, path: Path, message: string, key = false): Problem {
   const { line, col } = source.lines.linePos(offsetOf(source.doc, path, key));
-  return { file: source.file, line, col, subject: subjectOf(source.value), message };
+  const where = describePath(path);
+  return { file: source.file, line, col, subject: subjectOf(source.value), message: where ? `${where}: ${message}` : message };
 }
 
 /** Checks one document against its kind's schema. Returns the manifest with defaults, or problems. */
 export function validateDocument(source: SourceDocument): { manifest?: Manifest; problems: Problem[] } {
   const value = source.value;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return { problems: [problemAt(source, [], 'a manifest must be a mapping with apiVersion, kind, metadata and spec')] };
+    return { problems: [problemAt(source, [], `a manifest must be a mapping with apiVersion, kind, metadata and spec, got ${kindOf(value)}`)] };
   }
   const doc = value as Record<string, unknown>;
-  if (doc.apiVersion !== API_VERSION) {
-    const found = doc.apiVersion === undefined ? 'missing' : JSON.stringify(doc.apiVersion);
-    return { problems: [problemAt(source, ['apiVersion'], `apiVersion must be "${API_VERSION}" (found ${found})`)] };
+  // Without the right apiVersion and a known kind there is no schema to check the rest against: stop here.
+  for (const [field, allowed] of [['apiVersion', [API_VERSION]], ['kind', KINDS]] as const) {
+    const found = doc[field];
+    if (found === undefined) return { problems: [problemAt(source, [], `missing required field "${field}"`)] };
+    if (!(allowed as readonly unknown[]).includes(found)) {
+      return { problems: [problemAt(source, [field], `${oneOf([...allowed], found)}, got ${JSON.stringify(found)}`)] };
+    }
   }
-  if (!isKind(doc.kind)) {
-    const found = doc.kind === undefined ? 'missing' : JSON.stringify(doc.kind);
-    return { problems: [problemAt(source, ['kind'], `kind must be one of ${KINDS.join(', ')} (found ${found})`)] };
-  }
+  const kind = doc.kind as Kind;
   const copy = structuredClone(doc);
-  const validate = validators[doc.kind];
+  const validate = validators[kind];
   if (validate(copy)) return { manifest: copy as unknown as Manifest, problems: [] };
-  return { problems: dedupe(validate.errors ?? []).map((e) => toProblem(source, e)) };
+  return { problems: dedupe(validate.errors ?? []).map((e) => toProblem(source, kind, e)) };
 }
 
-/** ajv reports a failed union once per branch; keep one error per place and keyword family. */
+/**
+ * ajv reports a failed union of literals once per branch (a `type` and a `const` error each, then `anyOf`): keep one
+ * `enum` error with every allowed value instead.
+ */
 function dedupe(errors: ErrorObject[]): ErrorObject[] {
   const enums = new Map<string, unknown[]>();
-  const out: ErrorObject[] = [];
   for (const e of errors) {
-    if (e.keyword === 'const') {
-      const list = enums.get(e.instancePath) ?? [];
-      if (list.length === 0) out.push({ ...e, keyword: 'enum', params: { allowedValues: list } });
-      list.push(e.params.allowedValue);
-      enums.set(e.instancePath, list);
-    } else if (e.keyword === 'anyOf' && enums.has(e.instancePath)) {
-      continue;
-    } else {
-      out.push(e);
-    }
+    if (e.keyword === 'const') enums.set(e.instancePath, [...(enums.get(e.instancePath) ?? []), e.params.allowedValue]);
+  }
+  const out: ErrorObject[] = [];
+  const seen = new Set<string>();
+  for (const e of errors) {
+    const allowed = enums.get(e.instancePath);
+    if (!allowed || !['const', 'type', 'anyOf'].includes(e.keyword)) out.push(e);
+    else if (!seen.has(e.instancePath)) out.push({ ...e, keyword: 'enum', params: { allowedValues: allowed } });
+    if (allowed) seen.add(e.instancePath);
   }
   return out;
 }
 
-function toProblem(source: SourceDocument, e: ErrorObject): Problem {
-  const path = pointerToPath(e.instancePath);
-  const where = describePath(path);
-  const at = where ? `${where}: ` : '';
+/** Field names that hold a secret value; such values belong in Secrets Manager or SSM, never in a manifest. */
+export const SECRET_NAME = /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIALS?)$/i;
+
+function toProblem(source: SourceDocument, kind: Kind, e: ErrorObject): Problem {
+  const path = pointerToPath(e.instancePath, source.value);
+  const value = valueAt(source.value, path);
+  const here = (message: string, key = false) => problemAt(source, path, message, key);
+  const limit = Number(e.params.limit);
   switch (e.keyword) {
     case 'additionalProperties': {
       const field = String(e.params.additionalProperty);
-      return problemAt(source, [...path, field], `unknown field "${describePath([...path, field])}"`, true);
+      return problemAt(source, [...path, field], unknownField(field, kind, e.parentSchema), true);
     }
     case 'required':
-      return problemAt(source, path, `${at}missing required field "${String(e.params.missingProperty)}"`, true);
-    case 'type':
-      return problemAt(source, path, `${at}must be ${article(String(e.params.type))}, got ${kindOf(valueAt(source.value, path))}`);
+      return here(`missing required field "${String(e.params.missingProperty)}"`, true);
+    case 'type': {
+      const quote = e.params.type === 'string' && (typeof value === 'number' || typeof value === 'boolean');
+      return here(`must be ${article(String(e.params.type))}, got ${kindOf(value)}${quote ? ` (quote it: "${String(value)}")` : ''}`);
+    }
     case 'enum':
-      return problemAt(
-        source,
-        path,
-        `${at}must be one of ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}, got ${JSON.stringify(valueAt(source.value, path))}`,
-      );
+      return here(`${oneOf(e.params.allowedValues as unknown[], value)}, got ${JSON.stringify(value)}`);
     case 'pattern': {
-      const schema = e.parentSchema as { description?: string } | undefined;
-      const hint = schema?.description ? ` (${schema.description})` : '';
-      return problemAt(source, path, `${at}${JSON.stringify(valueAt(source.value, path))} is not valid${hint}`);
+      const description = (e.parentSchema as { description?: string } | undefined)?.description?.replace(/\.$/, '');
+      return here(`${JSON.stringify(value)} is not valid (${description ?? `must match ${String(e.params.pattern)}`})`);
+    }
+    case 'minimum':
+      return here(`must be at least ${limit}, got ${JSON.stringify(value)}`);
+    case 'maximum':
+      return here(`must be at most ${limit}, got ${JSON.stringify(value)}`);
+    case 'exclusiveMinimum':
+      return here(`must be greater than ${limit}, got ${JSON.stringify(value)}`);
+    case 'minLength':
+      return here(limit === 1 ? 'must not be empty' : `must be at least ${limit} characters long`);
+    case 'maxLength':
+      return here(`must be at most ${limit} characters long, got ${String(value).length}`);
+    case 'minItems':
+      return here(`must list at least ${limit} item${limit === 1 ? '' : 's'}, got ${(value as unknown[]).length}`);
+    case 'maxItems':
+      return here(`must list at most ${limit} items, got ${(value as unknown[]).length}`);
+    case 'uniqueItems': {
+      const second = [...path, Math.max(Number(e.params.i), Number(e.params.j))];
+      return problemAt(source, second, `${JSON.stringify(valueAt(source.value, second))} is listed twice`);
     }
     default:
-      return problemAt(source, path, `${at}${e.message ?? 'is invalid'}`);
+      return here(e.message ?? 'is invalid');
   }
 }
 
+/** The message for a field the schema does not know: a likely secret, a bad record key, or a typo. */
+function unknownField(field: string, kind: Kind, parentSchema: unknown): string {
+  if (SECRET_NAME.test(field)) {
+    const instead =
+      kind === 'DbInstance'
+        ? 'RDS keeps the master password in Secrets Manager (manageMasterUserPassword: true)'
+        : "state where the secret lives instead, under a container's secrets (a Secrets Manager or SSM reference)";
+    return `plaintext secret not allowed in a manifest: ${instead}`;
+  }
+  const schema = (parentSchema ?? {}) as { properties?: Record<string, unknown>; patternProperties?: Record<string, unknown> };
+  const keyPattern = Object.keys(schema.patternProperties ?? {})[0];
+  if (keyPattern) return `key is not valid (must match ${keyPattern})`;
+  const guess = Object.keys(schema.properties ?? {}).find((known) => similar(known, field));
+  return `unknown field${guess ? ` (did you mean "${guess}"?)` : ''}`;
+}
+
+/** Same word up to case, or at most two edits apart (a typo). */
+function similar(a: string, b: string): boolean {
+  if (a.toLowerCase() === b.toLowerCase()) return true;
+  if (Math.abs(a.length - b.length) > 2 || Math.min(a.length, b.length) < 4) return false;
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min((previous[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = row;
+  }
+  return (previous[b.length] ?? 0) <= 2;
+}
+
+function oneOf(allowed: unknown[], value: unknown): string {
+  const list = allowed.map((v) => JSON.stringify(v));
+  // YAML reads `true` or `5` unquoted as a boolean or number; an annotation wants the string.
+  const quote = typeof value !== 'string' && allowed.includes(String(value)) ? ' (a quoted string)' : '';
+  return list.length === 1 ? `must be ${list[0]}${quote}` : `must be one of ${list.join(', ')}${quote}`;
+}
+
+/** A JSON Schema type in YAML words. */
 function article(type: string): string {
+  if (type === 'object') return 'a mapping';
+  if (type === 'array') return 'a list';
   return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
 }
 
 function kindOf(value: unknown): string {
-  if (value === null) return 'null';
+  if (value === null || value === undefined) return 'nothing';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
   return `${typeof value} ${JSON.stringify(value)}`;

@@ -1,38 +1,48 @@
 import type { Alarm, DbInstance, EcsService, Kind, Manifest, ServiceAutoscaling, Dashboard } from '../schema/index.js';
 import type { Problem } from '../problem.js';
 import type { ValidDocument } from './schema.js';
-import { problemAt } from './schema.js';
-import type { Path } from './positions.js';
+import { SECRET_NAME, problemAt } from './schema.js';
+import { offsetOf, type Path } from './positions.js';
 import { fargateSizeError, isFargateCpu } from './fargate.js';
 import { overlaps, parseWindow } from './windows.js';
 
-/** Environment variable names that must come from `secrets`, never as literal values. */
-const SECRET_NAME = /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIALS?)$/i;
-
+/** Reports a problem at path in the manifest being checked; the message is prefixed with the path. */
 type Report = (path: Path, message: string, key?: boolean) => void;
+type Ref = <K extends Kind>(kind: K, name: string, path: Path) => Extract<Manifest, { kind: K }> | undefined;
 
 /**
  * Cross-field and cross-manifest rules that a JSON Schema cannot state. `declared` holds `Kind/name` of every
- * document, valid or not, so a reference to a manifest that failed its schema is not reported twice.
+ * document, valid or not, so a reference to a manifest that failed its schema is not reported twice; it is
+ * undefined when a file could not be parsed, since then nobody knows which manifests exist and every reference
+ * into that file would be reported as missing.
  */
-export function checkSemantics(docs: ValidDocument[], declared: Set<string>): Problem[] {
+export function checkSemantics(docs: ValidDocument[], declared: ReadonlySet<string> | undefined): Problem[] {
   const problems: Problem[] = [];
-  const byKind = new Map<Kind, Map<string, Manifest>>();
-  for (const { manifest, source } of docs) {
-    const names = byKind.get(manifest.kind) ?? new Map<string, Manifest>();
-    byKind.set(manifest.kind, names);
-    if (names.has(manifest.metadata.name)) {
-      problems.push(problemAt(source, ['metadata', 'name'], `duplicate name: another ${manifest.kind} is already called "${manifest.metadata.name}"`));
-    }
-    names.set(manifest.metadata.name, manifest);
+  const byKind = new Map<Kind, Map<string, ValidDocument>>();
+  for (const doc of docs) {
+    const { kind, metadata } = doc.manifest;
+    const names = byKind.get(kind) ?? new Map<string, ValidDocument>();
+    byKind.set(kind, names);
+    const first = names.get(metadata.name);
+    if (first) problems.push(problemAt(doc.source, ['metadata', 'name'], `another ${kind} is already called "${metadata.name}" (${where(first, ['metadata', 'name'])})`));
+    else names.set(metadata.name, doc);
   }
-  const find = <K extends Kind>(kind: K, name: string) => byKind.get(kind)?.get(name) as Extract<Manifest, { kind: K }> | undefined;
+  const find = <K extends Kind>(kind: K, name: string) => byKind.get(kind)?.get(name)?.manifest as Extract<Manifest, { kind: K }> | undefined;
+  // AWS names that two manifests must not share: one scalable target per service, one DB per identifier.
+  const claimed = new Map<string, { doc: ValidDocument; path: Path }>();
+  const claim = (doc: ValidDocument, awsName: string, path: Path, what: string) => {
+    const first = claimed.get(awsName);
+    const by = first && `${first.doc.manifest.kind}/${first.doc.manifest.metadata.name}`;
+    if (first) problems.push(problemAt(doc.source, path, `${what} is already claimed by ${by} (${where(first.doc, first.path)})`));
+    else claimed.set(awsName, { doc, path });
+  };
 
-  for (const { manifest, source } of docs) {
+  for (const doc of docs) {
+    const { manifest, source } = doc;
     const report: Report = (path, message, key) => problems.push(problemAt(source, path, message, key));
-    const ref = <K extends Kind>(kind: K, name: string, path: Path) => {
+    const ref: Ref = (kind, name, path) => {
       const found = find(kind, name);
-      if (!found && !declared.has(`${kind}/${name}`)) report(path, `${kind} "${name}" not found in this revision`);
+      if (!found && declared && !declared.has(`${kind}/${name}`)) report(path, `${kind} "${name}" not found in this revision`);
       return found;
     };
     switch (manifest.kind) {
@@ -41,10 +51,14 @@ export function checkSemantics(docs: ValidDocument[], declared: Set<string>): Pr
         break;
       case 'ServiceAutoscaling':
         checkAutoscaling(manifest, report, ref);
+        claim(doc, `scaling:${manifest.spec.service}`, ['spec', 'service'], `EcsService "${manifest.spec.service}"`);
         break;
-      case 'DbInstance':
+      case 'DbInstance': {
         checkDb(manifest, report);
+        const identifier = manifest.spec.identifier ?? manifest.metadata.name;
+        claim(doc, `db:${identifier}`, manifest.spec.identifier ? ['spec', 'identifier'] : ['metadata', 'name'], `DB identifier "${identifier}"`);
         break;
+      }
       case 'Alarm':
         checkAlarm(manifest, report, ref);
         break;
@@ -56,38 +70,46 @@ export function checkSemantics(docs: ValidDocument[], declared: Set<string>): Pr
   return problems;
 }
 
-type Ref = <K extends Kind>(kind: K, name: string, path: Path) => Extract<Manifest, { kind: K }> | undefined;
+/** `file:line` of a path in another document, for messages that point at both places. */
+function where({ source }: ValidDocument, path: Path): string {
+  return `${source.file}:${source.lines.linePos(offsetOf(source.doc, path)).line}`;
+}
 
 function checkService(m: EcsService, report: Report): void {
-  const size = fargateSizeError(m.spec.cpu, m.spec.memory);
-  if (size) report(['spec', isFargateCpu(m.spec.cpu) ? 'memory' : 'cpu'], size);
+  const s = m.spec;
+  const size = fargateSizeError(s.cpu, s.memory);
+  if (size) report(['spec', isFargateCpu(s.cpu) ? 'memory' : 'cpu'], size);
   const names = new Set<string>();
-  m.spec.containers.forEach((c, i) => {
-    if (names.has(c.name)) report(['spec', 'containers', i, 'name'], `duplicate container name "${c.name}"`);
+  s.containers.forEach((c, i) => {
+    if (names.has(c.name)) report(['spec', 'containers', i, 'name'], `another container is already called "${c.name}"`);
     names.add(c.name);
     for (const key of Object.keys(c.environment ?? {})) {
       if (SECRET_NAME.test(key)) {
-        report(['spec', 'containers', i, 'environment', key], `"${key}" looks like a secret: state it under secrets as a Secrets Manager or SSM ARN, never as a literal value`, true);
+        report(['spec', 'containers', i, 'environment', key], 'looks like a secret: move it under secrets, as a Secrets Manager or SSM reference, never a literal value', true);
       }
     }
   });
-  const lb = m.spec.loadBalancer;
+  for (const unit of ['cpu', 'memory'] as const) {
+    const total = s.containers.reduce((sum, c) => sum + (c[unit] ?? 0), 0);
+    if (total > s[unit]) report(['spec', unit], `the containers reserve ${total} in total, more than the task's ${s[unit]}`);
+  }
+  const lb = s.loadBalancer;
   if (lb) {
-    const container = m.spec.containers.find((c) => c.name === lb.containerName);
-    if (!container) report(['spec', 'loadBalancer', 'containerName'], `no container named "${lb.containerName}" in this service`);
+    const container = s.containers.find((c) => c.name === lb.containerName);
+    if (!container) report(['spec', 'loadBalancer', 'containerName'], `no container called "${lb.containerName}" in this service`);
     else if (!(container.ports ?? []).some((p) => p.containerPort === lb.containerPort)) {
       report(['spec', 'loadBalancer', 'containerPort'], `container "${lb.containerName}" does not expose port ${lb.containerPort}`);
     }
   }
-  const d = m.spec.deployment;
+  const d = s.deployment;
   if (d?.minimumHealthyPercent !== undefined && d.maximumPercent !== undefined && d.minimumHealthyPercent >= d.maximumPercent) {
-    report(['spec', 'deployment', 'maximumPercent'], 'maximumPercent must be greater than minimumHealthyPercent, or a deployment can never start');
+    report(['spec', 'deployment', 'maximumPercent'], `must be greater than minimumHealthyPercent (${d.minimumHealthyPercent}), or a deployment can never start`);
   }
 }
 
 function checkAutoscaling(m: ServiceAutoscaling, report: Report, ref: Ref): void {
   const s = m.spec;
-  if (s.minTasks > s.maxTasks) report(['spec', 'minTasks'], `minTasks (${s.minTasks}) is greater than maxTasks (${s.maxTasks})`);
+  if (s.minTasks > s.maxTasks) report(['spec', 'minTasks'], `${s.minTasks} is greater than maxTasks (${s.maxTasks})`);
   if (!s.cpu && !s.memory && !s.scheduledActions?.length) {
     report(['spec'], 'states no cpu or memory target tracking and no scheduled action: nothing would scale');
   }
@@ -98,7 +120,7 @@ function checkAutoscaling(m: ServiceAutoscaling, report: Report, ref: Ref): void
   }
   s.scheduledActions?.forEach((a, i) => {
     if (a.minTasks !== undefined && a.maxTasks !== undefined && a.minTasks > a.maxTasks) {
-      report(['spec', 'scheduledActions', i, 'minTasks'], `minTasks (${a.minTasks}) is greater than maxTasks (${a.maxTasks})`);
+      report(['spec', 'scheduledActions', i, 'minTasks'], `${a.minTasks} is greater than maxTasks (${a.maxTasks})`);
     }
     if (a.minTasks === undefined && a.maxTasks === undefined) {
       report(['spec', 'scheduledActions', i], 'a scheduled action needs minTasks, maxTasks or both');
@@ -108,19 +130,16 @@ function checkAutoscaling(m: ServiceAutoscaling, report: Report, ref: Ref): void
 
 function checkDb(m: DbInstance, report: Report): void {
   const s = m.spec;
-  if (s.backup.retentionDays < 1 || s.backup.retentionDays > 35) {
-    report(['spec', 'backup', 'retentionDays'], `backup retention must be 1 to 35 days (got ${s.backup.retentionDays}); 0 would turn automated backups off`);
-  }
   const backup = windowOf(s.backup.window, ['spec', 'backup', 'window'], report);
   const maintenance = windowOf(s.maintenanceWindow, ['spec', 'maintenanceWindow'], report);
   if (backup && maintenance && overlaps(backup, maintenance)) {
-    report(['spec', 'maintenanceWindow'], `maintenance window ${s.maintenanceWindow} overlaps the backup window ${s.backup.window}`);
+    report(['spec', 'maintenanceWindow'], `"${s.maintenanceWindow}" overlaps the backup window "${s.backup.window}"`);
   }
   if (s.storage.maxAllocatedGiB !== undefined && s.storage.maxAllocatedGiB <= s.storage.allocatedGiB) {
-    report(['spec', 'storage', 'maxAllocatedGiB'], `maxAllocatedGiB (${s.storage.maxAllocatedGiB}) must be greater than allocatedGiB (${s.storage.allocatedGiB})`);
+    report(['spec', 'storage', 'maxAllocatedGiB'], `must be greater than allocatedGiB (${s.storage.allocatedGiB}), got ${s.storage.maxAllocatedGiB}`);
   }
   if (m.metadata.labels?.environment === 'production' && !s.multiAZ) {
-    report(['spec', 'multiAZ'], 'a DbInstance labelled environment: production must set multiAZ: true', s.multiAZ === undefined);
+    report(['spec', 'multiAZ'], 'must be true for a DbInstance labelled environment: production');
   }
   const r = s.readReplicas;
   if (r) {
@@ -129,33 +148,33 @@ function checkDb(m: DbInstance, report: Report): void {
     else if (r.count === undefined && (r.min === undefined || r.max === undefined || r.target === undefined)) {
       report(['spec', 'readReplicas'], 'replicas that follow traffic need min, max and target (or state a fixed count)');
     } else if (r.min !== undefined && r.max !== undefined && r.min > r.max) {
-      report(['spec', 'readReplicas', 'min'], `min (${r.min}) is greater than max (${r.max})`);
-    }
-    if ((r.count ?? r.max ?? 0) > 0 && s.backup.retentionDays < 1) {
-      report(['spec', 'readReplicas'], 'read replicas need automated backups (retentionDays >= 1) on the source');
+      report(['spec', 'readReplicas', 'min'], `${r.min} is greater than max (${r.max})`);
     }
   }
 }
 
+/** The window, when it is long enough; its format was already checked by the schema pattern. */
 function windowOf(text: string, path: Path, report: Report) {
   const w = parseWindow(text);
-  if (!w) report(path, `"${text}" is not a valid window (hours 00-23, minutes 00-59, UTC)`);
-  else if (w.minutes < 30) report(path, `window "${text}" is ${w.minutes} minutes; RDS needs at least 30`);
-  else return w;
-  return undefined;
+  if (w && w.minutes < 30) {
+    report(path, `"${text}" is ${w.minutes} minutes long; RDS needs at least 30`);
+    return undefined;
+  }
+  return w;
 }
 
 function checkAlarm(m: Alarm, report: Report, ref: Ref): void {
   const s = m.spec;
-  if (s.metric && (s.expression || s.metrics)) report(['spec', 'expression'], 'state either metric, or expression with metrics, not both');
+  if (s.metric && (s.expression || s.metrics)) report(['spec', s.expression ? 'expression' : 'metrics'], 'state either metric, or expression with metrics, not both');
   if (!s.metric && !(s.expression && s.metrics)) report(['spec'], 'an alarm needs metric, or expression with metrics');
   if (s.datapointsToAlarm !== undefined && s.datapointsToAlarm > s.evaluationPeriods) {
-    report(['spec', 'datapointsToAlarm'], `datapointsToAlarm (${s.datapointsToAlarm}) is greater than evaluationPeriods (${s.evaluationPeriods})`);
+    report(['spec', 'datapointsToAlarm'], `${s.datapointsToAlarm} is greater than evaluationPeriods (${s.evaluationPeriods})`);
   }
   if (s.expression && s.metrics) {
-    // Metric math functions are upper case (SUM, IF, FILL); lower-case words are metric ids.
-    for (const id of new Set(s.expression.match(/\b[a-z][a-zA-Z0-9_]*\b/g) ?? [])) {
-      if (!(id in s.metrics)) report(['spec', 'expression'], `expression uses "${id}", which is not in metrics`);
+    // Metric math functions are upper case (SUM, IF, FILL); lower-case words outside quoted strings are metric ids.
+    const unquoted = s.expression.replace(/'[^']*'|"[^"]*"/g, '');
+    for (const id of new Set(unquoted.match(/\b[a-z][a-zA-Z0-9_]*\b/g) ?? [])) {
+      if (!(id in s.metrics)) report(['spec', 'expression'], `uses "${id}", which is not in metrics`);
     }
   }
   const metrics: [Path, NonNullable<Alarm['spec']['metric']>][] = s.metric
@@ -163,7 +182,7 @@ function checkAlarm(m: Alarm, report: Report, ref: Ref): void {
     : Object.entries(s.metrics ?? {}).map(([id, metric]) => [['spec', 'metrics', id], metric]);
   for (const [path, metric] of metrics) {
     if (metric.period !== undefined && ![10, 30].includes(metric.period) && metric.period % 60 !== 0) {
-      report([...path, 'period'], `period ${metric.period} must be 10, 30 or a multiple of 60 seconds`);
+      report([...path, 'period'], `must be 10, 30 or a multiple of 60 seconds, got ${metric.period}`);
     }
     const from = metric.dimensionsFrom;
     if (!from) continue;
@@ -175,7 +194,7 @@ function checkAlarm(m: Alarm, report: Report, ref: Ref): void {
       const svc = ref('EcsService', from.targetGroupOf, [...at, 'targetGroupOf']);
       if (svc && !svc.spec.loadBalancer) report([...at, 'targetGroupOf'], `EcsService "${from.targetGroupOf}" has no loadBalancer`);
     }
-    if (from.replica !== undefined && !from.dbInstance) report([...at, 'replica'], 'replica needs dbInstance');
+    if (from.replica !== undefined && !from.dbInstance) report([...at, 'replica'], 'needs dbInstance');
     if (from.dbInstance) {
       const db = ref('DbInstance', from.dbInstance, [...at, 'dbInstance']);
       const most = db?.spec.readReplicas?.count ?? db?.spec.readReplicas?.min ?? 0;
