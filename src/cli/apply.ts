@@ -5,7 +5,8 @@ import { planJson } from '../report/plan-json.js';
 import type { Plan } from '../plan/types.js';
 import { writeJson, type Io } from './io.js';
 import { hasErrors, planRevision, validRevision } from './plan.js';
-import { sessionFor, type AwsCommandOptions } from './settings.js';
+import type { AwsCommandOptions } from './settings.js';
+import { sessionFor } from './session.js';
 
 export interface ApplyCommandOptions extends AwsCommandOptions {
   yes: boolean;

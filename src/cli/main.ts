@@ -1,11 +1,10 @@
 import { Command, CommanderError, Option } from 'commander';
 import { processIo, type Io, type OutputFormat } from './io.js';
-import { validateCommand } from './validate.js';
-import { schemaCommand } from './schema.js';
 import { addAwsOptions, outputOption, type AwsCommandOptions } from './settings.js';
-import { driftCommand, planCommand } from './plan.js';
-import { applyCommand, type ApplyCommandOptions } from './apply.js';
-import { addRunOptions, runCommand } from './run.js';
+import { addRunOptions } from './run-options.js';
+import type { ApplyCommandOptions } from './apply.js';
+
+// Commands load their modules when they run: `validate` should not pay for the AWS SDK and the controller.
 
 /** Runs the CLI with argv (without node and script) and returns the exit code. */
 export async function main(argv: string[], io: Io = processIo()): Promise<number> {
@@ -22,6 +21,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     .argument('[path]', 'manifest folder or file', 'desired-state')
     .addOption(outputOption())
     .action(async (path: string, opts: { output: OutputFormat }) => {
+      const { validateCommand } = await import('./validate.js');
       code = await validateCommand(path, opts.output, io);
     });
 
@@ -30,6 +30,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     .description('write one JSON Schema per kind, for editors (yaml-language-server)')
     .option('--out <dir>', 'folder to write into', 'schemas')
     .action(async (opts: { out: string }) => {
+      const { schemaCommand } = await import('./schema.js');
       code = await schemaCommand(opts.out, io);
     });
 
@@ -40,6 +41,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       .argument('[path]', 'manifest folder or file', 'desired-state')
       .option('--detailed-exitcode', 'exit 2 when there are changes', false),
   ).action(async (path: string, opts: AwsCommandOptions & { detailedExitcode: boolean }) => {
+    const { planCommand } = await import('./plan.js');
     code = await planCommand(path, opts, io);
   });
 
@@ -49,6 +51,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       .description('report differences of resources that already exist; no writes')
       .argument('[path]', 'manifest folder or file', 'desired-state'),
   ).action(async (path: string, opts: AwsCommandOptions) => {
+    const { driftCommand } = await import('./plan.js');
     code = await driftCommand(path, opts, io);
   });
 
@@ -62,11 +65,13 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       .addOption(new Option('--db-timeout <seconds>', 'wait this long for a DB to be available').argParser(Number))
       .addOption(new Option('--poll-interval <seconds>', 'between health reads').argParser(Number).default(5)),
   ).action(async (path: string, opts: ApplyCommandOptions) => {
+    const { applyCommand } = await import('./apply.js');
     code = await applyCommand(path, opts, io);
   });
 
   const run = addAwsOptions(program.command('run').description('the long-running controller: Git watch, webhook, drift scans, Slack, HTTP endpoints'));
   addRunOptions(run).action(async () => {
+    const { runCommand } = await import('./run.js');
     code = await runCommand(run, io);
   });
 

@@ -7,7 +7,8 @@ import { isDrift, renderPlan } from '../report/plan-text.js';
 import { planJson } from '../report/plan-json.js';
 import type { Session } from '../observe/context.js';
 import { writeJson, type Io } from './io.js';
-import { sessionFor, type AwsCommandOptions } from './settings.js';
+import type { AwsCommandOptions } from './settings.js';
+import { sessionFor } from './session.js';
 
 /** Loads and validates; on problems prints them and returns undefined (nothing of an invalid revision is used). */
 export async function validRevision(path: string, options: AwsCommandOptions, io: Io): Promise<Revision | undefined> {

@@ -1,6 +1,4 @@
 import { Command, Option } from 'commander';
-import { createAws } from '../aws/clients.js';
-import { createSession, type Session } from '../observe/context.js';
 import type { Mode } from '../schema/index.js';
 import type { OutputFormat } from './io.js';
 
@@ -33,9 +31,4 @@ export function addAwsOptions(cmd: Command): Command {
     .addOption(new Option('--retry-mode <mode>', 'AWS SDK retry mode (default: the SDK setting, standard)').choices(['standard', 'adaptive']).env('AWS_RETRY_MODE'))
     .addOption(new Option('--max-attempts <n>', 'AWS SDK attempts per call (default: the SDK setting, 3)').argParser(positiveInt).env('AWS_MAX_ATTEMPTS'))
     .addOption(new Option('--concurrency <n>', 'concurrent AWS calls per service').argParser(positiveInt).env('BALLAST_CONCURRENCY').default(8));
-}
-
-export function sessionFor(options: AwsCommandOptions): Session {
-  const aws = createAws({ retryMode: options.retryMode, maxAttempts: options.maxAttempts });
-  return createSession(aws, { controllerId: options.controllerId, concurrency: options.concurrency });
 }

@@ -1,0 +1,32 @@
+import { Command, Option } from 'commander';
+
+const number = (value: string) => {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`expected a positive number, got "${value}"`);
+  return n;
+};
+
+/** Flags of `ballast run`; each also reads an environment variable, and a config file fills what neither set. */
+export function addRunOptions(cmd: Command): Command {
+  const opt = (flags: string, description: string, env: string, defaultValue?: unknown, parse?: (v: string) => unknown) => {
+    const o = new Option(flags, description).env(env);
+    if (parse) o.argParser(parse);
+    if (defaultValue !== undefined) o.default(defaultValue);
+    cmd.addOption(o);
+  };
+  opt('--config <file>', 'YAML file with any of these settings (camelCase keys); flags and environment win', 'BALLAST_CONFIG');
+  opt('--repo <url>', 'Git repository to watch', 'BALLAST_REPO_URL');
+  opt('--branch <name>', 'branch to follow', 'BALLAST_BRANCH', 'main');
+  opt('--path <dir>', 'folder of manifests inside the repository', 'BALLAST_PATH', 'desired-state');
+  opt('--workdir <dir>', 'where the local clone lives (default: a folder in the OS temp dir)', 'BALLAST_WORKDIR');
+  opt('--poll-interval <seconds>', 'fetch the branch this often', 'BALLAST_POLL_INTERVAL', 60, number);
+  opt('--drift-schedule <cron>', 'drift scans (node-cron syntax)', 'BALLAST_DRIFT_SCHEDULE', '* * * * *');
+  opt('--port <n>', 'HTTP port for /healthz, /readyz, /metrics, /status, /webhook', 'BALLAST_PORT', 8080, number);
+  opt('--host <addr>', 'HTTP listen address', 'BALLAST_HOST', '0.0.0.0');
+  opt('--quiet-period <seconds>', 'repeat the same drift to Slack only after this long', 'BALLAST_QUIET_PERIOD', 3600, number);
+  opt('--ecs-timeout <seconds>', 'wait this long for an ECS rollout', 'BALLAST_ECS_TIMEOUT', undefined, number);
+  opt('--db-timeout <seconds>', 'wait this long for a DB to be available', 'BALLAST_DB_TIMEOUT', undefined, number);
+  opt('--health-poll-interval <seconds>', 'between health reads after a change', 'BALLAST_HEALTH_POLL_INTERVAL', 5, number);
+  opt('--log-level <level>', 'pino log level', 'BALLAST_LOG_LEVEL', 'info');
+  return cmd;
+}
