@@ -1,7 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { processIo, type Io, type OutputFormat } from './io.js';
 import { addAwsOptions, outputOption, type AwsCommandOptions } from './settings.js';
-import { addRunOptions } from './run-options.js';
+import { addRunOptions, positiveNumber } from './run-options.js';
 import type { ApplyCommandOptions } from './apply.js';
 
 // Commands load their modules when they run: `validate` should not pay for the AWS SDK and the controller.
@@ -61,9 +61,9 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       .description('plan, then apply exactly that plan and wait for health')
       .argument('[path]', 'manifest folder or file', 'desired-state')
       .option('-y, --yes', 'apply without asking (required when not on a terminal)', false)
-      .addOption(new Option('--ecs-timeout <seconds>', 'wait this long for an ECS rollout').argParser(Number))
-      .addOption(new Option('--db-timeout <seconds>', 'wait this long for a DB to be available').argParser(Number))
-      .addOption(new Option('--poll-interval <seconds>', 'between health reads').argParser(Number).default(5)),
+      .addOption(new Option('--ecs-timeout <seconds>', 'wait this long for an ECS rollout').argParser(positiveNumber))
+      .addOption(new Option('--db-timeout <seconds>', 'wait this long for a DB to be available').argParser(positiveNumber))
+      .addOption(new Option('--poll-interval <seconds>', 'between health reads').argParser(positiveNumber).default(5)),
   ).action(async (path: string, opts: ApplyCommandOptions) => {
     const { applyCommand } = await import('./apply.js');
     code = await applyCommand(path, opts, io);

@@ -1,8 +1,14 @@
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 
-const number = (value: string) => {
+export const positiveNumber = (value: string) => {
   const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`expected a positive number, got "${value}"`);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`expected a positive number, got "${value}"`);
+  return n;
+};
+
+const port = (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError(`expected a port (0 picks a free one), got "${value}"`);
   return n;
 };
 
@@ -19,14 +25,14 @@ export function addRunOptions(cmd: Command): Command {
   opt('--branch <name>', 'branch to follow', 'BALLAST_BRANCH', 'main');
   opt('--path <dir>', 'folder of manifests inside the repository', 'BALLAST_PATH', 'desired-state');
   opt('--workdir <dir>', 'where the local clone lives (default: a folder in the OS temp dir)', 'BALLAST_WORKDIR');
-  opt('--poll-interval <seconds>', 'fetch the branch this often', 'BALLAST_POLL_INTERVAL', 60, number);
+  opt('--poll-interval <seconds>', 'fetch the branch this often', 'BALLAST_POLL_INTERVAL', 60, positiveNumber);
   opt('--drift-schedule <cron>', 'drift scans (node-cron syntax)', 'BALLAST_DRIFT_SCHEDULE', '* * * * *');
-  opt('--port <n>', 'HTTP port for /healthz, /readyz, /metrics, /status, /webhook', 'BALLAST_PORT', 8080, number);
+  opt('--port <n>', 'HTTP port for /healthz, /readyz, /metrics, /status, /webhook', 'BALLAST_PORT', 8080, port);
   opt('--host <addr>', 'HTTP listen address', 'BALLAST_HOST', '0.0.0.0');
-  opt('--quiet-period <seconds>', 'repeat the same drift to Slack only after this long', 'BALLAST_QUIET_PERIOD', 3600, number);
-  opt('--ecs-timeout <seconds>', 'wait this long for an ECS rollout', 'BALLAST_ECS_TIMEOUT', undefined, number);
-  opt('--db-timeout <seconds>', 'wait this long for a DB to be available', 'BALLAST_DB_TIMEOUT', undefined, number);
-  opt('--health-poll-interval <seconds>', 'between health reads after a change', 'BALLAST_HEALTH_POLL_INTERVAL', 5, number);
+  opt('--quiet-period <seconds>', 'repeat the same drift to Slack only after this long', 'BALLAST_QUIET_PERIOD', 3600, positiveNumber);
+  opt('--ecs-timeout <seconds>', 'wait this long for an ECS rollout', 'BALLAST_ECS_TIMEOUT', undefined, positiveNumber);
+  opt('--db-timeout <seconds>', 'wait this long for a DB to be available', 'BALLAST_DB_TIMEOUT', undefined, positiveNumber);
+  opt('--health-poll-interval <seconds>', 'between health reads after a change', 'BALLAST_HEALTH_POLL_INTERVAL', 5, positiveNumber);
   opt('--log-level <level>', 'pino log level', 'BALLAST_LOG_LEVEL', 'info');
   return cmd;
 }

@@ -61,7 +61,7 @@ export interface ReconcileSummary {
  * The long-running loop: one reconcile at a time; triggers arriving during a run coalesce into one follow-up run.
  * Level-triggered: each run reads Git and AWS afresh and never relies on what an earlier run did.
  */
-export class Controller extends EventEmitter<{ reconciled: [ReconcileSummary] }> {
+export class Controller extends EventEmitter<{ started: [Trigger]; reconciled: [ReconcileSummary] }> {
   revision?: { sha: string; message: string; author: string; manifests: Manifest[]; loadedAt: string };
   badRevision?: { sha: string; problems: Problem[] };
   lastReconcile?: ReconcileSummary;
@@ -84,6 +84,11 @@ export class Controller extends EventEmitter<{ reconciled: [ReconcileSummary] }>
 
   get ready(): boolean {
     return this.revision !== undefined && this.awsReachable;
+  }
+
+  /** A reconcile is running or queued. */
+  get busy(): boolean {
+    return this.running !== undefined;
   }
 
   get stopping(): boolean {
@@ -109,6 +114,7 @@ export class Controller extends EventEmitter<{ reconciled: [ReconcileSummary] }>
     while (this.pending && !this.stopping) {
       const trigger = this.pending;
       this.pending = undefined;
+      this.emit('started', trigger);
       const summary = await this.reconcile(trigger);
       this.lastReconcile = summary;
       this.scheduleRetry(summary);
@@ -187,6 +193,7 @@ export class Controller extends EventEmitter<{ reconciled: [ReconcileSummary] }>
     }
 
     const report = this.record(plan, result, revision.sha, reportTrigger, sourceError);
+    for (const f of report.failures) logger.warn({ revision: revision.sha, resource: f.key, code: f.code, err: f.message }, 'resource failed');
     await this.notify(report);
     return end(report.failures.length > 0 ? 'failure' : 'success');
   }
@@ -226,7 +233,8 @@ export class Controller extends EventEmitter<{ reconciled: [ReconcileSummary] }>
           report.drift.push({ key: r.key, path: c.path, live: c.live, desired: c.desired, mode: r.mode === 'detect' ? 'detect' : 'enforce', corrected: done });
         }
       }
-      if (done) {
+      // A reverted drift is already told by the drift message; "applied" is for changes that came from Git.
+      if (done && !isDrift(r)) {
         const planned = plan.actions.filter((a) => r.actions.includes(a.id));
         report.applied.push({ key: r.key, summary: planned.map((a) => a.summary).join('; '), operations: planned.flatMap((a) => a.calls.map((c) => c.operation)) });
       }

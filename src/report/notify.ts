@@ -81,9 +81,6 @@ export class NotificationPolicy {
       this.drift,
       report.drift.map((d) => ({ id: `${d.key}\u0000${d.path}`, value: { key: d.key, live: d.live, desired: d.desired }, item: d })),
     );
-    // A resource that could not be read this time may still be drifted: keep its memory rather than call it new later.
-    const failedKeys = new Set(report.failures.map((f) => f.key));
-    for (const [id, seen] of this.drift) if (!kept.has(id) && failedKeys.has(seen.value.key)) kept.set(id, seen);
     this.drift = kept;
     if (fresh.length === 0) return undefined;
     const resources = new Set(fresh.map((d) => d.key)).size;
@@ -123,14 +120,15 @@ export class NotificationPolicy {
 
   /**
    * Splits current events into those to notify (new, changed, or quiet period over) and the memory to keep.
-   * Events absent from the report are forgotten, so when they come back they are new.
+   * Memory outlives an event's absence until the quiet period ends: drift that someone keeps re-making by hand
+   * (and Ballast keeps reverting) is told once, not at every scan.
    */
   private select<V, T>(memory: Map<string, Seen<V>>, current: { id: string; value: V; item: T }[]) {
     const now = this.now();
     const fresh: T[] = [];
-    const kept = new Map<string, Seen<V>>();
+    const kept = new Map([...memory].filter(([, seen]) => now - seen.at < this.quietPeriodMs));
     for (const { id, value, item } of current) {
-      const seen = kept.get(id) ?? memory.get(id);
+      const seen = kept.get(id);
       if (seen && isDeepStrictEqual(seen.value, value) && now - seen.at < this.quietPeriodMs) {
         kept.set(id, seen);
       } else {

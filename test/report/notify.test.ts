@@ -52,11 +52,14 @@ describe('NotificationPolicy', () => {
     expect(n?.text).toContain('spec.threshold: 99 -> 80');
   });
 
-  it('treats drift that disappeared and came back as new', () => {
-    const { policy } = setup();
+  it('stays quiet when the same drift is made again after a revert, until the quiet period ends', () => {
+    const { policy, advance } = setup();
     policy.decide(report({ drift: [thresholdDrift(95)] }));
     expect(policy.decide(report())).toEqual([]);
-    expect(kinds(policy.decide(report({ drift: [thresholdDrift(95)] })))).toEqual(['drift']);
+    expect(policy.decide(report({ drift: [thresholdDrift(95)] }))).toEqual([]);
+    expect(kinds(policy.decide(report({ drift: [thresholdDrift(96)] })))).toEqual(['drift']);
+    advance(HOUR);
+    expect(kinds(policy.decide(report({ drift: [thresholdDrift(96)] })))).toEqual(['drift']);
   });
 
   it('keeps drift memory for a resource that could not be read this time', () => {
