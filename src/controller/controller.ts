@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { isDeepStrictEqual } from 'node:util';
 import type { Logger } from 'pino';
 import { loadRevision } from '../validate/index.js';
 import type { Manifest, Mode } from '../schema/index.js';
@@ -69,6 +70,8 @@ export class Controller extends EventEmitter<{ started: [Trigger]; reconciled: [
   readonly resources = new Map<string, ResourceStatusEntry>();
 
   private lastDrift: ReconcileReport['drift'] = [];
+  /** Each resource's manifest as it was when last applied or found in sync: tells Git changes from drift. */
+  private readonly reconciled = new Map<string, Manifest>();
   private pending?: Trigger;
   private running?: Promise<void>;
   private failures = 0;
@@ -192,7 +195,7 @@ export class Controller extends EventEmitter<{ started: [Trigger]; reconciled: [
       return end('failure');
     }
 
-    const report = this.record(plan, result, revision.sha, reportTrigger, sourceError);
+    const report = this.record(plan, result, revision, reportTrigger, sourceError);
     for (const f of report.failures) logger.warn({ revision: revision.sha, resource: f.key, code: f.code, err: f.message }, 'resource failed');
     await this.notify(report);
     return end(report.failures.length > 0 ? 'failure' : 'success');
@@ -216,7 +219,15 @@ export class Controller extends EventEmitter<{ started: [Trigger]; reconciled: [
   }
 
   /** Updates /status and metrics from one reconcile, and turns it into the report Slack sees. */
-  private record(plan: Plan, result: ApplyResult, sha: string, trigger: ReconcileReport['trigger'], sourceError?: string): ReconcileReport {
+  private record(
+    plan: Plan,
+    result: ApplyResult,
+    revision: NonNullable<Controller['revision']>,
+    trigger: ReconcileReport['trigger'],
+    sourceError?: string,
+  ): ReconcileReport {
+    const sha = revision.sha;
+    const manifests = new Map(revision.manifests.map((m) => [`${m.kind}/${m.metadata.name}`, m]));
     const outcomes = new Map(result.actions.map((a) => [a.id, a]));
     const now = new Date().toISOString();
     const report: ReconcileReport = { ...this.outageReport(sha, trigger), drift: [] };
@@ -227,14 +238,18 @@ export class Controller extends EventEmitter<{ started: [Trigger]; reconciled: [
       const failed = r.actions.map((id) => outcomes.get(id)).find((o) => o && o.state !== 'done');
       const health = result.health.find((h) => h.key === r.key && !h.steady);
       const error = r.error ?? failed?.error ?? (health ? { code: 'Unhealthy', message: health.reason } : undefined);
-      if (isDrift(r)) {
+      // A difference right after its manifest changed in Git is a change to apply, not drift.
+      const last = this.reconciled.get(r.key);
+      const fromGit = last !== undefined && !isDeepStrictEqual(last, manifests.get(r.key));
+      const drifted = isDrift(r) && !fromGit;
+      if (drifted) {
         driftByKind[r.kind] = (driftByKind[r.kind] ?? 0) + 1;
         for (const c of r.changes.filter((x) => !x.pending)) {
           report.drift.push({ key: r.key, path: c.path, live: c.live, desired: c.desired, mode: r.mode === 'detect' ? 'detect' : 'enforce', corrected: done });
         }
       }
       // A reverted drift is already told by the drift message; "applied" is for changes that came from Git.
-      if (done && !isDrift(r)) {
+      if (done && !drifted) {
         const planned = plan.actions.filter((a) => r.actions.includes(a.id));
         report.applied.push({ key: r.key, summary: planned.map((a) => a.summary).join('; '), operations: planned.flatMap((a) => a.calls.map((c) => c.operation)) });
       }
@@ -248,6 +263,8 @@ export class Controller extends EventEmitter<{ started: [Trigger]; reconciled: [
         lastError: error ? { code: error.code, message: error.message } : undefined,
         lastAppliedAt: done ? now : undefined,
       });
+      const manifest = manifests.get(r.key);
+      if (manifest && (done || r.status === 'in-sync')) this.reconciled.set(r.key, manifest);
     }
     if (sourceError) report.failures.push({ key: 'Source/git', code: 'SourceUnavailable', message: sourceError });
     this.deps.metrics.setDrift(driftByKind);

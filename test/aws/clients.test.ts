@@ -3,7 +3,7 @@ import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
 import { DescribeAlarmsCommand, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
 import { createAws } from '../../src/aws/clients.js';
 import { useMoto } from '../support/moto.js';
-import { createNetwork } from '../support/network.js';
+import { createNetwork } from '../../src/demo/network.js';
 
 const moto = useMoto();
 

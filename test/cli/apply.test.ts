@@ -6,7 +6,7 @@ import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
 import { GetResourcesCommand } from '@aws-sdk/client-resource-groups-tagging-api';
 import { isReadOperation } from '../../src/aws/counter.js';
 import { useMoto } from '../support/moto.js';
-import { createNetwork } from '../support/network.js';
+import { createNetwork } from '../../src/demo/network.js';
 import { runCli } from '../support/cli.js';
 import { copyDesiredState, editManifest, removeManifest, setField } from '../support/manifests.js';
 

@@ -6,7 +6,7 @@ import { DescribeServicesCommand, DescribeTaskDefinitionCommand, RegisterTaskDef
 import type { Aws } from '../../src/aws/clients.js';
 import { loadRevision } from '../../src/validate/index.js';
 import { useMoto } from '../support/moto.js';
-import { createNetwork } from '../support/network.js';
+import { createNetwork } from '../../src/demo/network.js';
 import { buildShopEstate } from '../support/estate/index.js';
 import { runCli } from '../support/cli.js';
 

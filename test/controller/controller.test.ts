@@ -12,7 +12,7 @@ import { startController, type ControllerConfig, type RunningController } from '
 import type { Controller, ReconcileSummary } from '../../src/controller/controller.js';
 import { signBody } from '../../src/source/webhook.js';
 import { useMoto } from '../support/moto.js';
-import { createNetwork } from '../support/network.js';
+import { createNetwork } from '../../src/demo/network.js';
 import { createRepo, removeRepo, type TestRepo } from '../support/git.js';
 import { SlackReceiver } from '../support/slack.js';
 import { editManifest, setField } from '../support/manifests.js';

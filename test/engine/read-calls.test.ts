@@ -9,7 +9,7 @@ import { observeAndPlan } from '../../src/engine/pipeline.js';
 import { applyPlan, DEFAULT_TIMEOUTS } from '../../src/apply/index.js';
 import { RECONCILERS } from '../../src/reconcilers/index.js';
 import { useMoto } from '../support/moto.js';
-import { createNetwork } from '../support/network.js';
+import { createNetwork } from '../../src/demo/network.js';
 
 const moto = useMoto();
 const SERVICES = 25;

@@ -11,7 +11,7 @@ import { ResourceFailure, type ObserveContext } from '../../src/engine/types.js'
 import { MANAGED_BY_TAG } from '../../src/engine/tags.js';
 import { alarm, type LiveAlarm } from '../../src/reconcilers/alarm/index.js';
 import { useMoto } from '../support/moto.js';
-import { createNetwork } from '../support/network.js';
+import { createNetwork } from '../../src/demo/network.js';
 import { createShopAlarms, shopAlarmInput } from '../support/estate/alarm.js';
 
 const moto = useMoto();

@@ -7,7 +7,7 @@ import { createSession, observeContext } from '../../src/observe/context.js';
 import { sendCall } from '../../src/apply/send.js';
 import { dashboard } from '../../src/reconcilers/dashboard/index.js';
 import { useMoto } from '../support/moto.js';
-import { createNetwork } from '../support/network.js';
+import { createNetwork } from '../../src/demo/network.js';
 import { createShopDashboard, shopDashboardBody } from '../support/estate/dashboard.js';
 
 const moto = useMoto();

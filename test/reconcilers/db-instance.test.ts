@@ -17,7 +17,7 @@ import { dbInstance, nameOf, type LiveDbInstance } from '../../src/reconcilers/d
 import { toLive } from '../../src/reconcilers/db-instance/observe.js';
 import { statusHealth } from '../../src/reconcilers/db-instance/health.js';
 import { useMoto } from '../support/moto.js';
-import { createNetwork, type Network } from '../support/network.js';
+import { createNetwork, type Network } from '../../src/demo/network.js';
 import { buildShopDb, createReplica } from '../support/estate/db-instance.js';
 
 const moto = useMoto();

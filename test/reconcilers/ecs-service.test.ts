@@ -19,7 +19,7 @@ import { loadRevision } from '../../src/validate/index.js';
 import { sendCall } from '../../src/apply/send.js';
 import { ecsService, type LiveEcsService } from '../../src/reconcilers/ecs-service/index.js';
 import { useMoto } from '../support/moto.js';
-import { createNetwork, type Network } from '../support/network.js';
+import { createNetwork, type Network } from '../../src/demo/network.js';
 import { buildEcsServices } from '../support/estate/ecs-service.js';
 
 const moto = useMoto();

@@ -15,7 +15,7 @@ import { createSession, observeContext } from '../../src/observe/context.js';
 import { sendCall } from '../../src/apply/send.js';
 import { serviceAutoscaling, type LiveServiceAutoscaling } from '../../src/reconcilers/service-autoscaling/index.js';
 import { useMoto } from '../support/moto.js';
-import { createNetwork } from '../support/network.js';
+import { createNetwork } from '../../src/demo/network.js';
 import { buildServiceAutoscaling, ensureServices } from '../support/estate/service-autoscaling.js';
 
 const moto = useMoto();

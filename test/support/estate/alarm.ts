@@ -2,7 +2,7 @@ import { PutMetricAlarmCommand, type Dimension, type PutMetricAlarmCommandInput 
 import type { Aws } from '../../../src/aws/clients.js';
 import type { Alarm, Manifest } from '../../../src/schema/index.js';
 import { asKeyValue, ownershipTags } from '../../../src/engine/tags.js';
-import type { Network } from '../network.js';
+import type { Network } from '../../../src/demo/network.js';
 
 type DimensionsFrom = NonNullable<NonNullable<Alarm['spec']['metric']>['dimensionsFrom']>;
 

@@ -1,6 +1,6 @@
 import { PutDashboardCommand } from '@aws-sdk/client-cloudwatch';
 import type { Aws } from '../../../src/aws/clients.js';
-import type { Network } from '../network.js';
+import type { Network } from '../../../src/demo/network.js';
 
 const REGION = 'us-east-1';
 const elbDimension = (arn: string) => arn.split(':')[5]!.replace(/^loadbalancer\//, '');

@@ -2,7 +2,7 @@ import { CreateDBInstanceCommand, CreateDBInstanceReadReplicaCommand } from '@aw
 import type { Aws } from '../../../src/aws/clients.js';
 import type { DbInstance, Manifest } from '../../../src/schema/index.js';
 import { asKeyValue, ownershipTags } from '../../../src/engine/tags.js';
-import type { Network } from '../network.js';
+import type { Network } from '../../../src/demo/network.js';
 
 export interface ShopDbOptions {
   /** Replicas `shop-db-replica-1..n`; desired-state/ holds min 1. */

@@ -3,7 +3,7 @@ import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { Aws } from '../../../src/aws/clients.js';
 import type { EcsService, Manifest, ServiceAutoscaling } from '../../../src/schema/index.js';
 import { asLowerKeyValue, ownershipTags } from '../../../src/engine/tags.js';
-import type { Network } from '../network.js';
+import type { Network } from '../../../src/demo/network.js';
 
 export interface EcsEstate {
   /** metadata.name -> service ARN. */

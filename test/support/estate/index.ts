@@ -1,6 +1,6 @@
 import type { Aws } from '../../../src/aws/clients.js';
 import type { Manifest } from '../../../src/schema/index.js';
-import type { Network } from '../network.js';
+import type { Network } from '../../../src/demo/network.js';
 import { buildEcsServices } from './ecs-service.js';
 import { buildServiceAutoscaling } from './service-autoscaling.js';
 import { buildShopDb } from './db-instance.js';

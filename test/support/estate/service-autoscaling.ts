@@ -7,7 +7,7 @@ import {
 import type { Aws } from '../../../src/aws/clients.js';
 import type { EcsService, Manifest, ServiceAutoscaling } from '../../../src/schema/index.js';
 import { asLowerKeyValue, ownershipTags } from '../../../src/engine/tags.js';
-import type { Network } from '../network.js';
+import type { Network } from '../../../src/demo/network.js';
 
 const DIMENSION = 'ecs:service:DesiredCount' as const;
 const METRIC = { cpu: 'ECSServiceAverageCPUUtilization', memory: 'ECSServiceAverageMemoryUtilization' } as const;

@@ -3,7 +3,7 @@ import { CreateSecurityGroupCommand, CreateSubnetCommand, CreateVpcCommand } fro
 import { CreateListenerCommand, CreateLoadBalancerCommand, CreateTargetGroupCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { CreateTopicCommand } from '@aws-sdk/client-sns';
 import { CreateDBSubnetGroupCommand } from '@aws-sdk/client-rds';
-import type { Aws } from '../../src/aws/clients.js';
+import type { Aws } from '../aws/clients.js';
 
 export interface Network {
   vpcId: string;

@@ -1,0 +1,90 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+/** The same depth from src/demo and dist/demo. */
+const LAUNCHER = fileURLToPath(new URL('../../emulator/moto_server.py', import.meta.url));
+const VENV_PYTHON = fileURLToPath(new URL('../../.venv/bin/python', import.meta.url));
+const VENV = fileURLToPath(new URL('../../.venv', import.meta.url));
+export const MOTO_REQUIREMENT = 'moto[server]==5.2.1';
+
+export interface Emulator {
+  endpoint: string;
+  reset(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const hasMoto = (python: string) => spawnSync(python, ['-c', 'import moto.server'], { stdio: 'ignore' }).status === 0;
+
+/**
+ * A Python that can run moto: python3 when it has moto, else the project's .venv. With `install`, a missing moto
+ * is installed into .venv (git-ignored); without Python 3 at all there is nothing to install into.
+ */
+export function findMotoPython(options: { install?: boolean; say?: (line: string) => void } = {}): string {
+  if (hasMoto('python3')) return 'python3';
+  if (existsSync(VENV_PYTHON) && hasMoto(VENV_PYTHON)) return VENV_PYTHON;
+  if (spawnSync('python3', ['--version'], { stdio: 'ignore' }).status !== 0) {
+    throw new Error('Python 3 is needed for the AWS emulator (moto). Install it (Debian: apt-get install python3 python3-venv) and run again.');
+  }
+  if (!options.install) throw new Error(`The AWS emulator is missing. Install it with: python3 -m pip install "${MOTO_REQUIREMENT}"`);
+  options.say?.(`moto is not installed: installing ${MOTO_REQUIREMENT} into .venv (once)`);
+  const venv = spawnSync('python3', ['-m', 'venv', VENV], { stdio: 'inherit' });
+  const pip = venv.status === 0 && spawnSync(VENV_PYTHON, ['-m', 'pip', 'install', '--quiet', MOTO_REQUIREMENT], { stdio: 'inherit' });
+  if (!pip || pip.status !== 0 || !hasMoto(VENV_PYTHON)) {
+    throw new Error(`Could not install ${MOTO_REQUIREMENT} into .venv. Install it by hand: python3 -m pip install "${MOTO_REQUIREMENT}"`);
+  }
+  return VENV_PYTHON;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no free port'))));
+    });
+  });
+}
+
+/**
+ * Starts moto on a free loopback port through a small launcher that closes two ECS gaps (see
+ * emulator/moto_server.py), and resolves once it is listening. ECS rollouts complete (MOTO_ECS_SERVICE_RUNNING).
+ */
+export async function startEmulator(options: { python?: string; env?: Record<string, string> } = {}): Promise<Emulator> {
+  const python = options.python ?? findMotoPython();
+  const port = await freePort();
+  const endpoint = `http://127.0.0.1:${port}`;
+  const child: ChildProcess = spawn(python, [LAUNCHER, '-H', '127.0.0.1', '-p', String(port)], {
+    env: { ...process.env, MOTO_ECS_SERVICE_RUNNING: '1000', ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    let seen = '';
+    const onData = (chunk: Buffer) => {
+      seen += chunk.toString();
+      if (seen.includes(`Running on ${endpoint}`)) resolve();
+    };
+    child.stderr?.on('data', onData);
+    child.stdout?.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`the emulator exited with ${code} before listening:\n${seen}`)));
+  });
+  // Keep draining its output so it never blocks on a full pipe.
+  child.stderr?.removeAllListeners('data').resume();
+  child.stdout?.removeAllListeners('data').resume();
+  return {
+    endpoint,
+    async reset() {
+      const res = await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
+      if (!res.ok) throw new Error(`emulator reset failed: ${res.status}`);
+    },
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}

@@ -1,0 +1,3 @@
+import { runDemo } from './run.js';
+
+process.exitCode = await runDemo();
