@@ -54,7 +54,7 @@ export async function runDemo(say: (line: string) => void = (l) => process.stdou
     cleanups.push(() => emulator.stop());
     process.env.AWS_ENDPOINT_URL = emulator.endpoint;
     const aws: Aws = createAws({ endpoint: emulator.endpoint, region: EMULATOR_ENV.AWS_REGION });
-    const net = await createNetwork(aws);
+    await createNetwork(aws);
     say(`  AWS emulator (moto) on ${emulator.endpoint}: VPC, subnets in 3 AZs, security groups, NLB shop-nlb, topic shop-alerts`);
 
     const root = await mkdtemp(path.join(tmpdir(), 'ballast-demo-'));

@@ -5,6 +5,11 @@ import { DescribeScalingPoliciesCommand, PutScalingPolicyCommand } from '@aws-sd
 import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
 import { GetResourcesCommand } from '@aws-sdk/client-resource-groups-tagging-api';
 import { isReadOperation } from '../../src/aws/counter.js';
+import { loadRevision } from '../../src/validate/index.js';
+import { createSession } from '../../src/observe/context.js';
+import { observeAndPlan } from '../../src/engine/pipeline.js';
+import { applyPlan, DEFAULT_TIMEOUTS } from '../../src/apply/index.js';
+import { RECONCILERS } from '../../src/reconcilers/index.js';
 import { useMoto } from '../support/moto.js';
 import { createNetwork } from '../../src/demo/network.js';
 import { runCli } from '../support/cli.js';
@@ -208,5 +213,36 @@ describe('ballast apply against the emulator', () => {
     expect(writes(pruned.out)).toEqual(['cloudwatch:DeleteAlarms']);
     const live = await moto.aws().cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: ['worker-memory-high'] }));
     expect(live.MetricAlarms).toEqual([]);
+  });
+});
+
+describe('an apply that died half way', () => {
+  beforeEach(async () => {
+    process.env.AWS_ENDPOINT_URL = moto.endpoint;
+    await createNetwork(moto.aws());
+  });
+
+  it('converges on the next run without creating anything twice', async () => {
+    const aws = moto.aws();
+    const revision = await loadRevision('desired-state');
+    const session = createSession(aws, { controllerId: 'ballast' });
+    const { plan, observed } = await observeAndPlan(revision.manifests, session, RECONCILERS, { defaultMode: 'enforce', prune: false });
+    // The process dies part way: the DB primary exists but not its replica, some alarms and scaling are missing.
+    const unfinished = (id: string) => id === 'DbInstance/shop-db#replica-1' || id.startsWith('Alarm/storefront') || id.startsWith('ServiceAutoscaling/worker');
+    const half = { ...plan, actions: plan.actions.filter((a) => !unfinished(a.id)) };
+    await applyPlan(half, revision.manifests, observed.ctx, RECONCILERS, { timeouts: DEFAULT_TIMEOUTS, pollIntervalMs: 10 });
+
+    const rerun = await runCli(['apply', 'desired-state', ...fast]);
+    expect(rerun.code).toBe(0);
+    const out = rerun.json<PlanJson>();
+    expect(out.actions.map((a) => a.id)).not.toContain('DbInstance/shop-db#primary');
+    expect(out.actions.map((a) => a.id)).toContain('DbInstance/shop-db#replica-1');
+    const dbs = await aws.rds.send(new DescribeDBInstancesCommand({}));
+    expect(dbs.DBInstances?.map((d) => d.DBInstanceIdentifier).sort()).toEqual(['shop-db', 'shop-db-replica-1']);
+    const services = await aws.ecs.send(new DescribeServicesCommand({ cluster: 'shop', services: ['storefront', 'checkout', 'catalog', 'worker'] }));
+    expect(services.services?.filter((s) => s.status === 'ACTIVE')).toHaveLength(4);
+    const alarms = await aws.cloudwatch.send(new DescribeAlarmsCommand({ AlarmNamePrefix: '' }));
+    expect(new Set(alarms.MetricAlarms?.map((a) => a.AlarmName)).size).toBe(alarms.MetricAlarms?.length);
+    expect((await runCli(['plan', 'desired-state', '--detailed-exitcode'])).code).toBe(0);
   });
 });
