@@ -1,14 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Kind, Manifest } from '../schema/index.js';
+import type { Manifest } from '../schema/index.js';
 import type { Health, ObserveContext, ResourceError, ResourceKey } from '../engine/types.js';
-import type { AnyReconciler, Registry } from '../engine/registry.js';
+import { isReconciledManifest, type AnyReconciler, type ReconciledKind, type ReconciledManifest, type Registry } from '../engine/registry.js';
 import { errorOf } from '../observe/index.js';
 import type { Plan, PlannedAction } from '../plan/types.js';
 import { sendCall } from './send.js';
 
 export interface ApplyOptions {
   /** How long to wait for a resource to become healthy, per kind, in milliseconds. */
-  timeouts: Record<Kind, number>;
+  timeouts: Record<ReconciledKind, number>;
   /** Between health reads. */
   pollIntervalMs: number;
   onEvent?: (event: ApplyEvent) => void;
@@ -16,7 +16,7 @@ export interface ApplyOptions {
   signal?: AbortSignal;
 }
 
-export const DEFAULT_TIMEOUTS: Record<Kind, number> = {
+export const DEFAULT_TIMEOUTS: Record<ReconciledKind, number> = {
   EcsService: 15 * 60_000,
   ServiceAutoscaling: 60_000,
   DbInstance: 90 * 60_000,
@@ -59,7 +59,7 @@ export async function applyPlan(
   options: ApplyOptions,
 ): Promise<ApplyResult> {
   const emit = options.onEvent ?? (() => {});
-  const byKey = new Map(manifests.map((m) => [`${m.kind}/${m.metadata.name}`, m]));
+  const byKey = new Map(manifests.filter(isReconciledManifest).map((m) => [`${m.kind}/${m.metadata.name}`, m]));
   const outcomes = new Map<string, Promise<ActionOutcome>>();
 
   const waitHealthy = (key: ResourceKey): Promise<HealthOutcome> => {
@@ -109,7 +109,7 @@ export async function applyPlan(
 
 async function pollHealth(
   key: ResourceKey,
-  m: Manifest,
+  m: ReconciledManifest,
   reconciler: AnyReconciler,
   ctx: ObserveContext,
   options: ApplyOptions,

@@ -3,6 +3,8 @@ import { processIo, type Io, type OutputFormat } from './io.js';
 import { addAwsOptions, outputOption, type AwsCommandOptions } from './settings.js';
 import { addRunOptions, positiveNumber } from './run-options.js';
 import type { ApplyCommandOptions } from './apply.js';
+import type { DrillCommandOptions } from './drill.js';
+import type { IamPolicyCommandOptions } from './iam-policy.js';
 
 // Commands load their modules when they run: `validate` should not pay for the AWS SDK and the controller.
 
@@ -68,6 +70,34 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     const { applyCommand } = await import('./apply.js');
     code = await applyCommand(path, opts, io);
   });
+
+  addAwsOptions(
+    program
+      .command('drill')
+      .description('restore drills (RestoreDrill manifests)')
+      .command('run')
+      .description('run one restore drill now: restore, check, measure RTO/RPO, delete the copy; exit 0 only when it passed')
+      .argument('<name>', 'metadata.name of the RestoreDrill')
+      .argument('[path]', 'manifest folder or file', 'desired-state')
+      .addOption(new Option('--poll-interval <seconds>', 'between reads while the copy is restored').argParser(positiveNumber).default(15)),
+  ).action(async (name: string, path: string, opts: DrillCommandOptions) => {
+    const { drillRunCommand } = await import('./drill.js');
+    code = await drillRunCommand(name, path, opts, io);
+  });
+
+  program
+    .command('iam-policy')
+    .description('print the least-privilege IAM policy `ballast run` needs for these manifests; no AWS calls')
+    .argument('[path]', 'manifest folder or file', 'desired-state')
+    .addOption(outputOption())
+    .addOption(new Option('--controller-id <id>', 'ownership tag value the controller runs with').env('BALLAST_CONTROLLER_ID').default('ballast'))
+    .addOption(new Option('--prune', 'the controller runs with --prune').env('BALLAST_PRUNE').default(false))
+    .option('--account <id>', 'narrow ARNs to this AWS account (default: any)')
+    .option('--region <region>', 'narrow ARNs to this region (default: any)')
+    .action(async (path: string, opts: IamPolicyCommandOptions) => {
+      const { iamPolicyCommand } = await import('./iam-policy.js');
+      code = await iamPolicyCommand(path, opts, io);
+    });
 
   const run = addAwsOptions(program.command('run').description('the long-running controller: Git watch, webhook, drift scans, Slack, HTTP endpoints'));
   addRunOptions(run).action(async () => {

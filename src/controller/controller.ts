@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { loadRevision } from '../validate/index.js';
 import type { Manifest, Mode } from '../schema/index.js';
 import type { Kind } from '../schema/index.js';
-import type { Registry } from '../engine/registry.js';
+import type { ReconciledKind, Registry } from '../engine/registry.js';
 import { observeAndPlan } from '../engine/pipeline.js';
 import { applyPlan, type ApplyResult } from '../apply/index.js';
 import type { Session } from '../observe/context.js';
@@ -23,7 +23,7 @@ export type Trigger = ReconcileReport['trigger'] | 'retry';
 export interface ControllerSettings {
   defaultMode: Mode;
   prune: boolean;
-  timeouts: Record<Kind, number>;
+  timeouts: Record<ReconciledKind, number>;
   healthPollMs: number;
   /** Backoff after a failed reconcile: doubles from base up to max, with jitter. */
   backoffBaseMs: number;
@@ -44,7 +44,7 @@ export interface ResourceStatusEntry {
   key: string;
   status: string;
   mode: Mode;
-  changes: { path: string; live: unknown; desired: unknown; pending?: boolean }[];
+  changes: { path: string; live: unknown; desired: unknown; pending?: boolean; scaling?: boolean; reason?: string }[];
   lastError?: { code: string; message: string };
   lastAppliedAt?: string;
 }
@@ -244,7 +244,8 @@ export class Controller extends EventEmitter<{ started: [Trigger]; reconciled: [
       const drifted = isDrift(r) && !fromGit;
       if (drifted) {
         driftByKind[r.kind] = (driftByKind[r.kind] ?? 0) + 1;
-        for (const c of r.changes.filter((x) => !x.pending)) {
+        // Scaling changes (replicas following traffic) are decisions, not drift.
+        for (const c of r.changes.filter((x) => !x.pending && !x.scaling)) {
           report.drift.push({ key: r.key, path: c.path, live: c.live, desired: c.desired, mode: r.mode === 'detect' ? 'detect' : 'enforce', corrected: done });
         }
       }
@@ -259,7 +260,14 @@ export class Controller extends EventEmitter<{ started: [Trigger]; reconciled: [
         key: r.key,
         status: r.status,
         mode: r.mode,
-        changes: r.changes.map((c) => ({ path: c.path, live: redactValue(c.path, c.live), desired: redactValue(c.path, c.desired), pending: c.pending })),
+        changes: r.changes.map((c) => ({
+          path: c.path,
+          live: redactValue(c.path, c.live),
+          desired: redactValue(c.path, c.desired),
+          pending: c.pending,
+          scaling: c.scaling,
+          reason: c.reason,
+        })),
         lastError: error ? { code: error.code, message: error.message } : undefined,
         lastAppliedAt: done ? now : undefined,
       });

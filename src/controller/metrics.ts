@@ -1,6 +1,8 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { CallCounter } from '../aws/counter.js';
-import { KINDS, type Kind } from '../schema/index.js';
+import type { Kind } from '../schema/index.js';
+import { RECONCILED_KINDS } from '../engine/registry.js';
+import type { DrillResult } from '../drill/types.js';
 
 /** The controller's Prometheus metrics, on a registry of their own (served at /metrics). */
 export class Metrics {
@@ -42,13 +44,49 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly drillLastRun = new Gauge({
+    name: 'ballast_drill_last_run_timestamp_seconds',
+    help: 'Unix time the last restore drill finished, by DB and RestoreDrill',
+    labelNames: ['db', 'drill'],
+    registers: [this.registry],
+  });
+  readonly drillSuccess = new Gauge({
+    name: 'ballast_drill_success',
+    help: 'Whether the last restore drill passed (1) or not (0: failed, over budget or error)',
+    labelNames: ['db', 'drill'],
+    registers: [this.registry],
+  });
+  readonly drillRto = new Gauge({
+    name: 'ballast_drill_rto_seconds',
+    help: 'Recovery time of the last restore drill: start until the copy was available (absent when it never was)',
+    labelNames: ['db', 'drill'],
+    registers: [this.registry],
+  });
+  readonly drillRpo = new Gauge({
+    name: 'ballast_drill_rpo_seconds',
+    help: 'Recovery point of the last restore drill: start minus the time of the restored data (absent when nothing was restorable)',
+    labelNames: ['db', 'drill'],
+    registers: [this.registry],
+  });
+
   constructor(counter: CallCounter) {
     counter.onCall((c) => this.awsCalls.inc({ service: c.service, operation: c.operation, outcome: c.outcome }));
-    for (const kind of KINDS) this.drifted.set({ kind }, 0);
+    for (const kind of RECONCILED_KINDS) this.drifted.set({ kind }, 0);
   }
 
   setDrift(byKind: Partial<Record<Kind, number>>): void {
-    for (const kind of KINDS) this.drifted.set({ kind }, byKind[kind] ?? 0);
+    for (const kind of RECONCILED_KINDS) this.drifted.set({ kind }, byKind[kind] ?? 0);
+  }
+
+  recordDrill(r: DrillResult): void {
+    const labels = { db: r.db, drill: r.drill };
+    this.drillLastRun.set(labels, Date.parse(r.finishedAt) / 1000);
+    this.drillSuccess.set(labels, r.outcome === 'passed' ? 1 : 0);
+    // An unmeasured value is removed rather than left showing the previous drill's.
+    for (const [gauge, value] of [[this.drillRto, r.rtoSeconds], [this.drillRpo, r.rpoSeconds]] as const) {
+      if (value === null) gauge.remove(labels);
+      else gauge.set(labels, value);
+    }
   }
 
   setRevision(sha: string): void {

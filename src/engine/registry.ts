@@ -1,6 +1,14 @@
-import type { Kind } from '../schema/index.js';
+import { KINDS, type Kind, type Manifest } from '../schema/index.js';
 import type { Reconciler } from './types.js';
 
-/** One reconciler per kind; the engine knows no kind beyond this table. */
-export type Registry = { [K in Kind]: Reconciler<K, unknown> };
-export type AnyReconciler = Registry[Kind];
+/** Kinds that describe AWS resources to reconcile; a RestoreDrill describes a schedule the controller runs instead. */
+export type ReconciledKind = Exclude<Kind, 'RestoreDrill'>;
+export type ReconciledManifest = Extract<Manifest, { kind: ReconciledKind }>;
+
+export const isReconciled = (kind: Kind): kind is ReconciledKind => kind !== 'RestoreDrill';
+export const RECONCILED_KINDS: ReconciledKind[] = KINDS.filter(isReconciled);
+export const isReconciledManifest = (m: Manifest): m is ReconciledManifest => isReconciled(m.kind);
+
+/** One reconciler per reconciled kind; the engine knows no kind beyond this table. */
+export type Registry = { [K in ReconciledKind]: Reconciler<K, unknown> };
+export type AnyReconciler = Registry[ReconciledKind];

@@ -19,6 +19,12 @@ export interface FieldChange {
   pending?: boolean;
   /** Why this change is destructive; it is refused unless the manifest opts in. */
   destructive?: string;
+  /** A value a scaler chose from live traffic (e.g. the read replica count): acted on, never reported as drift. */
+  scaling?: boolean;
+  /** For people: why the desired value is what it is (e.g. the scaler's decision: metric, target, old -> new). */
+  reason?: string;
+  /** Why no call can close this gap (e.g. backups lagging behind the RPO budget): reported as drift, never sent. */
+  unfixable?: string;
 }
 
 /** A failure tied to one resource. Terminal errors wait for new input; transient ones are retried. */

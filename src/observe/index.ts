@@ -1,7 +1,7 @@
-import type { Kind, Manifest } from '../schema/index.js';
-import { ANNOTATIONS, KINDS, type Mode } from '../schema/index.js';
+import type { Manifest } from '../schema/index.js';
+import { ANNOTATIONS, type Mode } from '../schema/index.js';
 import { keyOf, type Observation, type ObserveContext, type ResourceError, type ResourceKey } from '../engine/types.js';
-import type { Registry } from '../engine/registry.js';
+import { RECONCILED_KINDS, type ReconciledKind, type Registry } from '../engine/registry.js';
 import { buildObserveContext, ownedArns, type Session } from './context.js';
 import { resolveRefs } from './refs.js';
 
@@ -30,7 +30,7 @@ export function errorOf(err: unknown): ResourceError {
  */
 export async function observeAll(session: Session, manifests: Manifest[], registry: Registry, defaultMode: Mode): Promise<Observed> {
   const active = manifests.filter((m) => modeOf(m, defaultMode) !== 'suspend');
-  const types = KINDS.map((k) => registry[k].taggingType).filter((t): t is string => t !== undefined);
+  const types = RECONCILED_KINDS.map((k) => registry[k].taggingType).filter((t): t is string => t !== undefined);
   let ownershipError: ResourceError | undefined;
   const [refs, owned] = await Promise.all([
     resolveRefs(active, session.aws),
@@ -43,7 +43,7 @@ export async function observeAll(session: Session, manifests: Manifest[], regist
   const observations = new Map<ResourceKey, Observation<unknown>>();
 
   await Promise.all(
-    KINDS.map(async (kind: Kind) => {
+    RECONCILED_KINDS.map(async (kind: ReconciledKind) => {
       const reconciler = registry[kind];
       const mine = active.filter((m) => m.kind === kind);
       if (mine.length === 0) return;

@@ -9,7 +9,8 @@ import { ResourceFailure, type RefType, type Refs } from '../engine/types.js';
 /** Target group names per DescribeTargetGroups call. */
 const TARGET_GROUP_BATCH = 20;
 
-const LITERAL: Record<RefType, RegExp> = {
+/** Refs written as ids or ARNs; anything else is a name looked up in the account. */
+export const LITERAL: Record<RefType, RegExp> = {
   subnet: /^subnet-[0-9a-f]+$/,
   securityGroup: /^sg-[0-9a-f]+$/,
   targetGroup: /^arn:/,

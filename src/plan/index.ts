@@ -1,7 +1,7 @@
 import type { Manifest, Mode } from '../schema/index.js';
 import { isKind } from '../schema/index.js';
 import { keyOf, ResourceFailure, type Context, type Observation, type ResourceKey, type Step } from '../engine/types.js';
-import type { AnyReconciler, Registry } from '../engine/registry.js';
+import { isReconciled, isReconciledManifest, type AnyReconciler, type ReconciledManifest, type Registry } from '../engine/registry.js';
 import { ALLOW_DESTRUCTIVE_TAG, MANIFEST_TAG, allowsDestructive, wantsAdoption } from '../engine/tags.js';
 import { errorOf, modeOf } from '../observe/index.js';
 import type { Plan, PlannedAction, ResourcePlan } from './types.js';
@@ -26,7 +26,8 @@ interface Draft {
 
 /** Pure: from manifests and what was observed, the per-resource verdicts and the ordered actions that close the gap. */
 export function buildPlan(manifests: Manifest[], input: PlanInput, registry: Registry, options: PlanOptions): Plan {
-  const drafts: Draft[] = manifests.map((m) => planResource(m, input, registry[m.kind] as AnyReconciler, options.defaultMode));
+  // A RestoreDrill names no resource to reconcile: the controller runs it on its schedule.
+  const drafts: Draft[] = manifests.filter(isReconciledManifest).map((m) => planResource(m, input, registry[m.kind] as AnyReconciler, options.defaultMode));
   drafts.push(...pruneDrafts(manifests, input.owned, registry, options.prune));
 
   // A resource whose dependency could not be read or planned waits: planning it could act on a stale picture.
@@ -41,7 +42,7 @@ export function buildPlan(manifests: Manifest[], input: PlanInput, registry: Reg
   return { resources: drafts.map((d) => d.resource), actions: orderActions(drafts) };
 }
 
-function planResource(m: Manifest, input: PlanInput, reconciler: AnyReconciler, defaultMode: Mode): Draft {
+function planResource(m: ReconciledManifest, input: PlanInput, reconciler: AnyReconciler, defaultMode: Mode): Draft {
   const mode = modeOf(m, defaultMode);
   const resource: ResourcePlan = { key: keyOf(m), kind: m.kind, name: m.metadata.name, mode, status: 'suspended', changes: [], refused: [], actions: [] };
   const draft: Draft = { resource, steps: [], dependsOn: reconciler.dependsOn(m as never) };
@@ -60,18 +61,20 @@ function planResource(m: Manifest, input: PlanInput, reconciler: AnyReconciler, 
     } else {
       resource.changes = reconciler.diff(m as never, observed.live, input.ctx);
       const actionable = resource.changes.filter((c) => !c.pending);
+      // Unfixable changes stay drift (reported) but no step is asked to send a call for them.
+      const fixable = actionable.filter((c) => !c.unfixable);
       resource.refused = allowsDestructive(m) ? [] : actionable.filter((c) => c.destructive);
       if (!observed.owned) {
         resource.status = 'adopt';
         draft.steps = [
           { op: 'update', part: 'adopt', summary: 'add the ownership tag', calls: reconciler.adoptCalls?.(m as never, observed.live, input.ctx) ?? [] },
-          ...reconciler.steps(m as never, observed.live, actionable, input.ctx),
+          ...reconciler.steps(m as never, observed.live, fixable, input.ctx),
         ];
       } else if (actionable.length === 0) {
         resource.status = resource.changes.length > 0 ? 'pending' : 'in-sync';
       } else {
         resource.status = 'update';
-        draft.steps = reconciler.steps(m as never, observed.live, actionable, input.ctx);
+        draft.steps = reconciler.steps(m as never, observed.live, fixable, input.ctx);
       }
       if (resource.refused.length > 0) {
         draft.steps = [];
@@ -97,11 +100,13 @@ function pruneDrafts(manifests: Manifest[], owned: Map<string, Record<string, st
   const groups = new Map<ResourceKey, { arn: string; tags: Record<string, string> }[]>();
   for (const [arn, tags] of owned) {
     const key = tags[MANIFEST_TAG] as ResourceKey | undefined;
-    if (!key || inRevision.has(key) || !isKind(key.split('/')[0])) continue;
+    // Drill instances carry their RestoreDrill's manifest tag: the drill runner deletes them, never prune.
+    const kind = key?.split('/')[0];
+    if (!key || inRevision.has(key) || !isKind(kind) || !isReconciled(kind)) continue;
     groups.set(key, [...(groups.get(key) ?? []), { arn, tags }]);
   }
   return [...groups].map(([key, members]) => {
-    const [kind, name] = key.split('/') as [Manifest['kind'], string];
+    const [kind, name] = key.split('/') as [ReconciledManifest['kind'], string];
     const reconciler = registry[kind] as AnyReconciler;
     const resource: ResourcePlan = { key, kind, name, mode: 'enforce', status: 'prune', changes: [], refused: [], actions: [] };
     const draft: Draft = { resource, steps: [], dependsOn: [] };

@@ -14,7 +14,8 @@ export interface ReconcileReport {
   invalid?: { revision: string; problems: { file: string; line: number; col: number; subject?: string; message: string }[] };
 }
 
-export type NotificationKind = 'drift' | 'applied' | 'failures' | 'invalid' | 'recovered';
+/** `drill`: a RestoreDrill result (src/drill/report.ts); the others come from reconciles. */
+export type NotificationKind = 'drift' | 'applied' | 'failures' | 'invalid' | 'recovered' | 'drill';
 
 /** The subset of Slack Block Kit the notifications use. */
 export type Block =
@@ -193,7 +194,7 @@ function byKey<T extends { key: string }>(items: T[]): T[] {
 }
 
 /** Slack mrkdwn control characters. */
-function escape(text: string): string {
+export function escape(text: string): string {
   return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
 }
 

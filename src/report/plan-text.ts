@@ -15,7 +15,14 @@ const SYMBOL: Record<ResourceStatus, string> = {
 
 function changeLines(r: ResourcePlan): string[] {
   const lines = r.changes.map((c) => {
-    const marks = [c.pending ? '(pending at AWS)' : '', c.destructive ? `(destructive: ${c.destructive})` : ''].filter(Boolean).join(' ');
+    const marks = [
+      c.pending ? '(pending at AWS)' : '',
+      c.destructive ? `(destructive: ${c.destructive})` : '',
+      c.scaling ? `(scaling: ${c.reason ?? 'follows traffic'})` : '',
+      c.unfixable ? `(not fixable by a call: ${c.unfixable})` : '',
+    ]
+      .filter(Boolean)
+      .join(' ');
     return `      ${c.path}: ${show(redactValue(c.path, c.live))} -> ${show(redactValue(c.path, c.desired))}${marks ? ` ${marks}` : ''}`;
   });
   if (r.error) lines.push(`      error: ${r.error.code}: ${r.error.message}`);
@@ -47,7 +54,10 @@ export function renderPlan(plan: Plan, options: { driftOnly?: boolean } = {}): s
   return `${out.join('\n')}\n`;
 }
 
-/** Drift is a difference on something that already exists (creates and prune candidates are not drift). */
+/**
+ * Drift is a difference on something that already exists (creates and prune candidates are not drift); a count a
+ * scaler chose from traffic is not drift either.
+ */
 export function isDrift(r: ResourcePlan): boolean {
-  return (r.status === 'update' || r.status === 'adopt' || r.refused.length > 0) && r.changes.some((c) => !c.pending);
+  return (r.status === 'update' || r.status === 'adopt' || r.refused.length > 0) && r.changes.some((c) => !c.pending && !c.scaling);
 }

@@ -68,8 +68,17 @@ export const DbInstanceSpec = Type.Object(
           description: 'Automated backup retention, 1-35 days (0 would turn automated backups and read replicas off).',
         }),
         window: TimeWindow,
+        rpoBudgetMinutes: Type.Optional(
+          Type.Integer({
+            minimum: 1,
+            maximum: 1440,
+            default: 15,
+            description:
+              'Most minutes the latest restorable time may lag behind now; more is reported as drift (RDS normally keeps it within about 5 minutes).',
+          }),
+        ),
       },
-      { ...strict, description: 'Automated backups: retention and the daily window they are taken in.' },
+      { ...strict, description: 'Automated backups: retention, the daily window they are taken in, and the recovery point budget.' },
     ),
     maintenanceWindow: DayTimeWindow,
     deletionProtection: Type.Optional(Type.Boolean({ default: true, description: 'RDS refuses to delete the instance.' })),

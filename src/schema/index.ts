@@ -4,6 +4,7 @@ import { ServiceAutoscaling } from './service-autoscaling.js';
 import { DbInstance } from './db-instance.js';
 import { Alarm } from './alarm.js';
 import { Dashboard } from './dashboard.js';
+import { RestoreDrill } from './restore-drill.js';
 
 export { API_VERSION, ANNOTATIONS, type Mode } from './common.js';
 export type { EcsService } from './ecs-service.js';
@@ -11,9 +12,10 @@ export type { ServiceAutoscaling } from './service-autoscaling.js';
 export type { DbInstance } from './db-instance.js';
 export type { Alarm } from './alarm.js';
 export type { Dashboard } from './dashboard.js';
+export type { RestoreDrill } from './restore-drill.js';
 
 /** Every kind Ballast knows, with its schema. Order is the order kinds are listed in output. */
-export const SCHEMAS = { EcsService, ServiceAutoscaling, DbInstance, Alarm, Dashboard } as const;
+export const SCHEMAS = { EcsService, ServiceAutoscaling, DbInstance, Alarm, Dashboard, RestoreDrill } as const;
 export type Kind = keyof typeof SCHEMAS;
 export const KINDS = Object.keys(SCHEMAS) as Kind[];
 

@@ -1,4 +1,5 @@
-import type { Alarm, DbInstance, EcsService, Kind, Manifest, ServiceAutoscaling, Dashboard } from '../schema/index.js';
+import { validateDetailed } from 'node-cron';
+import type { Alarm, DbInstance, EcsService, Kind, Manifest, ServiceAutoscaling, Dashboard, RestoreDrill } from '../schema/index.js';
 import type { Problem } from '../problem.js';
 import type { ValidDocument } from './schema.js';
 import { SECRET_NAME, problemAt } from './schema.js';
@@ -64,6 +65,11 @@ export function checkSemantics(docs: ValidDocument[], declared: ReadonlySet<stri
         break;
       case 'Dashboard':
         checkDashboard(manifest, report, ref);
+        break;
+      case 'RestoreDrill':
+        checkDrill(manifest, report, ref);
+        // Drill instances are named <identifier>-drill-<yyyymmddhhmm>: two drills of one DB starting together would collide.
+        claim(doc, `drill:${manifest.spec.dbInstance}:${manifest.spec.schedule}`, ['spec', 'schedule'], `schedule "${manifest.spec.schedule}" of DbInstance "${manifest.spec.dbInstance}"`);
         break;
     }
   }
@@ -214,4 +220,36 @@ function checkDashboard(m: Dashboard, report: Report, ref: Ref): void {
     const svc = ref('EcsService', name, ['spec', 'generate', 'loadBalancers', i]);
     if (svc && !svc.spec.loadBalancer) report(['spec', 'generate', 'loadBalancers', i], `EcsService "${name}" has no loadBalancer`);
   });
+}
+
+/** RDS identifiers have at most 63 characters; a drill instance adds `-drill-<yyyymmddhhmm>` (19) to the source's. */
+const MAX_DRILLED_IDENTIFIER = 63 - 19;
+
+function checkDrill(m: RestoreDrill, report: Report, ref: Ref): void {
+  const s = m.spec;
+  const db = ref('DbInstance', s.dbInstance, ['spec', 'dbInstance']);
+  const identifier = db && (db.spec.identifier ?? db.metadata.name);
+  if (identifier && identifier.length > MAX_DRILLED_IDENTIFIER) {
+    report(['spec', 'dbInstance'], `DB identifier "${identifier}" is ${identifier.length} characters; drill instances (<identifier>-drill-<yyyymmddhhmm>) need it at most ${MAX_DRILLED_IDENTIFIER}`);
+  }
+  const cron = validateDetailed(s.schedule);
+  if (!cron.valid) {
+    report(['spec', 'schedule'], `not a valid cron expression: ${cron.errors.map((e) => `${e.field} "${e.value ?? ''}" is not valid`).join('; ')}`);
+  }
+  if (s.timezone !== undefined && !isTimeZone(s.timezone)) report(['spec', 'timezone'], `"${s.timezone}" is not an IANA time zone such as UTC or Europe/Berlin`);
+  const names = new Set<string>();
+  s.checks?.custom?.forEach((c, i) => {
+    if (names.has(c.name)) report(['spec', 'checks', 'custom', i, 'name'], `another custom check is already called "${c.name}"`);
+    names.add(c.name);
+    if (Object.keys(c.expect).length === 0) report(['spec', 'checks', 'custom', i, 'expect'], 'states no expectation: nothing would be checked');
+  });
+}
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -19,6 +19,9 @@ import { statusHealth } from '../../src/reconcilers/db-instance/health.js';
 import { useMoto } from '../support/moto.js';
 import { createNetwork, type Network } from '../../src/demo/network.js';
 import { buildShopDb, createReplica } from '../support/estate/db-instance.js';
+import { buildPlan } from '../../src/plan/index.js';
+import { RECONCILERS } from '../../src/reconcilers/index.js';
+import { isDrift, renderPlan } from '../../src/report/plan-text.js';
 
 const moto = useMoto();
 let desired: Manifest[];
@@ -101,6 +104,7 @@ describe('DbInstance reconciler against the emulator', () => {
 
   const drift: [string, (net: Network) => Omit<ModifyDBInstanceCommandInput, 'DBInstanceIdentifier'>, (net: Network) => unknown][] = [
     ['backup retention lowered', () => ({ BackupRetentionPeriod: 7 }), () => ({ path: 'spec.backup.retentionDays', live: 7, desired: 14 })],
+    ['automated backups turned off', () => ({ BackupRetentionPeriod: 0 }), () => ({ path: 'spec.backup.retentionDays', live: 0, desired: 14 })],
     ['Multi-AZ turned off', () => ({ MultiAZ: false }), () => ({ path: 'spec.multiAZ', live: false, desired: true })],
     ['deletion protection turned off', () => ({ DeletionProtection: false }), () => ({ path: 'spec.deletionProtection', live: false, desired: true })],
     ['instance class changed', () => ({ DBInstanceClass: 'db.r6g.xlarge' }), () => ({ path: 'spec.instanceClass', live: 'db.r6g.xlarge', desired: 'db.r6g.large' })],
@@ -408,6 +412,45 @@ describe('DbInstance diff and steps', () => {
       PubliclyAccessible: false,
       MultiAZ: false,
     });
+  });
+
+  const minutesAgo = (n: number) => new Date(Date.now() - n * 60_000);
+
+  it('puts backups back on (retention 0 -> 14) and reports that nothing is restorable, which no call can fix', () => {
+    const { changes, steps } = plan(shopDb(), live({ BackupRetentionPeriod: 0, LatestRestorableTime: undefined, InstanceCreateTime: minutesAgo(600) }));
+    expect(changes).toEqual([
+      { path: 'spec.backup.retentionDays', live: 0, desired: 14 },
+      { path: 'status.latestRestorableTime', live: null, desired: 'within 15 minutes', unfixable: 'automated backups are off' },
+    ]);
+    expect(steps.flatMap((s) => s.calls.map((c) => c.input))).toEqual([{ DBInstanceIdentifier: 'shop-db', BackupRetentionPeriod: 14, ApplyImmediately: false }]);
+  });
+
+  it('reports a latest restorable time older than the RPO budget as drift with no call, and a recent one as nothing', () => {
+    const stale = minutesAgo(40);
+    const { changes, steps } = plan(shopDb(), live({ LatestRestorableTime: stale }));
+    expect(changes).toEqual([
+      {
+        path: 'status.latestRestorableTime',
+        live: stale.toISOString(),
+        desired: 'within 15 minutes',
+        unfixable: "RDS has no restorable point for 40 minutes: check the instance's backups and events",
+      },
+    ]);
+    expect(steps).toEqual([]);
+    expect(plan(shopDb((s) => (s.backup.rpoBudgetMinutes = 60)), live({ LatestRestorableTime: stale })).changes).toEqual([]);
+    expect(plan(shopDb(), live({ LatestRestorableTime: minutesAgo(4) })).changes).toEqual([]);
+    // A new instance has no backup yet: its creation time stands in until the first one.
+    expect(plan(shopDb(), live({ LatestRestorableTime: undefined, InstanceCreateTime: minutesAgo(3) })).changes).toEqual([]);
+  });
+
+  it('shows a stale restorable time in the plan as drift that no call can fix, and plans no call for it', () => {
+    const observations = new Map([['DbInstance/shop-db' as const, { state: 'found' as const, live: live({ LatestRestorableTime: minutesAgo(30) }), owned: true }]]);
+    const p = buildPlan([shopDb()], { ctx: pureContext(), observations, owned: new Map() }, RECONCILERS, { defaultMode: 'enforce', prune: false });
+    expect(p.actions).toEqual([]);
+    expect(isDrift(p.resources[0]!)).toBe(true);
+    expect(renderPlan(p, { driftOnly: true })).toMatch(
+      /status\.latestRestorableTime: ".+" -> "within 15 minutes" \(not fixable by a call: RDS has no restorable point for 30 minutes/,
+    );
   });
 
   it('maps replica ARNs to their primary for prune, and deletes a replica without a snapshot', () => {

@@ -8,8 +8,8 @@ export const REPLICA_COUNT = 'spec.readReplicas.count';
 const REPLACE = (what: string) => `${what} cannot be changed in place: it needs a new instance (replacement)`;
 
 /**
- * The replica count to hold: a fixed count, or the floor of a min/max range until the traffic-following scaler
- * (a later issue) supplies its own number. Undefined when the manifest does not manage replicas.
+ * The replica count to hold without a scaler's decision: a fixed count, or the floor of a min/max range (creating,
+ * or when no decision was observed). Undefined when the manifest does not manage replicas.
  */
 export function desiredReplicaCount(spec: DbInstance['spec']): number | undefined {
   const r = spec.readReplicas;
@@ -40,8 +40,28 @@ function markPending(change: FieldChange, pending: Record<string, unknown>): Fie
   return { path: change.path, live: change.live, desired: change.desired, pending: true };
 }
 
-/** Stated fields only; `replicaCount` is the one input a replica scaler will later vary. */
-export function diffDbInstance(desired: DbInstance, live: LiveDbInstance, ctx: Context, replicaCount: number | undefined): FieldChange[] {
+const RESTORABLE_TIME = 'status.latestRestorableTime';
+
+/**
+ * Backups are only worth what they can restore: the latest restorable time (or, before the first backup, the
+ * creation time) must lie within the RPO budget of the moment of the read. No call makes RDS catch up, so a breach
+ * is reported, never sent; turning backups back on is the retention change, reported on its own.
+ */
+function restorableTime(s: DbInstance['spec'], live: LiveDbInstance, c: Changes): void {
+  const budget = s.backup.rpoBudgetMinutes;
+  const since = live.latestRestorableTime ?? live.createdAt;
+  if (budget === undefined || since === undefined) return;
+  const lagMinutes = (Date.parse(live.observedAt) - Date.parse(since)) / 60_000;
+  if (lagMinutes <= budget) return;
+  const why =
+    live.backup.retentionDays === 0
+      ? 'automated backups are off'
+      : `RDS has no restorable point for ${Math.floor(lagMinutes)} minutes: check the instance's backups and events`;
+  c.field(RESTORABLE_TIME, live.latestRestorableTime, `within ${budget} minutes`, { unfixable: why });
+}
+
+/** Stated fields only. Replicas that follow traffic take the count observe decided, as a scaling change. */
+export function diffDbInstance(desired: DbInstance, live: LiveDbInstance, ctx: Context): FieldChange[] {
   const s = desired.spec;
   const c = new Changes();
   c.field('spec.engine', live.engine, s.engine, { destructive: REPLACE('the engine') });
@@ -87,6 +107,7 @@ export function diffDbInstance(desired: DbInstance, live: LiveDbInstance, ctx: C
     ),
   );
   if (!sameText(live.backup.window, s.backup.window)) c.field('spec.backup.window', live.backup.window, s.backup.window);
+  restorableTime(s, live, c);
   if (!sameText(live.maintenanceWindow, s.maintenanceWindow)) c.field('spec.maintenanceWindow', live.maintenanceWindow, s.maintenanceWindow);
   c.field(
     'spec.deletionProtection',
@@ -106,6 +127,12 @@ export function diffDbInstance(desired: DbInstance, live: LiveDbInstance, ctx: C
   c.field('spec.subnetGroup', live.subnetGroup, s.subnetGroup);
   c.set('spec.securityGroups', live.securityGroups, s.securityGroups?.map((g) => ctx.refs.require('securityGroup', g)));
   c.field('spec.publiclyAccessible', live.publiclyAccessible, s.publiclyAccessible);
-  c.field(REPLICA_COUNT, managedReplicas(live).length, replicaCount);
+  const decision = live.replicaDecision;
+  c.field(
+    REPLICA_COUNT,
+    managedReplicas(live).length,
+    decision?.desired ?? desiredReplicaCount(s),
+    decision && { scaling: true, reason: decision.reason },
+  );
   return c.list.map((change) => markPending(change, live.pending));
 }

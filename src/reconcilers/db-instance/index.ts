@@ -1,7 +1,7 @@
 import type { AwsCall, Context, Reconciler } from '../../engine/types.js';
 import { asKeyValue, ownershipTags } from '../../engine/tags.js';
 import type { DbInstance } from '../../schema/index.js';
-import { desiredReplicaCount, diffDbInstance } from './diff.js';
+import { diffDbInstance } from './diff.js';
 import { dbHealth } from './health.js';
 import { identifierOfArn, observeDbInstances, type LiveDbInstance } from './observe.js';
 import { deleteSteps, planSteps } from './steps.js';
@@ -29,7 +29,7 @@ export const dbInstance: Reconciler<'DbInstance', LiveDbInstance> = {
   kind: 'DbInstance',
   taggingType: 'rds:db',
   observe: observeDbInstances,
-  diff: (desired, live, ctx) => diffDbInstance(desired, live, ctx, desiredReplicaCount(desired.spec)),
+  diff: diffDbInstance,
   steps: planSteps,
   dependsOn: () => [],
   health: dbHealth,

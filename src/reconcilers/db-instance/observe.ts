@@ -2,6 +2,9 @@ import { DescribeDBInstancesCommand, type DBInstance, type PendingModifiedValues
 import type { DbInstance } from '../../schema/index.js';
 import type { ObserveContext, Observation, ResourceError } from '../../engine/types.js';
 import { MANAGED_BY_TAG } from '../../engine/tags.js';
+import { managedReplicas } from './diff.js';
+import { readReplicaMetrics, type MetricRequest } from './replica-metrics.js';
+import { SCALED_IN_TAG, SCALED_OUT_TAG, decideReplicas, type ReplicaDecision } from './replica-scaling.js';
 
 /** DescribeDBInstances takes up to 100 filter values and returns up to 100 records a page. */
 const BATCH = 100;
@@ -38,6 +41,11 @@ export interface LiveDbInstance {
   manageMasterUserPassword: boolean;
   masterUserSecretKmsKeyId: string | undefined;
   backup: { retentionDays: number | undefined; window: string | undefined };
+  /** ISO time; absent while no automated backup exists (backups off, or a new instance). */
+  latestRestorableTime: string | undefined;
+  createdAt: string | undefined;
+  /** When this was read (ISO): what the diff measures the restorable time against. */
+  observedAt: string;
   maintenanceWindow: string | undefined;
   deletionProtection: boolean;
   /** Undefined when the API does not report Performance Insights (the emulator never does). */
@@ -51,6 +59,8 @@ export interface LiveDbInstance {
   /** PendingModifiedValues keyed by manifest path, e.g. {"spec.instanceClass": "db.r6g.xlarge"}. */
   pending: Record<string, unknown>;
   tags: Record<string, string>;
+  /** Set for replicas that follow traffic: the count the scaler wants now, why, and the metric it saw. */
+  replicaDecision?: ReplicaDecision & { metricValue: number | undefined };
 }
 
 /** The RDS identifier; it equals metadata.name unless spec.identifier says otherwise. */
@@ -89,7 +99,7 @@ function pendingByPath(values: PendingModifiedValues | undefined): Record<string
 const tagsOf = (i: DBInstance) => Object.fromEntries((i.TagList ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
 const isOwned = (i: DBInstance, controllerId: string): boolean => tagsOf(i)[MANAGED_BY_TAG] === controllerId;
 
-export function toLive(i: DBInstance, replicas: DBInstance[], controllerId: string): LiveDbInstance {
+export function toLive(i: DBInstance, replicas: DBInstance[], controllerId: string, now = new Date()): LiveDbInstance {
   const identifier = i.DBInstanceIdentifier ?? '';
   return {
     identifier,
@@ -111,6 +121,9 @@ export function toLive(i: DBInstance, replicas: DBInstance[], controllerId: stri
     manageMasterUserPassword: i.MasterUserSecret !== undefined,
     masterUserSecretKmsKeyId: i.MasterUserSecret?.KmsKeyId,
     backup: { retentionDays: i.BackupRetentionPeriod, window: i.PreferredBackupWindow },
+    latestRestorableTime: i.LatestRestorableTime?.toISOString(),
+    createdAt: i.InstanceCreateTime?.toISOString(),
+    observedAt: now.toISOString(),
     maintenanceWindow: i.PreferredMaintenanceWindow,
     deletionProtection: i.DeletionProtection ?? false,
     performanceInsights:
@@ -204,6 +217,7 @@ export async function observeDbInstances(
     else for (const r of batch.found) if (r.DBInstanceIdentifier) replicas.set(r.DBInstanceIdentifier, r);
   }
 
+  const now = new Date();
   const result = new Map<string, Observation<LiveDbInstance>>();
   for (const m of manifests) {
     const id = identifierOf(m);
@@ -214,8 +228,53 @@ export async function observeDbInstances(
     else if (!primary) result.set(m.metadata.name, { state: 'missing' });
     else {
       const own = replicaIdsOf(primary).flatMap((r) => replicas.get(r) ?? []);
-      result.set(m.metadata.name, { state: 'found', live: toLive(primary, own, ctx.controllerId), owned: isOwned(primary, ctx.controllerId) });
+      result.set(m.metadata.name, { state: 'found', live: toLive(primary, own, ctx.controllerId, now), owned: isOwned(primary, ctx.controllerId) });
     }
   }
+  await decideReplicaCounts(manifests, result, ctx, now);
   return result;
+}
+
+const tagTime = (value: string | undefined): Date | undefined => {
+  const t = value === undefined ? undefined : new Date(value);
+  return t && !Number.isNaN(t.getTime()) ? t : undefined;
+};
+
+/**
+ * For the DBs whose replicas follow traffic: reads their metric over the window (one GetMetricData for all of them:
+ * each owned replica, or the primary when there is none) and decides the count, with the cooldowns read from the
+ * primary's tags. A metric that cannot be read holds the count.
+ */
+async function decideReplicaCounts(manifests: DbInstance[], result: Map<string, Observation<LiveDbInstance>>, ctx: ObserveContext, now: Date) {
+  const scaled = manifests.flatMap((m) => {
+    const o = result.get(m.metadata.name);
+    const replicas = m.spec.readReplicas;
+    return o?.state === 'found' && replicas?.target ? [{ name: m.metadata.name, live: o.live, replicas, target: replicas.target }] : [];
+  });
+  if (scaled.length === 0) return;
+  const requests: MetricRequest[] = scaled.map(({ name, live, target }) => {
+    const replicas = managedReplicas(live).map((r) => r.identifier);
+    return { key: name, metric: target.metric, instances: replicas.length > 0 ? replicas : [live.identifier], windowSeconds: target.windowSeconds ?? 600 };
+  });
+  const readings = await readReplicaMetrics(ctx, requests, now);
+  for (const { name, live, replicas, target } of scaled) {
+    const reading = readings.get(name);
+    const metricValue = reading && 'value' in reading ? reading.value : undefined;
+    const decision = decideReplicas({
+      current: managedReplicas(live).length,
+      // Validation requires min and max with a target; the schema's bounds stand in otherwise.
+      min: replicas.min ?? 0,
+      max: replicas.max ?? 15,
+      target: target.value,
+      metricValue,
+      metric: target.metric,
+      lastScaleOut: tagTime(live.tags[SCALED_OUT_TAG]),
+      lastScaleIn: tagTime(live.tags[SCALED_IN_TAG]),
+      now,
+      scaleOutCooldownSeconds: replicas.scaleOutCooldown ?? 300,
+      scaleInCooldownSeconds: replicas.scaleInCooldown ?? 1800,
+    });
+    const unread = reading && 'error' in reading ? `cannot read ${target.metric} (${reading.error}); ` : '';
+    live.replicaDecision = { desired: decision.desired, reason: `${unread}${decision.reason}`, metricValue };
+  }
 }

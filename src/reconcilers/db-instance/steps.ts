@@ -9,6 +9,7 @@ import type { AwsCall, Context, FieldChange, Step } from '../../engine/types.js'
 import { asKeyValue, ownershipTags } from '../../engine/tags.js';
 import { REPLICA_COUNT, desiredReplicaCount, managedReplicas } from './diff.js';
 import { identifierOf, identifierOfArn, replicaId, replicaIndex, type LiveDbInstance, type LiveReplica } from './observe.js';
+import { SCALED_IN_TAG, SCALED_OUT_TAG } from './replica-scaling.js';
 
 type Input = Record<string, unknown>;
 type ModifyFields = Omit<ModifyDBInstanceCommandInput, 'DBInstanceIdentifier'>;
@@ -161,6 +162,18 @@ function updatePrimary(m: DbInstance, changes: FieldChange[]): Step | undefined 
   };
 }
 
+/**
+ * A scaler's change also stamps the primary with the time of the read it decided on, in the same step, so the
+ * next reconcile (in this process or another) knows the cooldown has started. The ownership tags go along
+ * unchanged: the IAM policy lets Ballast tag RDS instances only in requests that carry them.
+ */
+function recordScaling(steps: Step[], m: DbInstance, live: LiveDbInstance, change: FieldChange, ctx: Context): Step[] {
+  const out = Number(change.desired) > managedReplicas(live).length;
+  const Tags = asKeyValue({ ...ownershipTags(ctx.controllerId, m), [out ? SCALED_OUT_TAG : SCALED_IN_TAG]: live.observedAt });
+  const stamp = rds('AddTagsToResource', { ResourceName: live.arn, Tags });
+  return steps.map((s) => ({ ...s, summary: `${s.summary}; ${change.reason ?? 'scaling'}`, calls: [...s.calls, stamp] }));
+}
+
 /** Missing replicas take the lowest free indexes; surplus ones go highest index first, only Ballast's own. */
 function replicaSteps(m: DbInstance, live: LiveDbInstance, count: number, ctx: Context, after: string[]): Step[] {
   const managed = managedReplicas(live);
@@ -179,11 +192,13 @@ export function planSteps(desired: DbInstance, live: LiveDbInstance | undefined,
     const replicas = desiredReplicaCount(desired.spec) ?? 0;
     return [createPrimary(desired, ctx), ...Array.from({ length: replicas }, (_, i) => createReplica(desired, ctx, i + 1, ['primary']))];
   }
-  const todo = changes.filter((c) => !c.pending);
+  // Pending changes are queued at AWS already; unfixable ones (the restorable time) have no call.
+  const todo = changes.filter((c) => !c.pending && !c.unfixable);
   const primary = updatePrimary(desired, todo.filter((c) => c.path !== REPLICA_COUNT));
   const count = todo.find((c) => c.path === REPLICA_COUNT);
   const replicas = count ? replicaSteps(desired, live, Number(count.desired), ctx, primary ? ['primary'] : []) : [];
-  return primary ? [primary, ...replicas] : replicas;
+  const counted = count?.scaling ? recordScaling(replicas, desired, live, count, ctx) : replicas;
+  return primary ? [primary, ...counted] : counted;
 }
 
 /** Deterministic (no timestamp) so `plan` and `apply` agree; pruning the same name again fails on the existing snapshot instead of replacing it. */

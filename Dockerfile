@@ -1,0 +1,40 @@
+# syntax=docker/dockerfile:1
+# Ballast controller image: `docker build -t ballast .` then `docker run ballast` runs `ballast run`.
+# deploy/README.md walks through running it as a Fargate task.
+
+# --- build: compile TypeScript (needs the dev dependencies) ---
+FROM node:24-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+# --ignore-scripts: `prepare` compiles src/, which is not copied yet; the build runs below, after the source.
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm run build
+
+# --- runtime: production dependencies, the compiled code and the launcher ---
+FROM node:24-slim AS runtime
+# The controller follows its Git repository with the git CLI (over HTTPS). Versions are not pinned (hadolint
+# DL3008): the slim base moves with Debian security updates and pinned versions would stop resolving.
+# hadolint ignore=DL3008
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends git ca-certificates \
+ && rm -rf /var/lib/apt/lists/*
+ENV NODE_ENV=production
+WORKDIR /app
+COPY package.json package-lock.json ./
+# --ignore-scripts: `prepare` runs tsc, a dev dependency that is not installed here (dist/ comes from the build stage).
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
+ && npm cache clean --force
+COPY --from=build /app/dist ./dist
+COPY bin ./bin
+# Root owns the code, so the process cannot change it; the clone lives in the OS temp dir (/tmp).
+USER node
+# /healthz, /readyz, /metrics, /status and the Git webhook.
+EXPOSE 8080
+# No HEALTHCHECK: ECS Fargate ignores it; deploy/task-definition.json has its own health check on /healthz.
+# Exec form without an init (no tini, no --init): node is PID 1 and receives SIGTERM itself, and `ballast run`
+# handles it (stops taking work, finishes the call in flight, exits 0). The task definition turns on ECS's
+# initProcessEnabled only to reap git's orphaned helper processes.
+ENTRYPOINT ["node", "bin/ballast.js"]
+CMD ["run"]
