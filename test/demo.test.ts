@@ -18,6 +18,7 @@ describe('npm run demo', () => {
       '3. Someone changes things by hand in the console',
       '4. A commit resizes storefront; the signed webhook applies it at once',
       '5. An invalid commit is rejected; the last good revision stays in force',
+      '6. The weekly restore drill of shop-db, run now',
     ]) {
       expect(out).toContain(step);
     }
@@ -27,6 +28,9 @@ describe('npm run demo', () => {
     expect(out).toContain('alarm storefront-cpu-high threshold is 85 again');
     expect(out).toMatch(/webhook: 202 \(an unsigned copy got 401\); applied in [\d.]+ s, 2 write calls/);
     expect(out).toMatch(/desired-state\/services\/storefront\.yaml:10:11: EcsService\/storefront: spec\.memory/);
+
+    expect(out).toContain('Restore drill shop-db-drill of shop-db: passed');
+    expect(out).toMatch(/instance {2}shop-db-drill-\d{12} \(db\.t4g\.medium\), deleted/);
 
     // Nothing left running or on disk.
     const endpoint = /AWS emulator \(moto\) on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];

@@ -62,7 +62,7 @@ export interface ReconcileSummary {
  * The long-running loop: one reconcile at a time; triggers arriving during a run coalesce into one follow-up run.
  * Level-triggered: each run reads Git and AWS afresh and never relies on what an earlier run did.
  */
-export class Controller extends EventEmitter<{ started: [Trigger]; reconciled: [ReconcileSummary] }> {
+export class Controller extends EventEmitter<{ started: [Trigger]; reconciled: [ReconcileSummary]; revision: [Manifest[]] }> {
   revision?: { sha: string; message: string; author: string; manifests: Manifest[]; loadedAt: string };
   badRevision?: { sha: string; problems: Problem[] };
   lastReconcile?: ReconcileSummary;
@@ -215,6 +215,7 @@ export class Controller extends EventEmitter<{ started: [Trigger]; reconciled: [
     this.revision = { sha: head.sha, message: head.message, author: head.author, manifests: loaded.manifests, loadedAt: new Date().toISOString() };
     this.badRevision = undefined;
     this.deps.metrics.setRevision(head.sha);
+    this.emit('revision', loaded.manifests);
     this.deps.logger.info({ revision: head.sha, manifests: loaded.manifests.length }, 'revision loaded');
   }
 

@@ -2,10 +2,12 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Controller } from './controller.js';
 import type { Metrics } from './metrics.js';
 import { parsePush, verifySignature } from '../source/webhook.js';
+import type { DrillScheduler } from '../drill/index.js';
 
 export interface HttpOptions {
   controller: Controller;
   metrics: Metrics;
+  drills: DrillScheduler;
   /** Without a secret every webhook is refused: an unauthenticated trigger is never accepted. */
   webhookSecret?: string;
   branch: string;
@@ -38,6 +40,7 @@ export function createHttpServer(options: HttpOptions): FastifyInstance {
     rejectedRevision: controller.badRevision ?? null,
     lastReconcile: controller.lastReconcile ?? null,
     resources: [...controller.resources.values()],
+    drills: options.drills.status(),
   }));
 
   app.post('/webhook', async (req, reply) => {

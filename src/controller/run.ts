@@ -13,6 +13,8 @@ import { SlackNotifier } from '../report/slack.js';
 import { Controller } from './controller.js';
 import { Metrics } from './metrics.js';
 import { createHttpServer } from './http.js';
+import { cleanupLeftovers, drillNotification, DrillScheduler, executeDrill } from '../drill/index.js';
+import type { DbInstance } from '../schema/index.js';
 
 /** Everything `ballast run` can be told (flags, environment or config file; see the README table). */
 export interface ControllerConfig {
@@ -42,6 +44,7 @@ export interface ControllerConfig {
 export interface RunningController {
   controller: Controller;
   metrics: Metrics;
+  drills: DrillScheduler;
   /** http://host:port the server listens on. */
   url: string;
   logger: Logger;
@@ -55,6 +58,7 @@ export async function startController(config: ControllerConfig, logger: Logger =
   const session = createSession(aws, { controllerId: config.controllerId, concurrency: config.concurrency });
   const metrics = new Metrics(aws.counter);
   const workdir = config.workdir ?? path.join(tmpdir(), `ballast-${config.controllerId}`);
+  const notifier = new SlackNotifier(config.slackWebhookUrl, logger);
   const controller = new Controller(
     {
       defaultMode: config.mode,
@@ -75,24 +79,47 @@ export async function startController(config: ControllerConfig, logger: Logger =
       logger,
       metrics,
       policy: new NotificationPolicy({ quietPeriodMs: config.quietPeriod * 1000 }),
-      notifier: new SlackNotifier(config.slackWebhookUrl, logger),
+      notifier,
     },
   );
-  const server = createHttpServer({ controller, metrics, webhookSecret: config.webhookSecret, branch: config.branch });
+  const drillsAbort = new AbortController();
+  const drills = new DrillScheduler(async (drill) => {
+    const source = controller.revision?.manifests.find((m): m is DbInstance => m.kind === 'DbInstance' && m.metadata.name === drill.spec.dbInstance);
+    // Validation guarantees a drill's DbInstance is in the same revision.
+    const result = await executeDrill(drill, source!, {
+      aws,
+      controllerId: config.controllerId,
+      pollIntervalMs: config.healthPollInterval * 1000,
+      signal: drillsAbort.signal,
+      log: (message) => logger.info({ drill: drill.metadata.name }, message),
+    });
+    metrics.recordDrill(result);
+    logger.info({ drill: result.drill, db: result.db, outcome: result.outcome, rtoSeconds: result.rtoSeconds, rpoSeconds: result.rpoSeconds }, 'restore drill finished');
+    await notifier.send(drillNotification(result));
+    return result;
+  });
+  controller.on('revision', (manifests) => drills.update(manifests));
+  // A drill copy left by a crash costs money until someone deletes it.
+  const leftovers = await cleanupLeftovers(aws, config.controllerId, { all: true });
+  if (leftovers.deleted.length > 0) logger.info({ deleted: leftovers.deleted }, 'deleted drill instances left by a crash');
+  const server = createHttpServer({ controller, metrics, drills, webhookSecret: config.webhookSecret, branch: config.branch });
   const url = await server.listen({ port: config.port, host: config.host });
   const poll = setInterval(() => controller.trigger('poll'), config.pollInterval * 1000);
   const scan = cron.schedule(config.driftSchedule, () => controller.trigger('drift-scan'));
   logger.info({ url, repo: config.repoUrl.replace(/\/\/[^@/]*@/, '//'), branch: config.branch, path: config.path, controllerId: config.controllerId }, 'controller started');
+  drills.start();
   controller.trigger('startup');
   return {
     controller,
     metrics,
+    drills,
     url,
     logger,
     async stop() {
       clearInterval(poll);
       await scan.stop();
-      await controller.stop();
+      drillsAbort.abort();
+      await Promise.all([controller.stop(), drills.stop()]);
       await server.close();
       logger.info('controller stopped');
     },

@@ -13,6 +13,7 @@ import { startController, type RunningController } from '../controller/run.js';
 import type { Controller, ReconcileSummary, Trigger } from '../controller/controller.js';
 import { signBody } from '../source/webhook.js';
 import { formatProblem } from '../problem.js';
+import { renderDrill } from '../drill/index.js';
 import { findMotoPython, startEmulator, type Emulator } from './emulator.js';
 import { createNetwork } from './network.js';
 import { SlackStandIn } from './slack-standin.js';
@@ -176,7 +177,11 @@ export async function runDemo(say: (line: string) => void = (l) => process.stdou
     for (const p of controller.badRevision?.problems ?? []) say(`  ${formatProblem(p)}`);
     say(`  revision in force: ${controller.revision?.sha.slice(0, 8)} (was ${good}); ${summary.writes} write calls`);
 
-    step(6, 'Done');
+    step(6, 'The weekly restore drill of shop-db, run now');
+    const drill = await running.drills.trigger('shop-db-drill');
+    if (drill) for (const line of renderDrill(drill).trimEnd().split('\n')) say(`  ${line}`);
+
+    step(7, 'Done');
     const metrics = await (await fetch(`${running.url}/metrics`)).text();
     const reconciles = metrics.split('\n').filter((l) => l.startsWith('ballast_reconciles_total'));
     say(`  ${reconciles.join('  ')}`);

@@ -119,8 +119,12 @@ describe('ballast run', () => {
     expect(metrics).toMatch(/ballast_last_successful_reconcile_timestamp_seconds [1-9]/);
     expect(metrics).toMatch(/ballast_aws_calls_total\{service="ecs",operation="CreateService",outcome="success"\} 4/);
     expect(metrics).toContain(`ballast_revision_info{sha="${(await repo.git.revparse(['HEAD'])).trim()}"} 1`);
-    const status = (await (await fetch(`${running.url}/status`)).json()) as { resources: { key: string; status: string }[] };
+    const status = (await (await fetch(`${running.url}/status`)).json()) as {
+      resources: { key: string; status: string }[];
+      drills: { drill: string; nextRun: string | null }[];
+    };
     expect(status.resources.find((r) => r.key === 'DbInstance/shop-db')?.status).toBe('create');
+    expect(status.drills).toEqual([expect.objectContaining({ drill: 'shop-db-drill', nextRun: expect.any(String) })]);
     // Secrets never reach the logs.
     expect(logs.join('')).not.toContain(SECRET);
     expect(logs.join('')).not.toContain('secret-token');
