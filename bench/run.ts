@@ -16,6 +16,7 @@ import { loadRevision } from '../src/validate/index.js';
 import { startEmulator } from '../src/demo/emulator.js';
 import { createNetwork } from '../src/demo/network.js';
 import { startController } from '../src/controller/run.js';
+import { CONTROLLER_DEFAULTS } from '../src/controller/config.js';
 import { signBody } from '../src/source/webhook.js';
 import { writeBigEstate } from '../test/support/big-estate.js';
 import { createRepo, removeRepo } from '../test/support/git.js';
@@ -92,20 +93,14 @@ try {
   const repo = await createRepo();
   const running = await startController(
     {
+      ...CONTROLLER_DEFAULTS,
       repoUrl: repo.url,
-      branch: 'main',
-      path: 'desired-state',
       workdir: await mkdtemp(path.join(tmpdir(), 'ballast-bench-')),
       pollInterval: 3600,
       driftSchedule: '0 0 1 1 *',
       webhookSecret: 'bench',
       port: 0,
       host: '127.0.0.1',
-      controllerId: 'ballast',
-      mode: 'enforce',
-      prune: false,
-      concurrency: 8,
-      quietPeriod: 3600,
       healthPollInterval: 0.05,
       logLevel: 'silent',
     },

@@ -6,7 +6,7 @@ import type { Plan } from '../plan/types.js';
 import { writeJson, type Io } from './io.js';
 import { hasErrors, planRevision, validRevision } from './plan.js';
 import type { AwsCommandOptions } from './settings.js';
-import { sessionFor } from './session.js';
+import { openSession } from '../observe/context.js';
 
 export interface ApplyCommandOptions extends AwsCommandOptions {
   yes: boolean;
@@ -28,7 +28,7 @@ export function converged(plan: Plan, result: ApplyResult): boolean {
 export async function applyCommand(path: string, options: ApplyCommandOptions, io: Io): Promise<number> {
   const revision = await validRevision(path, options, io);
   if (!revision) return 1;
-  const session = sessionFor(options);
+  const session = openSession(options);
   const started = Date.now();
   const { plan, observed } = await planRevision(revision, options, session);
   const json = options.output === 'json';

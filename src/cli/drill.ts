@@ -3,7 +3,7 @@ import type { DbInstance, RestoreDrill } from '../schema/index.js';
 import { writeJson, type Io } from './io.js';
 import { validRevision } from './plan.js';
 import type { AwsCommandOptions } from './settings.js';
-import { sessionFor } from './session.js';
+import { openSession } from '../observe/context.js';
 
 export interface DrillCommandOptions extends AwsCommandOptions {
   /** Seconds between reads while the copy is restored. */
@@ -23,7 +23,7 @@ export async function drillRunCommand(name: string, path: string, options: Drill
   }
   // Validation guarantees the DbInstance is in the revision.
   const source = revision.manifests.find((m): m is DbInstance => m.kind === 'DbInstance' && m.metadata.name === drill.spec.dbInstance)!;
-  const session = sessionFor(options);
+  const session = openSession(options);
   const result = await executeDrill(drill, source, {
     aws: session.aws,
     controllerId: options.controllerId,

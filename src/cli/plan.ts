@@ -8,7 +8,7 @@ import { planJson } from '../report/plan-json.js';
 import type { Session } from '../observe/context.js';
 import { writeJson, type Io } from './io.js';
 import type { AwsCommandOptions } from './settings.js';
-import { sessionFor } from './session.js';
+import { openSession } from '../observe/context.js';
 
 /** Loads and validates; on problems prints them and returns undefined (nothing of an invalid revision is used). */
 export async function validRevision(path: string, options: AwsCommandOptions, io: Io): Promise<Revision | undefined> {
@@ -19,7 +19,7 @@ export async function validRevision(path: string, options: AwsCommandOptions, io
   return undefined;
 }
 
-export async function planRevision(revision: Revision, options: AwsCommandOptions, session: Session = sessionFor(options)) {
+export async function planRevision(revision: Revision, options: AwsCommandOptions, session: Session = openSession(options)) {
   return observeAndPlan(revision.manifests, session, RECONCILERS, { defaultMode: options.mode, prune: options.prune });
 }
 
@@ -30,7 +30,7 @@ export function hasErrors(plan: Plan): boolean {
 export async function planCommand(path: string, options: AwsCommandOptions & { detailedExitcode: boolean }, io: Io): Promise<number> {
   const revision = await validRevision(path, options, io);
   if (!revision) return 1;
-  const session = sessionFor(options);
+  const session = openSession(options);
   const started = Date.now();
   const { plan } = await planRevision(revision, options, session);
   if (options.output === 'json') writeJson(io, planJson(plan, session, started));
@@ -42,7 +42,7 @@ export async function planCommand(path: string, options: AwsCommandOptions & { d
 export async function driftCommand(path: string, options: AwsCommandOptions, io: Io): Promise<number> {
   const revision = await validRevision(path, options, io);
   if (!revision) return 1;
-  const session = sessionFor(options);
+  const session = openSession(options);
   const started = Date.now();
   const { plan } = await planRevision(revision, options, session);
   const drifted = plan.resources.filter(isDrift);

@@ -1,4 +1,5 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { CONTROLLER_DEFAULTS as D } from '../controller/config.js';
 
 export const positiveNumber = (value: string) => {
   const n = Number(value);
@@ -22,17 +23,17 @@ export function addRunOptions(cmd: Command): Command {
   };
   opt('--config <file>', 'YAML file with any of these settings (camelCase keys); flags and environment win', 'BALLAST_CONFIG');
   opt('--repo <url>', 'Git repository to watch', 'BALLAST_REPO_URL');
-  opt('--branch <name>', 'branch to follow', 'BALLAST_BRANCH', 'main');
-  opt('--path <dir>', 'folder of manifests inside the repository', 'BALLAST_PATH', 'desired-state');
+  opt('--branch <name>', 'branch to follow', 'BALLAST_BRANCH', D.branch);
+  opt('--path <dir>', 'folder of manifests inside the repository', 'BALLAST_PATH', D.path);
   opt('--workdir <dir>', 'where the local clone lives (default: a folder in the OS temp dir)', 'BALLAST_WORKDIR');
-  opt('--poll-interval <seconds>', 'fetch the branch this often', 'BALLAST_POLL_INTERVAL', 60, positiveNumber);
-  opt('--drift-schedule <cron>', 'drift scans (node-cron syntax)', 'BALLAST_DRIFT_SCHEDULE', '* * * * *');
-  opt('--port <n>', 'HTTP port for /healthz, /readyz, /metrics, /status, /webhook', 'BALLAST_PORT', 8080, port);
-  opt('--host <addr>', 'HTTP listen address', 'BALLAST_HOST', '0.0.0.0');
-  opt('--quiet-period <seconds>', 'repeat the same drift to Slack only after this long', 'BALLAST_QUIET_PERIOD', 3600, positiveNumber);
+  opt('--poll-interval <seconds>', 'fetch the branch this often', 'BALLAST_POLL_INTERVAL', D.pollInterval, positiveNumber);
+  opt('--drift-schedule <cron>', 'drift scans (node-cron syntax)', 'BALLAST_DRIFT_SCHEDULE', D.driftSchedule);
+  opt('--port <n>', 'HTTP port for /healthz, /readyz, /metrics, /status, /webhook', 'BALLAST_PORT', D.port, port);
+  opt('--host <addr>', 'HTTP listen address', 'BALLAST_HOST', D.host);
+  opt('--quiet-period <seconds>', 'repeat the same drift to Slack only after this long', 'BALLAST_QUIET_PERIOD', D.quietPeriod, positiveNumber);
   opt('--ecs-timeout <seconds>', 'wait this long for an ECS rollout', 'BALLAST_ECS_TIMEOUT', undefined, positiveNumber);
   opt('--db-timeout <seconds>', 'wait this long for a DB to be available', 'BALLAST_DB_TIMEOUT', undefined, positiveNumber);
-  opt('--health-poll-interval <seconds>', 'between health reads after a change', 'BALLAST_HEALTH_POLL_INTERVAL', 5, positiveNumber);
-  opt('--log-level <level>', 'pino log level', 'BALLAST_LOG_LEVEL', 'info');
+  opt('--health-poll-interval <seconds>', 'between health reads after a change', 'BALLAST_HEALTH_POLL_INTERVAL', D.healthPollInterval, positiveNumber);
+  opt('--log-level <level>', 'pino log level', 'BALLAST_LOG_LEVEL', D.logLevel);
   return cmd;
 }

@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { parse } from 'yaml';
-import { startController, type ControllerConfig } from '../controller/run.js';
+import { startController } from '../controller/run.js';
+import type { ControllerConfig } from '../controller/config.js';
 import type { Io } from './io.js';
 
 /** Secrets come only from the environment or the config file, never from flags (flags show up in `ps`). */

@@ -1,4 +1,5 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { CONTROLLER_DEFAULTS as D } from '../controller/config.js';
 import type { Mode } from '../schema/index.js';
 import type { OutputFormat } from './io.js';
 
@@ -25,10 +26,10 @@ export const outputOption = () =>
 export function addAwsOptions(cmd: Command): Command {
   return cmd
     .addOption(outputOption())
-    .addOption(new Option('--controller-id <id>', 'ownership tag value: ballast.dev/managed-by=<id>').env('BALLAST_CONTROLLER_ID').default('ballast'))
-    .addOption(new Option('--mode <mode>', 'mode for resources without a ballast.dev/mode annotation').choices(['enforce', 'detect', 'suspend']).env('BALLAST_MODE').default('enforce'))
+    .addOption(new Option('--controller-id <id>', 'ownership tag value: ballast.dev/managed-by=<id>').env('BALLAST_CONTROLLER_ID').default(D.controllerId))
+    .addOption(new Option('--mode <mode>', 'mode for resources without a ballast.dev/mode annotation').choices(['enforce', 'detect', 'suspend']).env('BALLAST_MODE').default(D.mode))
     .addOption(new Option('--prune', 'delete owned resources that are in no manifest').env('BALLAST_PRUNE').default(false))
     .addOption(new Option('--retry-mode <mode>', 'AWS SDK retry mode (default: the SDK setting, standard)').choices(['standard', 'adaptive']).env('AWS_RETRY_MODE'))
     .addOption(new Option('--max-attempts <n>', 'AWS SDK attempts per call (default: the SDK setting, 3)').argParser(positiveInt).env('AWS_MAX_ATTEMPTS'))
-    .addOption(new Option('--concurrency <n>', 'concurrent AWS calls per service').argParser(positiveInt).env('BALLAST_CONCURRENCY').default(8));
+    .addOption(new Option('--concurrency <n>', 'concurrent AWS calls per service').argParser(positiveInt).env('BALLAST_CONCURRENCY').default(D.concurrency));
 }

@@ -2,44 +2,18 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pino, type Logger } from 'pino';
 import cron from 'node-cron';
-import { createAws } from '../aws/clients.js';
-import { createSession } from '../observe/context.js';
+import { openSession } from '../observe/context.js';
 import { RECONCILERS } from '../reconcilers/index.js';
 import { DEFAULT_TIMEOUTS } from '../apply/index.js';
-import type { Mode } from '../schema/index.js';
 import { GitSource } from '../source/git.js';
 import { NotificationPolicy } from '../report/notify.js';
 import { SlackNotifier } from '../report/slack.js';
 import { Controller } from './controller.js';
+import type { ControllerConfig } from './config.js';
 import { Metrics } from './metrics.js';
 import { createHttpServer } from './http.js';
 import { cleanupLeftovers, drillNotification, DrillScheduler, executeDrill } from '../drill/index.js';
 import type { DbInstance } from '../schema/index.js';
-
-/** Everything `ballast run` can be told (flags, environment or config file; see the README table). */
-export interface ControllerConfig {
-  repoUrl: string;
-  branch: string;
-  path: string;
-  workdir?: string;
-  pollInterval: number;
-  driftSchedule: string;
-  webhookSecret?: string;
-  slackWebhookUrl?: string;
-  port: number;
-  host: string;
-  controllerId: string;
-  mode: Mode;
-  prune: boolean;
-  retryMode?: 'standard' | 'adaptive';
-  maxAttempts?: number;
-  concurrency: number;
-  quietPeriod: number;
-  ecsTimeout?: number;
-  dbTimeout?: number;
-  healthPollInterval: number;
-  logLevel: string;
-}
 
 export interface RunningController {
   controller: Controller;
@@ -54,8 +28,8 @@ export interface RunningController {
 /** Starts the loop, the poll timer, the drift-scan schedule and the HTTP server; the first reconcile starts at once. */
 export async function startController(config: ControllerConfig, logger: Logger = pino({ level: config.logLevel, redact: ['webhookSecret', 'slackWebhookUrl', '*.webhookSecret', '*.slackWebhookUrl'] })): Promise<RunningController> {
   if (!cron.validate(config.driftSchedule)) throw new Error(`drift schedule "${config.driftSchedule}" is not a valid cron expression`);
-  const aws = createAws({ retryMode: config.retryMode, maxAttempts: config.maxAttempts });
-  const session = createSession(aws, { controllerId: config.controllerId, concurrency: config.concurrency });
+  const session = openSession(config);
+  const aws = session.aws;
   const metrics = new Metrics(aws.counter);
   const workdir = config.workdir ?? path.join(tmpdir(), `ballast-${config.controllerId}`);
   const notifier = new SlackNotifier(config.slackWebhookUrl, logger);

@@ -10,6 +10,7 @@ import { DescribeScalingPoliciesCommand, PutScalingPolicyCommand } from '@aws-sd
 import { ModifyDBInstanceCommand } from '@aws-sdk/client-rds';
 import { createAws, type Aws } from '../aws/clients.js';
 import { startController, type RunningController } from '../controller/run.js';
+import { CONTROLLER_DEFAULTS } from '../controller/config.js';
 import type { Controller, ReconcileSummary, Trigger } from '../controller/controller.js';
 import { signBody } from '../source/webhook.js';
 import { formatProblem } from '../problem.js';
@@ -80,9 +81,8 @@ export async function runDemo(say: (line: string) => void = (l) => process.stdou
     const logs: string[] = [];
     const running: RunningController = await startController(
       {
+        ...CONTROLLER_DEFAULTS,
         repoUrl: remote,
-        branch: 'main',
-        path: 'desired-state',
         workdir: path.join(root, 'clone'),
         pollInterval: 3600,
         driftSchedule: '*/3 * * * * *',
@@ -90,13 +90,7 @@ export async function runDemo(say: (line: string) => void = (l) => process.stdou
         slackWebhookUrl: await slack.start(),
         port: 0,
         host: '127.0.0.1',
-        controllerId: 'ballast',
-        mode: 'enforce',
-        prune: false,
-        concurrency: 8,
-        quietPeriod: 3600,
         healthPollInterval: 0.2,
-        logLevel: 'info',
       },
       pino({ level: 'info' }, new Writable({ write: (c: Buffer, _e, done) => (logs.push(c.toString()), done()) })),
     );

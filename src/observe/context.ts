@@ -1,6 +1,6 @@
 import pLimit, { type LimitFunction } from 'p-limit';
 import { GetResourcesCommand } from '@aws-sdk/client-resource-groups-tagging-api';
-import type { Aws, ServiceName } from '../aws/clients.js';
+import { createAws, type Aws, type AwsOptions, type ServiceName } from '../aws/clients.js';
 import type { Kind, Manifest, ManifestOf } from '../schema/index.js';
 import type { Context, ObserveContext, Refs } from '../engine/types.js';
 import { MANAGED_BY_TAG } from '../engine/tags.js';
@@ -52,6 +52,11 @@ export function createSession(aws: Aws, options: SessionOptions): Session {
       return l(fn);
     },
   };
+}
+
+/** Clients from the standard AWS settings plus a session: what every command and the controller start from. */
+export function openSession(options: Pick<AwsOptions, 'retryMode' | 'maxAttempts'> & SessionOptions): Session {
+  return createSession(createAws({ retryMode: options.retryMode, maxAttempts: options.maxAttempts }), options);
 }
 
 export function manifestIndex(manifests: Manifest[]): Pick<Context, 'manifests' | 'find'> {

@@ -66,9 +66,10 @@ function planResource(m: ReconciledManifest, input: PlanInput, reconciler: AnyRe
       resource.refused = allowsDestructive(m) ? [] : actionable.filter((c) => c.destructive);
       if (!observed.owned) {
         resource.status = 'adopt';
+        // The tag goes on first: with tag-scoped IAM the other writes are only allowed once the resource is owned.
         draft.steps = [
           { op: 'update', part: 'adopt', summary: 'add the ownership tag', calls: reconciler.adoptCalls?.(m as never, observed.live, input.ctx) ?? [] },
-          ...reconciler.steps(m as never, observed.live, fixable, input.ctx),
+          ...reconciler.steps(m as never, observed.live, fixable, input.ctx).map((step) => ({ ...step, after: step.after ?? ['adopt'] })),
         ];
       } else if (actionable.length === 0) {
         resource.status = resource.changes.length > 0 ? 'pending' : 'in-sync';

@@ -8,7 +8,8 @@ import { DescribeAlarmsCommand, PutMetricAlarmCommand } from '@aws-sdk/client-cl
 import { DescribeScalingPoliciesCommand } from '@aws-sdk/client-application-auto-scaling';
 import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
 import type { Aws } from '../../src/aws/clients.js';
-import { startController, type ControllerConfig, type RunningController } from '../../src/controller/run.js';
+import { startController, type RunningController } from '../../src/controller/run.js';
+import { CONTROLLER_DEFAULTS, type ControllerConfig } from '../../src/controller/config.js';
 import type { Controller, ReconcileSummary } from '../../src/controller/controller.js';
 import { signBody } from '../../src/source/webhook.js';
 import { useMoto } from '../support/moto.js';
@@ -60,9 +61,8 @@ describe('ballast run', () => {
 
   async function start(overrides: Partial<ControllerConfig> = {}) {
     const config: ControllerConfig = {
+      ...CONTROLLER_DEFAULTS,
       repoUrl: repo.url,
-      branch: 'main',
-      path: 'desired-state',
       workdir: await mkdtemp(path.join(tmpdir(), 'ballast-clone-')),
       pollInterval: 3600,
       driftSchedule: '0 0 1 1 *',
@@ -70,13 +70,7 @@ describe('ballast run', () => {
       slackWebhookUrl: await slack.start(),
       port: 0,
       host: '127.0.0.1',
-      controllerId: 'ballast',
-      mode: 'enforce',
-      prune: false,
-      concurrency: 8,
-      quietPeriod: 3600,
       healthPollInterval: 0.05,
-      logLevel: 'info',
       ...overrides,
     };
     logs = [];

@@ -97,7 +97,10 @@ describe('buildPlan', () => {
 
     const adopt = [alarm('u', 1, { annotations: { 'ballast.dev/adopt': 'true' } })];
     const adopted = buildPlan(adopt, input(adopt, { 'Alarm/u': found(0, false) }), registry, settings);
-    expect(adopted.actions.flatMap((a) => a.calls.map((c) => c.operation))).toEqual(['TagResource', 'PutMetricAlarm']);
+    expect(adopted.actions.map((a) => [a.id, a.calls.map((c) => c.operation), a.dependsOn])).toEqual([
+      ['Alarm/u#adopt', ['TagResource'], []],
+      ['Alarm/u#2', ['PutMetricAlarm'], ['Alarm/u#adopt']],
+    ]);
   });
 
   it('lists owned resources in no manifest as prune candidates and deletes them only with prune on', () => {

@@ -1,0 +1,43 @@
+import type { Mode } from '../schema/index.js';
+
+/** Everything `ballast run` can be told (flags, environment or config file; see the README table). */
+export interface ControllerConfig {
+  repoUrl: string;
+  branch: string;
+  path: string;
+  workdir?: string;
+  pollInterval: number;
+  driftSchedule: string;
+  webhookSecret?: string;
+  slackWebhookUrl?: string;
+  port: number;
+  host: string;
+  controllerId: string;
+  mode: Mode;
+  prune: boolean;
+  retryMode?: 'standard' | 'adaptive';
+  maxAttempts?: number;
+  concurrency: number;
+  quietPeriod: number;
+  ecsTimeout?: number;
+  dbTimeout?: number;
+  healthPollInterval: number;
+  logLevel: string;
+}
+
+/** Defaults of every optional setting (the flags' defaults too). */
+export const CONTROLLER_DEFAULTS = {
+  branch: 'main',
+  path: 'desired-state',
+  pollInterval: 60,
+  driftSchedule: '* * * * *',
+  port: 8080,
+  host: '0.0.0.0',
+  controllerId: 'ballast',
+  mode: 'enforce',
+  prune: false,
+  concurrency: 8,
+  quietPeriod: 3600,
+  healthPollInterval: 5,
+  logLevel: 'info',
+} as const satisfies Partial<ControllerConfig>;
