@@ -1,4 +1,4 @@
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rename } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
@@ -193,5 +193,31 @@ describe('ballast run', () => {
     await slack.received(before + 2);
     expect(slack.messages[before + 1]!.text).toContain('Alarm/storefront-cpu-high spec.threshold: 70 -> 85 (detect mode');
     expect(await threshold(aws, 'storefront-cpu-high')).toBe(70);
+  });
+
+  it('keeps the last good revision while the remote is unreachable, reports it once and recovers', async () => {
+    await start();
+    const good = running.controller.revision?.sha;
+    const before = slack.messages.length;
+    await rename(repo.url, `${repo.url}.away`);
+    const failed = reconciled(running.controller, (s) => s.trigger === 'poll');
+    running.controller.trigger('poll');
+    expect((await failed).result).toBe('failure');
+    expect(running.controller.revision?.sha).toBe(good);
+    // The last good revision is still reconciled: hand-made drift is reverted during the outage.
+    await setThreshold(aws, 'storefront-cpu-high', 99);
+    const still = reconciled(running.controller, (s) => s.trigger === 'drift-scan');
+    running.controller.trigger('drift-scan');
+    await still;
+    expect(await threshold(aws, 'storefront-cpu-high')).toBe(85);
+    const unreachable = slack.messages.slice(before).filter((m) => m.text.includes('SourceUnavailable'));
+    expect(unreachable).toHaveLength(1);
+
+    await rename(`${repo.url}.away`, repo.url);
+    const back = reconciled(running.controller, (s) => s.result === 'success');
+    running.controller.trigger('poll');
+    await back;
+    await slack.received(before + 3);
+    expect(slack.texts().slice(before).some((t) => t.startsWith('Recovered'))).toBe(true);
   });
 });
