@@ -178,13 +178,20 @@ export class Controller extends EventEmitter<{ started: [Trigger]; reconciled: [
       const planned = await observeAndPlan(revision.manifests, session, this.deps.registry, this.settings);
       plan = planned.plan;
       this.awsReachable = !plan.resources.some((r) => r.status === 'error' && r.error && !r.error.terminal) || plan.resources.some((r) => r.status !== 'error');
-      logger.info({ revision: revision.sha, actions: plan.actions.length }, 'plan ready');
+      logger.info(
+        { revision: revision.sha, resources: plan.resources.length, drifted: plan.resources.filter(isDrift).length, actions: plan.actions.length },
+        'observed and planned',
+      );
       result = await applyPlan(plan, revision.manifests, planned.observed.ctx, this.deps.registry, {
         timeouts: this.settings.timeouts,
         pollIntervalMs: this.settings.healthPollMs,
         signal: this.abort.signal,
         onEvent: (e) => {
-          if (e.type === 'action' && e.state !== 'started') logger.info({ revision: revision.sha, action: e.id, state: e.state, detail: e.detail }, 'write');
+          if (e.type === 'health') {
+            logger.info({ revision: revision.sha, resource: e.key, steady: e.health.steady, reason: e.health.reason }, 'health');
+          } else if (e.state !== 'started') {
+            logger.info({ revision: revision.sha, resource: e.id.split('#')[0], action: e.id, state: e.state, detail: e.detail }, 'write');
+          }
         },
       });
     } catch (err) {
