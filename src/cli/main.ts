@@ -1,12 +1,16 @@
 import { Command, CommanderError, Option } from 'commander';
-import { processIo, type Io, type OutputFormat } from './io.js';
-import { addAwsOptions, outputOption, type AwsCommandOptions } from './settings.js';
+import { processIo, writeJson, type Io, type OutputFormat } from './io.js';
+import { addAwsOptions, outputOption, pruneOption, type AwsCommandOptions } from './settings.js';
 import { addRunOptions, positiveNumber } from './run-options.js';
 import type { ApplyCommandOptions } from './apply.js';
 import type { DrillCommandOptions } from './drill.js';
 import type { IamPolicyCommandOptions } from './iam-policy.js';
 
 // Commands load their modules when they run: `validate` should not pay for the AWS SDK and the controller.
+
+function jsonRequested(argv: string[]): boolean {
+  return argv.some((a, i) => a === '--output=json' || ((a === '--output' || a === '-o') && argv[i + 1] === 'json'));
+}
 
 /** Runs the CLI with argv (without node and script) and returns the exit code. */
 export async function main(argv: string[], io: Io = processIo()): Promise<number> {
@@ -31,9 +35,10 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     .command('schema')
     .description('write one JSON Schema per kind, for editors (yaml-language-server)')
     .option('--out <dir>', 'folder to write into', 'schemas')
-    .action(async (opts: { out: string }) => {
+    .addOption(outputOption())
+    .action(async (opts: { out: string; output: OutputFormat }) => {
       const { schemaCommand } = await import('./schema.js');
-      code = await schemaCommand(opts.out, io);
+      code = await schemaCommand(opts.out, opts.output, io);
     });
 
   addAwsOptions(
@@ -42,6 +47,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       .description('observe live AWS, diff and show the ordered actions; no writes')
       .argument('[path]', 'manifest folder or file', 'desired-state')
       .option('--detailed-exitcode', 'exit 2 when there are changes', false),
+    io.env,
   ).action(async (path: string, opts: AwsCommandOptions & { detailedExitcode: boolean }) => {
     const { planCommand } = await import('./plan.js');
     code = await planCommand(path, opts, io);
@@ -52,6 +58,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       .command('drift')
       .description('report differences of resources that already exist; no writes')
       .argument('[path]', 'manifest folder or file', 'desired-state'),
+    io.env,
   ).action(async (path: string, opts: AwsCommandOptions) => {
     const { driftCommand } = await import('./plan.js');
     code = await driftCommand(path, opts, io);
@@ -66,6 +73,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       .addOption(new Option('--ecs-timeout <seconds>', 'wait this long for an ECS rollout').argParser(positiveNumber))
       .addOption(new Option('--db-timeout <seconds>', 'wait this long for a DB to be available').argParser(positiveNumber))
       .addOption(new Option('--poll-interval <seconds>', 'between health reads').argParser(positiveNumber).default(5)),
+    io.env,
   ).action(async (path: string, opts: ApplyCommandOptions) => {
     const { applyCommand } = await import('./apply.js');
     code = await applyCommand(path, opts, io);
@@ -80,6 +88,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       .argument('<name>', 'metadata.name of the RestoreDrill')
       .argument('[path]', 'manifest folder or file', 'desired-state')
       .addOption(new Option('--poll-interval <seconds>', 'between reads while the copy is restored').argParser(positiveNumber).default(15)),
+    io.env,
   ).action(async (name: string, path: string, opts: DrillCommandOptions) => {
     const { drillRunCommand } = await import('./drill.js');
     code = await drillRunCommand(name, path, opts, io);
@@ -91,7 +100,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     .argument('[path]', 'manifest folder or file', 'desired-state')
     .addOption(outputOption())
     .addOption(new Option('--controller-id <id>', 'ownership tag value the controller runs with').env('BALLAST_CONTROLLER_ID').default('ballast'))
-    .addOption(new Option('--prune', 'the controller runs with --prune').env('BALLAST_PRUNE').default(false))
+    .addOption(pruneOption('the controller runs with --prune', io.env))
     .option('--account <id>', 'narrow ARNs to this AWS account (default: any)')
     .option('--region <region>', 'narrow ARNs to this region (default: any)')
     .action(async (path: string, opts: IamPolicyCommandOptions) => {
@@ -99,7 +108,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       code = await iamPolicyCommand(path, opts, io);
     });
 
-  const run = addAwsOptions(program.command('run').description('the long-running controller: Git watch, webhook, drift scans, Slack, HTTP endpoints'));
+  const run = addAwsOptions(program.command('run').description('the long-running controller: Git watch, webhook, drift scans, Slack, HTTP endpoints'), io.env);
   addRunOptions(run).action(async () => {
     const { runCommand } = await import('./run.js');
     code = await runCommand(run, io);
@@ -109,7 +118,11 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     await program.parseAsync(argv, { from: 'user' });
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode;
-    throw err;
+    // Anything a command did not turn into a report (no region set, a port in use, ...): one line, never a stack.
+    const message = (err as Error).message ?? String(err);
+    if (jsonRequested(argv)) writeJson(io, { error: message });
+    else io.stderr(`error: ${message}\n`);
+    return 1;
   }
   return code;
 }

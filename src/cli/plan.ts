@@ -19,7 +19,7 @@ export async function validRevision(path: string, options: AwsCommandOptions, io
   return undefined;
 }
 
-export async function planRevision(revision: Revision, options: AwsCommandOptions, session: Session = openSession(options)) {
+export async function planRevision(revision: Revision, options: AwsCommandOptions, session: Session) {
   return observeAndPlan(revision.manifests, session, RECONCILERS, { defaultMode: options.mode, prune: options.prune });
 }
 

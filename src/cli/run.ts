@@ -8,16 +8,30 @@ import type { Io } from './io.js';
 /** Secrets come only from the environment or the config file, never from flags (flags show up in `ps`). */
 const SECRET_ENV = { webhookSecret: 'BALLAST_WEBHOOK_SECRET', slackWebhookUrl: 'BALLAST_SLACK_WEBHOOK_URL' } as const;
 
+/**
+ * Flags beat the environment, which beats the config file, which beats the defaults. File values go through the
+ * same checks as flags; an unknown key in the file is an error rather than a silently ignored typo.
+ */
 export async function resolveRunConfig(cmd: Command, env: NodeJS.ProcessEnv): Promise<ControllerConfig> {
   const values = cmd.opts<Record<string, unknown>>();
   const file = typeof values.config === 'string' ? ((parse(await readFile(values.config, 'utf8')) ?? {}) as Record<string, unknown>) : {};
   const merged: Record<string, unknown> = { ...values };
-  for (const [key, value] of Object.entries(file)) {
+  for (const [name, value] of Object.entries(file)) {
+    if (name in SECRET_ENV) continue;
+    // The flag is --repo; the file and the code call it repoUrl.
+    const key = name === 'repoUrl' ? 'repo' : name;
+    const option = cmd.options.find((o) => o.attributeName() === key && key !== 'config');
+    if (!option) throw new Error(`${String(values.config)}: unknown setting "${name}"`);
     const source = cmd.getOptionValueSource(key);
-    if (source === undefined || source === 'default') merged[key] = value;
+    if (source !== undefined && source !== 'default') continue;
+    try {
+      merged[key] = option.parseArg ? option.parseArg(String(value), undefined) : value;
+    } catch (err) {
+      throw new Error(`${String(values.config)}: ${name}: ${(err as Error).message}`);
+    }
   }
   for (const [key, name] of Object.entries(SECRET_ENV)) merged[key] = env[name] ?? file[key];
-  if (typeof merged.repoUrl !== 'string' && typeof merged.repo === 'string') merged.repoUrl = merged.repo;
+  merged.repoUrl = merged.repo;
   if (typeof merged.repoUrl !== 'string' || merged.repoUrl === '') throw new Error('no repository: pass --repo, set BALLAST_REPO_URL, or put repoUrl in the config file');
   return merged as unknown as ControllerConfig;
 }

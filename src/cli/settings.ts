@@ -23,12 +23,19 @@ const positiveInt = (value: string) => {
 export const outputOption = () =>
   new Option('-o, --output <format>', 'text for people, json for scripts (one document on stdout)').choices(['text', 'json']).default('text');
 
-export function addAwsOptions(cmd: Command): Command {
+/**
+ * `--prune`, also on when BALLAST_PRUNE is "true" or "1". (Commander's env() would turn a boolean flag on for any
+ * value, "false" included.)
+ */
+export const pruneOption = (description: string, env: NodeJS.ProcessEnv) =>
+  new Option('--prune', `${description} (env: BALLAST_PRUNE=true)`).default(/^(true|1)$/i.test(env.BALLAST_PRUNE ?? ''));
+
+export function addAwsOptions(cmd: Command, env: NodeJS.ProcessEnv): Command {
   return cmd
     .addOption(outputOption())
     .addOption(new Option('--controller-id <id>', 'ownership tag value: ballast.dev/managed-by=<id>').env('BALLAST_CONTROLLER_ID').default(D.controllerId))
     .addOption(new Option('--mode <mode>', 'mode for resources without a ballast.dev/mode annotation').choices(['enforce', 'detect', 'suspend']).env('BALLAST_MODE').default(D.mode))
-    .addOption(new Option('--prune', 'delete owned resources that are in no manifest').env('BALLAST_PRUNE').default(false))
+    .addOption(pruneOption('delete owned resources that are in no manifest', env))
     .addOption(new Option('--retry-mode <mode>', 'AWS SDK retry mode (default: the SDK setting, standard)').choices(['standard', 'adaptive']).env('AWS_RETRY_MODE'))
     .addOption(new Option('--max-attempts <n>', 'AWS SDK attempts per call (default: the SDK setting, 3)').argParser(positiveInt).env('AWS_MAX_ATTEMPTS'))
     .addOption(new Option('--concurrency <n>', 'concurrent AWS calls per service').argParser(positiveInt).env('BALLAST_CONCURRENCY').default(D.concurrency));

@@ -53,6 +53,8 @@ export interface ReconcileSummary {
   trigger: Trigger;
   revision?: string;
   result: 'success' | 'failure' | 'invalid' | 'source_error';
+  /** A retry with backoff is scheduled: some failure may pass by itself. */
+  retry: boolean;
   at: string;
   durationMs: number;
   writes: number;
@@ -126,9 +128,14 @@ export class Controller extends EventEmitter<{ started: [Trigger]; reconciled: [
     this.running = undefined;
   }
 
+  /**
+   * Backs off after a failure that may pass by itself (throttling, 5xx, network, an unreachable remote). Terminal
+   * failures (a refused change, access denied, a missing reference) wait for the next change or scheduled scan
+   * instead of hammering AWS with retries that cannot succeed.
+   */
   private scheduleRetry(summary: ReconcileSummary): void {
     clearTimeout(this.retryTimer);
-    if (summary.result === 'success' || summary.result === 'invalid') {
+    if (!summary.retry) {
       this.failures = 0;
       return;
     }
@@ -143,13 +150,14 @@ export class Controller extends EventEmitter<{ started: [Trigger]; reconciled: [
   private async reconcile(trigger: Trigger): Promise<ReconcileSummary> {
     const { logger, metrics, session } = this.deps;
     const started = Date.now();
-    const writesBefore = session.aws.counter.writes().length;
-    const end = (result: ReconcileSummary['result']): ReconcileSummary => {
+    // Per-reconcile call records only: the metrics count calls as they happen, so nothing grows with uptime.
+    session.aws.counter.reset();
+    const end = (result: ReconcileSummary['result'], retry = result === 'failure' || result === 'source_error'): ReconcileSummary => {
       const durationMs = Date.now() - started;
       metrics.reconcileDuration.observe({ trigger }, durationMs / 1000);
       metrics.reconciles.inc({ result });
       if (result === 'success') metrics.lastSuccess.set(Date.now() / 1000);
-      const summary = { trigger, revision: this.revision?.sha, result, at: new Date().toISOString(), durationMs, writes: session.aws.counter.writes().length - writesBefore };
+      const summary = { trigger, revision: this.revision?.sha, result, retry, at: new Date().toISOString(), durationMs, writes: session.aws.counter.writes().length };
       logger.info(summary, 'reconcile finished');
       return summary;
     };
@@ -205,7 +213,7 @@ export class Controller extends EventEmitter<{ started: [Trigger]; reconciled: [
     const report = this.record(plan, result, revision, reportTrigger, sourceError);
     for (const f of report.failures) logger.warn({ revision: revision.sha, resource: f.key, code: f.code, err: f.message }, 'resource failed');
     await this.notify(report);
-    return end(report.failures.length > 0 ? 'failure' : 'success');
+    return end(report.failures.length > 0 ? 'failure' : 'success', report.failures.some((f) => !f.terminal));
   }
 
   /** Fetches the branch head; a new revision replaces the last good one only when every manifest is valid. */
@@ -262,8 +270,8 @@ export class Controller extends EventEmitter<{ started: [Trigger]; reconciled: [
         const planned = plan.actions.filter((a) => r.actions.includes(a.id));
         report.applied.push({ key: r.key, summary: planned.map((a) => a.summary).join('; '), operations: planned.flatMap((a) => a.calls.map((c) => c.operation)) });
       }
-      if (error) report.failures.push({ key: r.key, code: error.code, message: error.message });
-      if (r.refused.length > 0) report.failures.push({ key: r.key, code: 'Refused', message: r.note ?? 'destructive change refused' });
+      if (error) report.failures.push({ key: r.key, code: error.code, message: error.message, terminal: 'terminal' in error ? error.terminal : false });
+      if (r.refused.length > 0) report.failures.push({ key: r.key, code: 'Refused', message: r.note ?? 'destructive change refused', terminal: true });
       this.resources.set(r.key, {
         key: r.key,
         status: r.status,

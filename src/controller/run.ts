@@ -5,7 +5,7 @@ import cron from 'node-cron';
 import { openSession } from '../observe/context.js';
 import { RECONCILERS } from '../reconcilers/index.js';
 import { DEFAULT_TIMEOUTS } from '../apply/index.js';
-import { GitSource } from '../source/git.js';
+import { GitSource, redactUrl } from '../source/git.js';
 import { NotificationPolicy } from '../report/notify.js';
 import { SlackNotifier } from '../report/slack.js';
 import { Controller } from './controller.js';
@@ -74,13 +74,14 @@ export async function startController(config: ControllerConfig, logger: Logger =
   });
   controller.on('revision', (manifests) => drills.update(manifests));
   // A drill copy left by a crash costs money until someone deletes it.
-  const leftovers = await cleanupLeftovers(aws, config.controllerId, { all: true });
-  if (leftovers.deleted.length > 0) logger.info({ deleted: leftovers.deleted }, 'deleted drill instances left by a crash');
+  await cleanupLeftovers(aws, config.controllerId, { all: true })
+    .then((leftovers) => leftovers.deleted.length > 0 && logger.info({ deleted: leftovers.deleted }, 'deleted drill instances left by a crash'))
+    .catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'could not look for drill leftovers; the next drill tries again'));
   const server = createHttpServer({ controller, metrics, drills, webhookSecret: config.webhookSecret, branch: config.branch });
   const url = await server.listen({ port: config.port, host: config.host });
   const poll = setInterval(() => controller.trigger('poll'), config.pollInterval * 1000);
   const scan = cron.schedule(config.driftSchedule, () => controller.trigger('drift-scan'));
-  logger.info({ url, repo: config.repoUrl.replace(/\/\/[^@/]*@/, '//'), branch: config.branch, path: config.path, controllerId: config.controllerId }, 'controller started');
+  logger.info({ url, repo: redactUrl(config.repoUrl), branch: config.branch, path: config.path, controllerId: config.controllerId }, 'controller started');
   drills.start();
   controller.trigger('startup');
   return {

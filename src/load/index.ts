@@ -29,10 +29,6 @@ export interface LoadResult {
   problems: Problem[];
 }
 
-export function positionOf(lines: LineCounter, offset: number): { line: number; col: number } {
-  return lines.linePos(offset);
-}
-
 /** Reads and parses every manifest file under root. Never throws for bad input: it returns problems. */
 export async function loadManifests(root: string, options: LoadOptions = {}): Promise<LoadResult> {
   const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;

@@ -9,7 +9,8 @@ export interface ReconcileReport {
   /** Every drifted field found in this reconcile (not only new ones): drift missing from a report is gone. */
   drift: { key: string /* Kind/name */; path: string; live: unknown; desired: unknown; mode: 'enforce' | 'detect'; corrected: boolean }[];
   applied: { key: string; summary: string; operations: string[] }[];
-  failures: { key: string; code: string; message: string }[];
+  /** `terminal`: will not pass by retrying (refused, access denied, bad reference); the controller does not back off for it. */
+  failures: { key: string; code: string; message: string; terminal?: boolean }[];
   /** Set on every reconcile while the branch head is an invalid revision. */
   invalid?: { revision: string; problems: { file: string; line: number; col: number; subject?: string; message: string }[] };
 }

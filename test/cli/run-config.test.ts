@@ -1,0 +1,59 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { Command } from 'commander';
+import { addAwsOptions } from '../../src/cli/settings.js';
+import { addRunOptions } from '../../src/cli/run-options.js';
+import { resolveRunConfig } from '../../src/cli/run.js';
+
+/** Parses `ballast run` arguments the way the CLI does, with the given environment. */
+async function config(args: string[], env: Record<string, string> = {}) {
+  for (const [k, v] of Object.entries(env)) vi.stubEnv(k, v);
+  const cmd = addRunOptions(addAwsOptions(new Command('run').exitOverride(), process.env));
+  cmd.parse(args, { from: 'user' });
+  return resolveRunConfig(cmd, process.env);
+}
+
+async function file(settings: string): Promise<string> {
+  const f = path.join(await mkdtemp(path.join(tmpdir(), 'ballast-config-')), 'ballast.yaml');
+  await writeFile(f, settings);
+  return f;
+}
+
+describe('ballast run settings', () => {
+  afterEach(() => vi.unstubAllEnvs());
+
+  it('take a flag over the environment, the environment over the file, the file over the default', async () => {
+    const f = await file('repoUrl: https://git.example/estate.git\nbranch: from-file\npollInterval: 30\nport: 9001\ndriftSchedule: "*/5 * * * *"\n');
+    const c = await config(['--config', f, '--port', '9002'], { BALLAST_BRANCH: 'from-env' });
+    expect(c).toMatchObject({
+      repoUrl: 'https://git.example/estate.git',
+      branch: 'from-env',
+      port: 9002,
+      pollInterval: 30,
+      driftSchedule: '*/5 * * * *',
+      path: 'desired-state',
+      quietPeriod: 3600,
+    });
+    expect((await config(['--config', f, '--repo', 'https://git.example/other.git'])).repoUrl).toBe('https://git.example/other.git');
+  });
+
+  it('read secrets from the environment or the file, never from a flag', async () => {
+    const f = await file('repoUrl: r\nwebhookSecret: from-file\nslackWebhookUrl: https://hooks.example/x\n');
+    expect(await config(['--config', f], { BALLAST_WEBHOOK_SECRET: 'from-env' })).toMatchObject({ webhookSecret: 'from-env', slackWebhookUrl: 'https://hooks.example/x' });
+    await expect(config(['--repo', 'r', '--webhook-secret', 'x'])).rejects.toThrow(/unknown option/);
+  });
+
+  it('check file values like flags and refuse unknown keys', async () => {
+    await expect(config(['--config', await file('repoUrl: r\npollInterval: 0\n')])).rejects.toThrow(/pollInterval: expected a positive number, got "0"/);
+    await expect(config(['--config', await file('repoUrl: r\npolInterval: 30\n')])).rejects.toThrow(/unknown setting "polInterval"/);
+    await expect(config([])).rejects.toThrow(/no repository/);
+  });
+
+  it('turn prune on only for BALLAST_PRUNE=true or 1', async () => {
+    expect((await config(['--repo', 'r'], { BALLAST_PRUNE: 'false' })).prune).toBe(false);
+    expect((await config(['--repo', 'r'], { BALLAST_PRUNE: 'true' })).prune).toBe(true);
+    expect((await config(['--repo', 'r', '--prune'])).prune).toBe(true);
+  });
+});

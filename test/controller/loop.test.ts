@@ -1,0 +1,91 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
+import { startController, type RunningController } from '../../src/controller/run.js';
+import { CONTROLLER_DEFAULTS } from '../../src/controller/config.js';
+import type { ReconcileSummary } from '../../src/controller/controller.js';
+import { useMoto } from '../support/moto.js';
+import { createNetwork } from '../../src/demo/network.js';
+import { createRepo, removeRepo, type TestRepo } from '../support/git.js';
+import { editManifest, setField } from '../support/manifests.js';
+
+const moto = useMoto();
+
+describe('the controller loop', () => {
+  let repo: TestRepo;
+  let running: RunningController | undefined;
+  let logs: string[];
+
+  async function start(repoUrl: string): Promise<ReconcileSummary> {
+    logs = [];
+    const sink = new Writable({ write: (chunk: Buffer, _e, done) => (logs.push(chunk.toString()), done()) });
+    running = await startController(
+      {
+        ...CONTROLLER_DEFAULTS,
+        repoUrl,
+        workdir: await mkdtemp(path.join(tmpdir(), 'ballast-clone-')),
+        pollInterval: 3600,
+        driftSchedule: '0 0 1 1 *',
+        port: 0,
+        host: '127.0.0.1',
+        healthPollInterval: 0.05,
+      },
+      pino({ level: 'info' }, sink),
+    );
+    const controller = running.controller;
+    return controller.lastReconcile ?? new Promise((resolve) => controller.once('reconciled', resolve));
+  }
+
+  beforeEach(async () => {
+    process.env.AWS_ENDPOINT_URL = moto.endpoint;
+    await createNetwork(moto.aws());
+    repo = await createRepo();
+  });
+
+  afterEach(async () => {
+    await running?.stop();
+    running = undefined;
+    await removeRepo(repo);
+  });
+
+  it('folds every trigger that arrives during a reconcile into one follow-up run', async () => {
+    await start(repo.url);
+    const controller = running!.controller;
+    const seen: string[] = [];
+    controller.on('started', (t) => seen.push(t));
+    const two = new Promise<void>((resolve) => {
+      let n = 0;
+      controller.on('reconciled', () => ++n === 2 && resolve());
+    });
+    controller.trigger('poll');
+    for (let i = 0; i < 5; i++) controller.trigger('drift-scan');
+    controller.trigger('webhook');
+    await two;
+    expect(seen).toEqual(['poll', 'drift-scan']);
+    expect(controller.busy).toBe(false);
+  });
+
+  it('is not ready without a revision, and backs off with jitter after a failure it may recover from', async () => {
+    const first = await start(path.join(path.dirname(repo.url), 'missing.git'));
+    expect(first).toMatchObject({ result: 'source_error', retry: true });
+    const ready = await fetch(`${running!.url}/readyz`);
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toEqual({ ready: false, revisionLoaded: false, awsReachable: false });
+    const backoff = logs.map((l) => JSON.parse(l) as { msg: string; retryInMs?: number }).find((l) => l.msg === 'reconcile failed: backing off');
+    // First failure: between half and all of the 5 s base.
+    expect(backoff?.retryInMs).toBeGreaterThanOrEqual(2500);
+    expect(backoff?.retryInMs).toBeLessThanOrEqual(5000);
+  });
+
+  it('does not retry a failure that cannot pass by itself, such as a reference to nothing', async () => {
+    await editManifest(path.join(repo.work, 'desired-state'), 'EcsService/storefront', setField(['spec', 'loadBalancer', 'targetGroup'], 'shop-missing'));
+    await repo.push('storefront behind a target group that does not exist');
+    const first = await start(repo.url);
+    expect(first).toMatchObject({ result: 'failure', retry: false });
+    expect(logs.some((l) => l.includes('backing off'))).toBe(false);
+    expect(logs.some((l) => l.includes('"code":"ReferenceNotFound"'))).toBe(true);
+  });
+});
