@@ -221,8 +221,13 @@ function dbStatements(dbs: DbInstance[], s: Scope, grants: Grants): void {
     // RDS authorizes the tags of a create as an AddTagsToResource call; adoption tags an existing instance the same way.
     allow('RdsCreateAndAdoptInstances', ['rds:CreateDBInstance', 'rds:CreateDBInstanceReadReplica', 'rds:AddTagsToResource'], instances, s.tagging),
     allow('RdsUseGroups', ['rds:CreateDBInstance', 'rds:CreateDBInstanceReadReplica', 'rds:ModifyDBInstance'], groupArns(dbs, s)),
-    // AddTagsToResource here: the replica scaler stamps its cooldown on the primary.
-    allow('RdsChangeOwnedInstances', ['rds:ModifyDBInstance', 'rds:DeleteDBInstance', 'rds:AddTagsToResource'], instances, s.owned),
+    // AddTagsToResource here: the replica scaler stamps its cooldown on the primary; retagging drops tags the manifest no longer implies.
+    allow(
+      'RdsChangeOwnedInstances',
+      ['rds:ModifyDBInstance', 'rds:DeleteDBInstance', 'rds:AddTagsToResource', 'rds:RemoveTagsFromResource'],
+      instances,
+      s.owned,
+    ),
     // RDS keeps the master password in a secret it creates (named rds!…) in the caller's name.
     allow('RdsManagedMasterSecret', ['secretsmanager:CreateSecret', 'secretsmanager:TagResource'], [arn(s, 'secretsmanager', 'secret:rds!*')]),
     ...kmsStatements(dbs, s),
@@ -285,7 +290,7 @@ function dashboardStatements(dashboards: Dashboard[], s: Scope, grants: Grants):
 /** Prune deletes what this controller owns and no manifest names: the ownership tag is the only limit there can be. */
 function pruneStatements(s: Scope): Statement[] {
   return [
-    allow('PruneOwnedEcsServices', ['ecs:UpdateService', 'ecs:DeleteService'], [arn(s, 'ecs', 'service/*/*')], s.owned),
+    allow('PruneOwnedEcsServices', ['ecs:DeleteService'], [arn(s, 'ecs', 'service/*/*')], s.owned),
     // A pruned primary is deleted with a final snapshot, which RDS authorizes on the instance and on the snapshot.
     allow('PruneOwnedDbInstances', ['rds:ModifyDBInstance', 'rds:DeleteDBInstance', 'rds:CreateDBSnapshot'], [arn(s, 'rds', 'db:*')], s.owned),
     allow('PruneFinalSnapshots', ['rds:CreateDBSnapshot', 'rds:AddTagsToResource'], [arn(s, 'rds', `snapshot:${finalSnapshotId('*')}`)]),

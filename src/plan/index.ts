@@ -30,16 +30,39 @@ export function buildPlan(manifests: Manifest[], input: PlanInput, registry: Reg
   const drafts: Draft[] = manifests.filter(isReconciledManifest).map((m) => planResource(m, input, registry[m.kind] as AnyReconciler, options.defaultMode));
   drafts.push(...pruneDrafts(manifests, input.owned, registry, options.prune));
 
-  // A resource whose dependency could not be read or planned waits: planning it could act on a stale picture.
-  const byKey = new Map(drafts.map((d) => [d.resource.key, d]));
-  for (const d of drafts) {
-    const failed = d.dependsOn.map((k) => byKey.get(k as ResourceKey)).find((dep) => dep?.resource.status === 'error');
-    if (failed && d.steps.length > 0) {
-      d.steps = [];
-      d.resource.note = `waits for ${failed.resource.key}, which failed: ${failed.resource.error?.message ?? ''}`;
-    }
-  }
+  holdBackDependants(drafts);
   return { resources: drafts.map((d) => d.resource), actions: orderActions(drafts) };
+}
+
+/** Why the dependants of this resource must wait this run, or undefined when they may go ahead. */
+function blocker(dep: Draft): string | undefined {
+  const r = dep.resource;
+  // Its picture may be stale: acting on top of it could do harm.
+  if (r.status === 'error') return `which failed: ${r.error?.message ?? ''}`;
+  // Ballast must not change what hangs off a resource it does not own (e.g. register scaling on someone's service).
+  if (r.status === 'unmanaged') return 'which Ballast does not own';
+  // Detect mode, a refusal or its own wait: it will not exist when the dependant's calls run.
+  if (r.status === 'create' && dep.steps.length === 0) return `which is not created in this run${r.note ? ` (${r.note})` : ''}`;
+  return undefined;
+}
+
+/** Empties the steps of every resource whose dependency blocks it, in dependency order so that waiting carries down a chain. */
+function holdBackDependants(drafts: Draft[]): void {
+  const byKey = new Map(drafts.map((d) => [d.resource.key, d]));
+  const settled = new Set<Draft>();
+  const settle = (d: Draft): void => {
+    // Marked before its dependencies are visited, so a cycle ends here (orderActions reports it).
+    if (settled.has(d)) return;
+    settled.add(d);
+    const deps = d.dependsOn.flatMap((k) => byKey.get(k as ResourceKey) ?? []);
+    deps.forEach(settle);
+    const blocked = deps.map((dep) => ({ dep, why: blocker(dep) })).find((b) => b.why !== undefined);
+    if (blocked && d.steps.length > 0) {
+      d.steps = [];
+      d.resource.note = `waits for ${blocked.dep.resource.key}, ${blocked.why}`;
+    }
+  };
+  drafts.forEach(settle);
 }
 
 function planResource(m: ReconciledManifest, input: PlanInput, reconciler: AnyReconciler, defaultMode: Mode): Draft {
@@ -95,31 +118,37 @@ function planResource(m: ReconciledManifest, input: PlanInput, reconciler: AnyRe
   return draft;
 }
 
+type Prunable = AnyReconciler & Required<Pick<AnyReconciler, 'deleteSteps'>>;
+const isPrunable = (r: AnyReconciler): r is Prunable => r.deleteSteps !== undefined;
+
 /** Owned resources (by the manifest tag) that no manifest of this revision names. */
 function pruneDrafts(manifests: Manifest[], owned: Map<string, Record<string, string>>, registry: Registry, prune: boolean): Draft[] {
   const inRevision = new Set(manifests.map(keyOf));
-  const groups = new Map<ResourceKey, { arn: string; tags: Record<string, string> }[]>();
+  const groups = new Map<ResourceKey, { reconciler: Prunable; members: { arn: string; tags: Record<string, string> }[] }>();
   for (const [arn, tags] of owned) {
     const key = tags[MANIFEST_TAG] as ResourceKey | undefined;
     // Drill instances carry their RestoreDrill's manifest tag: the drill runner deletes them, never prune.
     const kind = key?.split('/')[0];
     if (!key || inRevision.has(key) || !isKind(kind) || !isReconciled(kind)) continue;
-    groups.set(key, [...(groups.get(key) ?? []), { arn, tags }]);
-  }
-  return [...groups].map(([key, members]) => {
-    const [kind, name] = key.split('/') as [ReconciledManifest['kind'], string];
+    // Only kinds found by tag reach here, and those delete; a hand-set manifest tag naming another kind does not.
     const reconciler = registry[kind] as AnyReconciler;
+    if (!isPrunable(reconciler)) continue;
+    const group = groups.get(key) ?? { reconciler, members: [] };
+    group.members.push({ arn, tags });
+    groups.set(key, group);
+  }
+  return [...groups].map(([key, { reconciler, members }]) => {
+    const [kind, name] = key.split('/') as [ReconciledManifest['kind'], string];
     const resource: ResourcePlan = { key, kind, name, mode: 'enforce', status: 'prune', changes: [], refused: [], actions: [] };
     const draft: Draft = { resource, steps: [], dependsOn: [] };
     const guarded = reconciler.deleteIsDestructive && members.some((m) => m.tags[ALLOW_DESTRUCTIVE_TAG] !== 'true');
     if (!prune) resource.note = 'owned but in no manifest: deleted only with prune on';
-    else if (!reconciler.deleteSteps) resource.note = `${kind} is never pruned`;
     else if (guarded) resource.note = `refused: deleting a ${kind} needs the ${ALLOW_DESTRUCTIVE_TAG}=true tag, set by annotating the manifest before removing it`;
     else {
       // Members other than the one the manifest names (e.g. read replicas) go first.
       const ordered = [...members].sort((a, b) => Number(reconciler.nameOf?.(a.arn) === name) - Number(reconciler.nameOf?.(b.arn) === name));
       // Deletes run one after another, so a read replica is gone before its source.
-      const steps = ordered.flatMap((m) => reconciler.deleteSteps!(reconciler.nameOf?.(m.arn) ?? name, m.arn));
+      const steps = ordered.flatMap((m) => reconciler.deleteSteps(reconciler.nameOf?.(m.arn) ?? name, m.arn));
       draft.steps = steps.map((s, k) => ({ ...s, part: `delete-${k + 1}`, after: k > 0 ? [`delete-${k}`] : [] }));
     }
     return draft;

@@ -1,8 +1,20 @@
-/** Paths whose values are never shown: secret-looking names anywhere in the path. */
+/** Names whose values are never shown: secret-looking words anywhere in a change path or a map key. */
 const SENSITIVE = /(password|passwd|secret(?!s\b)|token|api_?key|private_?key|credential)/i;
+const HIDDEN = '(sensitive)';
 
+/**
+ * The value of a change as people may see it: hidden whole when its path looks secret, otherwise with every entry
+ * whose key looks secret hidden, at any depth (a change of a whole map, e.g. a container's environment, keeps its
+ * other entries visible).
+ */
 export function redactValue(path: string, value: unknown): unknown {
-  return SENSITIVE.test(path) ? '(sensitive)' : value;
+  return SENSITIVE.test(path) ? HIDDEN : redactEntries(value);
+}
+
+function redactEntries(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(redactEntries);
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(Object.entries(value).map(([key, v]) => [key, SENSITIVE.test(key) ? HIDDEN : redactEntries(v)]));
 }
 
 /** Short, one-line rendering of a value for human output. */

@@ -1,8 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DescribeAlarmsCommand, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
 import { DescribeDBInstancesCommand, ModifyDBInstanceCommand } from '@aws-sdk/client-rds';
-import { DescribeScalingPoliciesCommand, PutScalingPolicyCommand } from '@aws-sdk/client-application-auto-scaling';
-import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
+import { DescribeScalableTargetsCommand, DescribeScalingPoliciesCommand, PutScalingPolicyCommand } from '@aws-sdk/client-application-auto-scaling';
+import { CreateServiceCommand, DescribeServicesCommand, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import { GetResourcesCommand } from '@aws-sdk/client-resource-groups-tagging-api';
 import { isReadOperation } from '../../src/aws/counter.js';
 import { loadRevision } from '../../src/validate/index.js';
@@ -11,7 +11,7 @@ import { observeAndPlan } from '../../src/engine/pipeline.js';
 import { applyPlan, DEFAULT_TIMEOUTS } from '../../src/apply/index.js';
 import { RECONCILERS } from '../../src/reconcilers/index.js';
 import { useMoto } from '../support/moto.js';
-import { createNetwork } from '../../src/demo/network.js';
+import { createNetwork, type Network } from '../../src/demo/network.js';
 import { runCli } from '../support/cli.js';
 import { copyDesiredState, editManifest, removeManifest, setField } from '../support/manifests.js';
 
@@ -244,5 +244,53 @@ describe('an apply that died half way', () => {
     const alarms = await aws.cloudwatch.send(new DescribeAlarmsCommand({ AlarmNamePrefix: '' }));
     expect(new Set(alarms.MetricAlarms?.map((a) => a.AlarmName)).size).toBe(alarms.MetricAlarms?.length);
     expect((await runCli(['plan', 'desired-state', '--detailed-exitcode'])).code).toBe(0);
+  });
+});
+
+describe('apply next to a service someone else made', () => {
+  let net: Network;
+  beforeEach(async () => {
+    process.env.AWS_ENDPOINT_URL = moto.endpoint;
+    net = await createNetwork(moto.aws());
+    dir = await copyDesiredState();
+  });
+
+  it('never registers scaling on a same-named service without the ownership tag', async () => {
+    const aws = moto.aws();
+    await aws.ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family: 'storefront',
+        requiresCompatibilities: ['FARGATE'],
+        networkMode: 'awsvpc',
+        cpu: '256',
+        memory: '512',
+        containerDefinitions: [{ name: 'app', image: 'nginx:1.27' }],
+      }),
+    );
+    await aws.ecs.send(
+      new CreateServiceCommand({
+        cluster: 'shop',
+        serviceName: 'storefront',
+        taskDefinition: 'storefront',
+        desiredCount: 1,
+        launchType: 'FARGATE',
+        networkConfiguration: { awsvpcConfiguration: { subnets: Object.values(net.subnets), securityGroups: [net.securityGroups['shop-services']!] } },
+      }),
+    );
+
+    const run = await apply();
+    // Every write was a planned call, and none of them names the storefront's scalable target (the others scale).
+    expect(writes(run.out)).toEqual(planned(run.out));
+    const autoscalingCalls = run.out.actions.flatMap((a) => a.calls).filter((c) => c.service === 'autoscaling');
+    expect(autoscalingCalls.filter((c) => c.input.ResourceId === 'service/shop/storefront')).toEqual([]);
+    expect(autoscalingCalls.length).toBeGreaterThan(0);
+    const byKey = new Map(run.out.resources.map((r) => [r.key, r]));
+    expect(byKey.get('EcsService/storefront')?.status).toBe('unmanaged');
+    expect(byKey.get('ServiceAutoscaling/storefront')?.note).toBe('waits for EcsService/storefront, which Ballast does not own');
+    expect(run.out.actions.filter((a) => /^(EcsService|ServiceAutoscaling)\/storefront\b/.test(a.id))).toEqual([]);
+    const targets = await aws.autoscaling.send(
+      new DescribeScalableTargetsCommand({ ServiceNamespace: 'ecs', ScalableDimension: 'ecs:service:DesiredCount', ResourceIds: ['service/shop/storefront'] }),
+    );
+    expect(targets.ScalableTargets).toEqual([]);
   });
 });

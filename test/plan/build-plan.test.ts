@@ -117,4 +117,40 @@ describe('buildPlan', () => {
     expect(plan.actions).toEqual([]);
     expect(plan.resources[1]?.note).toMatch(/waits for Alarm\/base/);
   });
+
+  it('holds back the dependants of a resource Ballast does not own, even when the dependant is owned', () => {
+    const ms = [alarm('base', 1), alarm('dep', 1, { labels: { after: 'base' } }), alarm('new', 1, { labels: { after: 'base' } })];
+    const plan = buildPlan(ms, input(ms, { 'Alarm/base': found(0, false), 'Alarm/dep': found(0) }), registry, settings);
+    expect(plan.actions).toEqual([]);
+    expect(plan.resources.map((r) => [r.key, r.status, r.note])).toEqual([
+      ['Alarm/base', 'unmanaged', expect.stringMatching(/without the ownership tag/)],
+      ['Alarm/dep', 'update', 'waits for Alarm/base, which Ballast does not own'],
+      ['Alarm/new', 'create', 'waits for Alarm/base, which Ballast does not own'],
+    ]);
+  });
+
+  it('holds back the dependants of a create that does not happen this run, down the whole chain', () => {
+    const detect = { annotations: { 'ballast.dev/mode': 'detect' as const } };
+    // Listed before what they depend on, so the order of the manifests cannot be what makes them wait.
+    const ms = [alarm('third', 1, { labels: { after: 'second' } }), alarm('second', 1, { labels: { after: 'first' } }), alarm('first', 1, detect)];
+    const plan = buildPlan(ms, input(ms, {}), registry, settings);
+    expect(plan.actions).toEqual([]);
+    expect(plan.resources.map((r) => [r.key, r.status, r.note])).toEqual([
+      ['Alarm/third', 'create', expect.stringMatching(/^waits for Alarm\/second, which is not created in this run/)],
+      ['Alarm/second', 'create', 'waits for Alarm/first, which is not created in this run (detect mode: reported, not applied)'],
+      ['Alarm/first', 'create', 'detect mode: reported, not applied'],
+    ]);
+  });
+
+  it('lets dependants of a resource that is created, updated or in sync this run go ahead after it', () => {
+    const ms = [alarm('a', 1), alarm('b', 1), alarm('c', 1), ...['a', 'b', 'c'].map((after) => alarm(`on-${after}`, 1, { labels: { after } }))];
+    const plan = buildPlan(ms, input(ms, { 'Alarm/b': found(0), 'Alarm/c': found(1) }), registry, settings);
+    expect(plan.actions.map((a) => [a.id, a.dependsOn])).toEqual([
+      ['Alarm/a', []],
+      ['Alarm/b', []],
+      ['Alarm/on-a', ['Alarm/a']],
+      ['Alarm/on-b', ['Alarm/b']],
+      ['Alarm/on-c', []],
+    ]);
+  });
 });

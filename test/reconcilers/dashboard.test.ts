@@ -90,7 +90,7 @@ describe('Dashboard reconciler', () => {
     expect(observation).toMatchObject({ state: 'found', owned: false });
   });
 
-  it('creates the dashboard on an empty estate with exactly the body desired-state/ stands for, and deletes it', async () => {
+  it('creates the dashboard on an empty estate with exactly the body desired-state/ stands for', async () => {
     const aws = moto.aws();
     const net = await createNetwork(aws);
     const { ctx, observation } = await observe(aws);
@@ -107,9 +107,6 @@ describe('Dashboard reconciler', () => {
     expect(again.observation).toMatchObject({ state: 'found', owned: true });
     expect(await changes(aws)).toEqual([]);
     expect(await dashboard.health(shop, again.ctx)).toMatchObject({ steady: true });
-
-    for (const call of dashboard.deleteSteps!('shop', '').flatMap((s) => s.calls)) await sendCall(aws, call);
-    expect((await observe(aws)).observation).toEqual({ state: 'missing' });
   });
 
   it('puts an edited dashboard back with one PutDashboard of the rendered body', async () => {

@@ -302,7 +302,7 @@ describe('EcsService steps', () => {
     expect(await changesOf(w, 'worker', moved)).toEqual([]);
   });
 
-  it('adopts an untagged service by tagging it, and prunes by scaling to zero then deleting', async () => {
+  it('adopts an untagged service by tagging it, and prunes a running service with one forced delete', async () => {
     const w = await world();
     const estate = await buildEcsServices(w.aws, w.net, w.manifests, 'ballast');
     const arn = estate.services.catalog!;
@@ -325,12 +325,11 @@ describe('EcsService steps', () => {
     expect((await ecsService.observe(services(legacy), ctx)).get('legacy')).toMatchObject({ state: 'found', owned: true });
 
     expect(ecsService.nameOf!(arn)).toBe('catalog');
+    expect((await describeService(w.aws, 'catalog'))?.runningCount).toBeGreaterThan(0);
     w.aws.counter.reset();
     await send(w.aws, ecsService.deleteSteps!('catalog', arn));
-    expect(w.aws.counter.writes().map((c) => [c.operation, c.input])).toEqual([
-      ['UpdateService', { cluster: 'shop', service: 'catalog', desiredCount: 0 }],
-      ['DeleteService', { cluster: 'shop', service: 'catalog', force: true }],
-    ]);
+    // force deletes a service that still runs tasks: no scale-to-zero first.
+    expect(w.aws.counter.writes().map((c) => [c.operation, c.input])).toEqual([['DeleteService', { cluster: 'shop', service: 'catalog', force: true }]]);
     const { live } = await observeAll(w);
     expect(live.has('catalog')).toBe(false);
   });

@@ -3,6 +3,7 @@ import type { Alarm } from '../../schema/index.js';
 import type { Observation, ObserveContext } from '../../engine/types.js';
 import { errorOf } from '../../observe/index.js';
 import type { Dimensions } from './dimensions.js';
+import { chunks } from '../../aws/batch.js';
 
 /** AlarmNames per DescribeAlarms call. */
 const BATCH = 100;
@@ -101,8 +102,7 @@ export async function describeAlarms(ctx: ObserveContext, names: string[]): Prom
 /** One DescribeAlarms per 100 names; ownership comes from the engine's single tagging read. */
 export async function observeAlarms(manifests: Alarm[], ctx: ObserveContext): Promise<Map<string, Observation<LiveAlarm>>> {
   const names = manifests.map((m) => m.metadata.name);
-  const batches: string[][] = [];
-  for (let i = 0; i < names.length; i += BATCH) batches.push(names.slice(i, i + BATCH));
+  const batches = chunks(names, BATCH);
   const result = new Map<string, Observation<LiveAlarm>>();
   await Promise.all(
     batches.map((batch) =>

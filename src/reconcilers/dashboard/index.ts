@@ -6,7 +6,10 @@ import { dashboardSteps } from './steps.js';
 export { isOwnedBody, ownershipMarker } from './body.js';
 export type { LiveDashboard } from './observe.js';
 
-/** No taggingType: dashboards cannot be tagged, so ownership is the marker in the body. */
+/**
+ * No taggingType: dashboards cannot be tagged, so ownership is the marker in the body, and prune (which finds what
+ * it deletes by tag) never sees a dashboard: there is no deleteSteps.
+ */
 export const dashboard: Reconciler<'Dashboard', LiveDashboard> = {
   kind: 'Dashboard',
   observe: observeDashboards,
@@ -18,7 +21,4 @@ export const dashboard: Reconciler<'Dashboard', LiveDashboard> = {
     const body = await getDashboardBody(ctx, m.metadata.name);
     return body === undefined ? { steady: false, reason: 'dashboard not found' } : { steady: true, reason: 'dashboard exists' };
   },
-  deleteSteps: (name) => [
-    { op: 'delete', summary: 'delete dashboard', calls: [{ service: 'cloudwatch', operation: 'DeleteDashboards', input: { DashboardNames: [name] } }] },
-  ],
 };

@@ -189,16 +189,10 @@ function deploymentConfiguration(spec: Spec, live: LiveEcsService['deployment'] 
   };
 }
 
-/** For prune: scale to zero first so tasks drain, then delete (force covers a count an autoscaler raised meanwhile). */
+/** For prune and a cluster move: force deletes a service that still runs tasks, so no scale-to-zero is needed first. */
 export function deleteSteps(name: string, arn: string): Step[] {
   const cluster = clusterOfServiceArn(arn);
-  return [
-    {
-      op: 'delete',
-      summary: `scale to 0 and delete service ${cluster}/${name}`,
-      calls: [ecs('UpdateService', { cluster, service: name, desiredCount: 0 }), ecs('DeleteService', { cluster, service: name, force: true })],
-    },
-  ];
+  return [{ op: 'delete', summary: `delete service ${cluster}/${name}`, calls: [ecs('DeleteService', { cluster, service: name, force: true })] }];
 }
 
 export const nameOf = (arn: string) => arnName(arn);

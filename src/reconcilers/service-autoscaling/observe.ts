@@ -9,6 +9,7 @@ import {
 import type { ServiceAutoscaling } from '../../schema/index.js';
 import type { Observation, ObserveContext, ResourceError } from '../../engine/types.js';
 import { errorOf } from '../../observe/index.js';
+import { chunks } from '../../aws/batch.js';
 import {
   actionName,
   DIMENSION,
@@ -30,12 +31,6 @@ const ACTION_PAGE = 50;
 const DEFAULT_COOLDOWN = 300;
 
 type Result = Observation<LiveServiceAutoscaling>;
-
-function chunks<T>(items: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
 
 /** Reads items in batches; a failed batch marks its own items failed and leaves the others alone. */
 async function readInBatches<T, R>(items: T[], size: number, read: (batch: T[]) => Promise<R[]>) {

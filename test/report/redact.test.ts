@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { redactValue } from '../../src/report/redact.js';
+
+describe('redactValue', () => {
+  it('hides the whole value of a secret-looking path', () => {
+    expect(redactValue('spec.containers[app].environment.DB_PASSWORD', 'hunter2')).toBe('(sensitive)');
+    expect(redactValue('spec.masterUserSecret', { arn: 'x' })).toBe('(sensitive)');
+  });
+
+  it('hides the secret-looking entries of a whole map, keeping the others visible', () => {
+    const live = { LOG_LEVEL: 'info', DB_PASSWORD: 'hunter2', stripe_api_key: 'sk_live_1', GITHUB_TOKEN: 'ghp_1' };
+    expect(redactValue('spec.containers[app].environment', live)).toEqual({
+      LOG_LEVEL: 'info',
+      DB_PASSWORD: '(sensitive)',
+      stripe_api_key: '(sensitive)',
+      GITHUB_TOKEN: '(sensitive)',
+    });
+  });
+
+  it('looks at every depth, inside lists too', () => {
+    const containers = [{ name: 'app', environment: { PORT: '8080', Session_Secret: 's3' }, auth: { credentials: { user: 'u' } } }];
+    expect(redactValue('spec.containers', containers)).toEqual([
+      { name: 'app', environment: { PORT: '8080', Session_Secret: '(sensitive)' }, auth: { credentials: '(sensitive)' } },
+    ]);
+  });
+
+  it('shows the secrets map, which holds references (ARNs), not values, and leaves plain values alone', () => {
+    const secrets = { DB_URL: 'arn:aws:secretsmanager:us-east-1:1:secret:db' };
+    expect(redactValue('spec.containers[app].secrets', secrets)).toEqual(secrets);
+    expect(redactValue('spec.cpu', 512)).toBe(512);
+    expect(redactValue('spec.image', null)).toBeNull();
+  });
+});
