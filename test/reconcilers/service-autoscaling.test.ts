@@ -138,6 +138,8 @@ describe('ServiceAutoscaling reconciler', () => {
       ['policies', 'create', ['target']],
     ]);
     expect(storefront.flatMap((s) => s.calls.map((c) => c.operation))).toEqual(['RegisterScalableTarget', 'PutScalingPolicy', 'PutScalingPolicy']);
+    // A new target carries the ownership tags (the API takes them only at creation).
+    expect(storefront[0]!.calls[0]!.input.Tags).toEqual({ 'ballast.dev/managed-by': 'ballast', 'ballast.dev/manifest': 'ServiceAutoscaling/storefront' });
     const storefrontManifest = autoscalings(manifests).find((m) => m.metadata.name === 'storefront')!;
     expect(await serviceAutoscaling.health(storefrontManifest, created.ctx)).toMatchObject({ steady: false });
     await apply(aws, created.steps);

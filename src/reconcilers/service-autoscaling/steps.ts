@@ -1,14 +1,16 @@
 import type { ServiceAutoscaling } from '../../schema/index.js';
 import type { AwsCall, Context, FieldChange, Step } from '../../engine/types.js';
 import { actionName, actionPath, DIMENSION, METRIC, NAMESPACE, policyName, resourceIdOf, SLOTS, type LiveServiceAutoscaling, type Slot } from './model.js';
+import { ownershipTags } from '../../engine/tags.js';
 
 type Action = NonNullable<ServiceAutoscaling['spec']['scheduledActions']>[number];
 
 const call = (operation: string, input: Record<string, unknown>): AwsCall => ({ service: 'autoscaling', operation, input });
 const on = (resourceId: string) => ({ ServiceNamespace: NAMESPACE, ResourceId: resourceId, ScalableDimension: DIMENSION });
 
-const registerTarget = (m: ServiceAutoscaling, resourceId: string) =>
-  call('RegisterScalableTarget', { ...on(resourceId), MinCapacity: m.spec.minTasks, MaxCapacity: m.spec.maxTasks });
+/** Tags can only be given when the target is created; ownership itself follows the ECS service it scales. */
+const registerTarget = (m: ServiceAutoscaling, resourceId: string, tags?: Record<string, string>) =>
+  call('RegisterScalableTarget', { ...on(resourceId), MinCapacity: m.spec.minTasks, MaxCapacity: m.spec.maxTasks, ...(tags ? { Tags: tags } : {}) });
 
 /** PutScalingPolicy replaces the whole policy, so the whole stated policy is sent every time. */
 function putPolicy(m: ServiceAutoscaling, slot: Slot, resourceId: string): AwsCall {
@@ -72,7 +74,7 @@ export function autoscalingSteps(desired: ServiceAutoscaling, live: LiveServiceA
       part: 'target',
       op,
       summary: `register scalable target ${resourceId} (${desired.spec.minTasks}..${desired.spec.maxTasks} tasks)`,
-      calls: [registerTarget(desired, resourceId)],
+      calls: [registerTarget(desired, resourceId, live ? undefined : ownershipTags(ctx.controllerId, desired))],
     });
   }
   const after = steps.length > 0 ? { after: ['target'] } : {};
