@@ -262,7 +262,7 @@ export class Controller extends EventEmitter<{ started: [Trigger]; reconciled: [
         driftByKind[r.kind] = (driftByKind[r.kind] ?? 0) + 1;
         // Scaling changes (replicas following traffic) are decisions, not drift.
         for (const c of r.changes.filter((x) => !x.pending && !x.scaling)) {
-          report.drift.push({ key: r.key, path: c.path, live: c.live, desired: c.desired, mode: r.mode === 'detect' ? 'detect' : 'enforce', corrected: done });
+          report.drift.push({ key: r.key, path: c.path, live: c.live, desired: c.desired, mode: r.mode === 'detect' ? 'detect' : 'enforce', corrected: done && !c.unfixable });
         }
       }
       // A reverted drift is already told by the drift message; "applied" is for changes that came from Git.

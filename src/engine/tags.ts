@@ -12,6 +12,13 @@ export function ownershipTags(controllerId: string, m: Manifest): Record<string,
   return tags;
 }
 
+const OWNERSHIP_KEYS = [MANAGED_BY_TAG, MANIFEST_TAG, ALLOW_DESTRUCTIVE_TAG];
+
+/** The tags Ballast itself manages on a resource; all others belong to someone else and are never touched. */
+export function ownershipSubset(tags: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(tags).filter(([k]) => OWNERSHIP_KEYS.includes(k)));
+}
+
 export function allowsDestructive(m: Manifest): boolean {
   return m.metadata.annotations?.[ANNOTATIONS.allowDestructive] === 'true';
 }

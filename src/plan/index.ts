@@ -145,8 +145,9 @@ function pruneDrafts(manifests: Manifest[], owned: Map<string, Record<string, st
     if (!prune) resource.note = 'owned but in no manifest: deleted only with prune on';
     else if (guarded) resource.note = `refused: deleting a ${kind} needs the ${ALLOW_DESTRUCTIVE_TAG}=true tag, set by annotating the manifest before removing it`;
     else {
-      // Members other than the one the manifest names (e.g. read replicas) go first.
-      const ordered = [...members].sort((a, b) => Number(reconciler.nameOf?.(a.arn) === name) - Number(reconciler.nameOf?.(b.arn) === name));
+      // Members other than the one named like the manifest (e.g. read replicas) go first.
+      const isNamed = (arn: string) => arn.split(/[:/]/).pop() === name;
+      const ordered = [...members].sort((a, b) => Number(isNamed(a.arn)) - Number(isNamed(b.arn)));
       // Deletes run one after another, so a read replica is gone before its source.
       const steps = ordered.flatMap((m) => reconciler.deleteSteps(reconciler.nameOf?.(m.arn) ?? name, m.arn));
       draft.steps = steps.map((s, k) => ({ ...s, part: `delete-${k + 1}`, after: k > 0 ? [`delete-${k}`] : [] }));

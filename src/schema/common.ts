@@ -36,7 +36,7 @@ const Metadata = Type.Object(
           ),
           [ANNOTATIONS.allowDestructive]: Type.Optional(
             Type.Literal('true', {
-              description: 'Opt in to destructive changes (delete, replace, turning off Multi-AZ, deletion protection, encryption, lowering backup retention).',
+              description: 'Opt in to destructive changes (delete on prune, replace, turning off Multi-AZ or deletion protection, lowering backup retention).',
             }),
           ),
           [ANNOTATIONS.adopt]: Type.Optional(

@@ -30,7 +30,11 @@ const ReadReplicas = Type.Object(
 export const DbInstanceSpec = Type.Object(
   {
     identifier: Type.Optional(
-      Type.String({ pattern: '^[a-z][a-z0-9-]{0,62}$', description: 'RDS identifier; defaults to metadata.name.' }),
+      Type.String({
+        pattern: '^[a-z](-?[a-z0-9])*$',
+        maxLength: 63,
+        description: 'RDS identifier, defaults to metadata.name: a letter, then letters, digits and single hyphens, not ending in a hyphen; at most 63 characters',
+      }),
     ),
     engine: Type.Union(
       [Type.Literal('postgres'), Type.Literal('mysql'), Type.Literal('mariadb')],

@@ -147,6 +147,7 @@ function checkDb(m: DbInstance, report: Report): void {
   if (m.metadata.labels?.environment === 'production' && !s.multiAZ) {
     report(['spec', 'multiAZ'], 'must be true for a DbInstance labelled environment: production');
   }
+  checkIdentifier(m, report);
   const r = s.readReplicas;
   if (r) {
     const scaled = r.min !== undefined || r.max !== undefined || r.target !== undefined;
@@ -156,6 +157,20 @@ function checkDb(m: DbInstance, report: Report): void {
     } else if (r.min !== undefined && r.max !== undefined && r.min > r.max) {
       report(['spec', 'readReplicas', 'min'], `${r.min} is greater than max (${r.max})`);
     }
+  }
+}
+
+/** RDS identifiers have at most 63 characters; read replicas add `-replica-<n>`, at most `-replica-15`. */
+const MAX_REPLICATED_IDENTIFIER = 63 - '-replica-15'.length;
+
+/** The schema checks a stated identifier's characters; metadata.name, its default, allows what RDS refuses. */
+function checkIdentifier(m: DbInstance, report: Report): void {
+  const identifier = m.spec.identifier ?? m.metadata.name;
+  const at: Path = m.spec.identifier ? ['spec', 'identifier'] : ['metadata', 'name'];
+  if (!m.spec.identifier && identifier.includes('--')) report(at, 'is also the DB identifier, and RDS refuses two hyphens in a row: rename it or state spec.identifier');
+  const r = m.spec.readReplicas;
+  if ((r?.count ?? r?.max ?? 0) > 0 && identifier.length > MAX_REPLICATED_IDENTIFIER) {
+    report(at, `DB identifier "${identifier}" is ${identifier.length} characters; read replicas (<identifier>-replica-<n>, n up to 15) need it at most ${MAX_REPLICATED_IDENTIFIER}`);
   }
 }
 

@@ -12,7 +12,7 @@ import { loadRevision } from '../../src/validate/index.js';
 import { createSession, manifestIndex, observeContext } from '../../src/observe/context.js';
 import { sendCall } from '../../src/apply/send.js';
 import { ResourceFailure, type Context, type Step } from '../../src/engine/types.js';
-import { MANAGED_BY_TAG, MANIFEST_TAG } from '../../src/engine/tags.js';
+import { ALLOW_DESTRUCTIVE_TAG, MANAGED_BY_TAG, MANIFEST_TAG, asKeyValue, ownershipTags } from '../../src/engine/tags.js';
 import { dbInstance, nameOf, type LiveDbInstance } from '../../src/reconcilers/db-instance/index.js';
 import { toLive } from '../../src/reconcilers/db-instance/observe.js';
 import { statusHealth } from '../../src/reconcilers/db-instance/health.js';
@@ -210,7 +210,7 @@ describe('DbInstance reconciler against the emulator', () => {
   it('adds missing replicas at the lowest free indexes', async () => {
     const aws = moto.aws();
     await buildShopDb(aws, await createNetwork(aws), desired, { replicas: 0 });
-    await createReplica(aws, 'shop-db-replica-2', [{ Key: MANAGED_BY_TAG, Value: 'ballast' }]);
+    await createReplica(aws, 'shop-db-replica-2', asKeyValue(ownershipTags('ballast', shopDb())));
     const m = shopDb(fixedReplicas(3));
     const { ctx, live } = await liveOf(aws, m);
     const steps = dbInstance.steps(m, live, dbInstance.diff(m, live, ctx), ctx);
@@ -233,6 +233,72 @@ describe('DbInstance reconciler against the emulator', () => {
     expect(snapshots.DBSnapshots?.map((s) => s.DBSnapshotIdentifier)).toEqual(['shop-db-final-ballast']);
   });
 
+  it('sets and withdraws the destructive opt-in tag on shop-db and its replica as the annotation comes and goes, leaving other tags', async () => {
+    const aws = moto.aws();
+    await buildShopDb(aws, await createNetwork(aws), desired);
+    const { live: built } = await liveOf(aws);
+    await aws.rds.send(new AddTagsToResourceCommand({ ResourceName: built.arn, Tags: [{ Key: 'cost-center', Value: '42' }] }));
+    const optedIn = shopDb();
+    optedIn.metadata.annotations = { [ALLOW_DESTRUCTIVE_TAG]: 'true' };
+    const owner = { [MANAGED_BY_TAG]: 'ballast', [MANIFEST_TAG]: 'DbInstance/shop-db' };
+    const replicaArn = built.replicas[0]!.arn;
+
+    const { ctx, live } = await liveOf(aws, optedIn);
+    const changes = dbInstance.diff(optedIn, live, ctx);
+    expect(changes).toEqual([
+      { path: 'tags', live: owner, desired: { ...owner, [ALLOW_DESTRUCTIVE_TAG]: 'true' } },
+      { path: 'tags[shop-db-replica-1]', live: owner, desired: { ...owner, [ALLOW_DESTRUCTIVE_TAG]: 'true' } },
+    ]);
+    aws.counter.reset();
+    await apply(aws, dbInstance.steps(optedIn, live, changes, ctx));
+    const tagged = asKeyValue({ ...owner, [ALLOW_DESTRUCTIVE_TAG]: 'true' });
+    expect(aws.counter.writes().map((c) => [c.operation, c.input])).toEqual([
+      ['AddTagsToResource', { ResourceName: built.arn, Tags: tagged }],
+      ['AddTagsToResource', { ResourceName: replicaArn, Tags: tagged }],
+    ]);
+    const { ctx: afterIn, live: optedLive } = await liveOf(aws, optedIn);
+    expect(optedLive.tags).toMatchObject({ [ALLOW_DESTRUCTIVE_TAG]: 'true', 'cost-center': '42' });
+    expect(optedLive.replicas[0]?.tags[ALLOW_DESTRUCTIVE_TAG]).toBe('true');
+    expect(dbInstance.diff(optedIn, optedLive, afterIn)).toEqual([]);
+
+    // The annotation goes: so does the tag, and prune would refuse again.
+    const back = dbInstance.diff(shopDb(), optedLive, afterIn);
+    aws.counter.reset();
+    await apply(aws, dbInstance.steps(shopDb(), optedLive, back, afterIn));
+    expect(aws.counter.writes().map((c) => [c.operation, c.input])).toEqual([
+      ['RemoveTagsFromResource', { ResourceName: built.arn, TagKeys: [ALLOW_DESTRUCTIVE_TAG] }],
+      ['RemoveTagsFromResource', { ResourceName: replicaArn, TagKeys: [ALLOW_DESTRUCTIVE_TAG] }],
+    ]);
+    const { ctx: afterOut, live: now } = await liveOf(aws);
+    expect(now.tags).toEqual({ ...owner, 'cost-center': '42' });
+    expect(now.replicas[0]?.tags).toEqual(owner);
+    expect(dbInstance.diff(shopDb(), now, afterOut)).toEqual([]);
+  });
+
+  it('moves the replicas to a new replica class, each with its own ModifyDBInstance, then sees no change', async () => {
+    const aws = moto.aws();
+    await buildShopDb(aws, await createNetwork(aws), desired, { replicas: 2 });
+    const m = shopDb((s) => {
+      s.readReplicas = { count: 2, instanceClass: 'db.r6g.xlarge' };
+      s.applyImmediately = true;
+    });
+    const { ctx, live } = await liveOf(aws, m);
+    const changes = dbInstance.diff(m, live, ctx);
+    expect(changes).toEqual([
+      { path: 'spec.readReplicas[shop-db-replica-1].instanceClass', live: 'db.r6g.large', desired: 'db.r6g.xlarge' },
+      { path: 'spec.readReplicas[shop-db-replica-2].instanceClass', live: 'db.r6g.large', desired: 'db.r6g.xlarge' },
+    ]);
+    aws.counter.reset();
+    await apply(aws, dbInstance.steps(m, live, changes, ctx));
+    expect(aws.counter.writes().map((c) => [c.operation, c.input])).toEqual([
+      ['ModifyDBInstance', { DBInstanceIdentifier: 'shop-db-replica-1', DBInstanceClass: 'db.r6g.xlarge', ApplyImmediately: true }],
+      ['ModifyDBInstance', { DBInstanceIdentifier: 'shop-db-replica-2', DBInstanceClass: 'db.r6g.xlarge', ApplyImmediately: true }],
+    ]);
+    const { ctx: after, live: now } = await liveOf(aws, m);
+    expect(now.replicas.map((r) => r.instanceClass)).toEqual(['db.r6g.xlarge', 'db.r6g.xlarge']);
+    expect(dbInstance.diff(m, now, after)).toEqual([]);
+  });
+
   it('adopts an existing shop-db and its replica by tagging them', async () => {
     const aws = moto.aws();
     await buildShopDb(aws, await createNetwork(aws), desired, { owned: false });
@@ -243,6 +309,11 @@ describe('DbInstance reconciler against the emulator', () => {
     expect([ownedNow, now.replicas[0]?.owned]).toEqual([true, true]);
   });
 });
+
+const OWNER_TAGS = [
+  { Key: MANAGED_BY_TAG, Value: 'ballast' },
+  { Key: MANIFEST_TAG, Value: 'DbInstance/shop-db' },
+];
 
 /** shop-db as DescribeDBInstances reports it on AWS (Performance Insights included), matching desired-state/. */
 function describedShopDb(overrides: Partial<DBInstance> = {}): DBInstance {
@@ -272,7 +343,7 @@ function describedShopDb(overrides: Partial<DBInstance> = {}): DBInstance {
     VpcSecurityGroups: [{ VpcSecurityGroupId: 'sg-0db', Status: 'active' }],
     PubliclyAccessible: false,
     ReadReplicaDBInstanceIdentifiers: ['shop-db-replica-1'],
-    TagList: [{ Key: MANAGED_BY_TAG, Value: 'ballast' }],
+    TagList: OWNER_TAGS,
     ...overrides,
   };
 }
@@ -282,7 +353,7 @@ const replica = (n: number, overrides: Partial<DBInstance> = {}): DBInstance => 
   DBInstanceArn: `arn:aws:rds:us-east-1:123456789012:db:shop-db-replica-${n}`,
   DBInstanceStatus: 'available',
   DBInstanceClass: 'db.r6g.large',
-  TagList: [{ Key: MANAGED_BY_TAG, Value: 'ballast' }],
+  TagList: OWNER_TAGS,
   ...overrides,
 });
 
@@ -336,22 +407,51 @@ describe('DbInstance diff and steps', () => {
     expect(steps[0]?.calls[0]?.input).toEqual({ DBInstanceIdentifier: 'shop-db', DBInstanceClass: 'db.r6g.xlarge', ApplyImmediately: false });
   });
 
-  it.each<[string, (s: DbInstance['spec']) => void, string, boolean]>([
-    ['turning off Multi-AZ', (s) => (s.multiAZ = false), 'spec.multiAZ', true],
-    ['turning off deletion protection', (s) => (s.deletionProtection = false), 'spec.deletionProtection', true],
-    ['lowering backup retention', (s) => (s.backup.retentionDays = 7), 'spec.backup.retentionDays', true],
-    ['turning off encryption', (s) => (s.storage.encrypted = false), 'spec.storage.encrypted', false],
-    ['changing the engine', (s) => (s.engine = 'mysql'), 'spec.engine', false],
-    ['shrinking storage', (s) => (s.storage.allocatedGiB = 50), 'spec.storage.allocatedGiB', false],
-  ])('marks %s as destructive', (_what, edit, path, inPlace) => {
+  it.each<[string, (s: DbInstance['spec']) => void, string]>([
+    ['turning off Multi-AZ', (s) => (s.multiAZ = false), 'spec.multiAZ'],
+    ['turning off deletion protection', (s) => (s.deletionProtection = false), 'spec.deletionProtection'],
+    ['lowering backup retention', (s) => (s.backup.retentionDays = 7), 'spec.backup.retentionDays'],
+  ])('marks %s as destructive and sends it in place', (_what, edit, path) => {
     const { changes, steps } = plan(shopDb(edit), live());
     expect(changes).toHaveLength(1);
-    expect(changes[0]).toMatchObject({ path });
-    expect(changes[0]?.destructive).toEqual(expect.any(String));
-    // Replacements send nothing but stay in the plan, explained.
-    expect(steps).toHaveLength(1);
-    expect(steps[0]!.calls.length).toBe(inPlace ? 1 : 0);
-    if (!inPlace) expect(steps[0]!.summary).toMatch(/cannot do it in place: .*needs a new instance/);
+    expect(changes[0]).toMatchObject({ path, destructive: expect.any(String) });
+    expect(steps.map((s) => s.calls.map((c) => c.operation))).toEqual([['ModifyDBInstance']]);
+  });
+
+  it.each<[string, (s: DbInstance['spec']) => void, Partial<DBInstance>, string, RegExp]>([
+    ['changing the engine', (s) => (s.engine = 'mysql'), {}, 'spec.engine', /cannot change an instance's engine: create a new mysql instance/],
+    ['turning off encryption', (s) => (s.storage.encrypted = false), {}, 'spec.storage.encrypted', /cannot decrypt .*create a new unencrypted instance/],
+    ['turning on encryption', () => {}, { StorageEncrypted: false }, 'spec.storage.encrypted', /cannot encrypt .*copy the snapshot with encryption on, restore a new instance/],
+    ['changing the storage KMS key', (s) => (s.storage.kmsKeyId = 'other'), {}, 'spec.storage.kmsKeyId', /copy the snapshot with the new key, restore a new instance/],
+    ['shrinking storage', (s) => (s.storage.allocatedGiB = 50), {}, 'spec.storage.allocatedGiB', /cannot shrink .*create a new 50 GiB instance.*or state 100 GiB/],
+    ['renaming the master user', (s) => (s.masterUsername = 'admin'), {}, 'spec.masterUsername', /cannot rename the master user.*create a new instance/],
+    [
+      'changing the master secret key',
+      (s) => (s.masterUserSecretKmsKeyId = 'other'),
+      {},
+      'spec.masterUserSecretKmsKeyId',
+      /turn off manageMasterUserPassword .* by hand .*Ballast turns it back on with the new key/,
+    ],
+  ])('reports %s as drift no call can fix, saying what a person must do, and sends nothing', (_what, edit, described, path, what) => {
+    const { changes, steps } = plan(shopDb(edit), live(described));
+    expect(changes).toEqual([expect.objectContaining({ path, unfixable: expect.stringMatching(what) })]);
+    // Never applied, so there is nothing to refuse.
+    expect(changes[0]?.destructive).toBeUndefined();
+    expect(steps).toEqual([]);
+  });
+
+  it('plans the in-place changes next to one RDS cannot make, without refusing them or counting it as done', () => {
+    const m = shopDb((s) => {
+      s.engine = 'mysql';
+      s.instanceClass = 'db.r6g.xlarge';
+    });
+    const observations = new Map([['DbInstance/shop-db' as const, { state: 'found' as const, live: live(), owned: true }]]);
+    const p = buildPlan([m], { ctx: pureContext(), observations, owned: new Map() }, RECONCILERS, { defaultMode: 'enforce', prune: false });
+    expect(p.resources[0]).toMatchObject({ status: 'update', refused: [] });
+    expect(p.actions.flatMap((a) => a.calls.map((c) => c.input))).toEqual([
+      { DBInstanceIdentifier: 'shop-db', DBInstanceClass: 'db.r6g.xlarge', ApplyImmediately: false },
+    ]);
+    expect(renderPlan(p)).toMatch(/spec\.engine: "postgres" -> "mysql" \(not fixable by a call: RDS cannot change an instance's engine/);
   });
 
   it('raises storage, backup retention and Multi-AZ in place without calling it destructive', () => {
@@ -450,6 +550,60 @@ describe('DbInstance diff and steps', () => {
     expect(isDrift(p.resources[0]!)).toBe(true);
     expect(renderPlan(p, { driftOnly: true })).toMatch(
       /status\.latestRestorableTime: ".+" -> "within 15 minutes" \(not fixable by a call: RDS has no restorable point for 30 minutes/,
+    );
+  });
+
+  it('moves replicas with the primary when the manifest states no replica class, and does not resend what RDS holds', () => {
+    const m = shopDb((s) => {
+      s.instanceClass = 'db.r6g.xlarge';
+      s.readReplicas = { count: 2 };
+    });
+    const held = replica(2, { PendingModifiedValues: { DBInstanceClass: 'db.r6g.xlarge' } });
+    const { changes, steps } = plan(m, live({}, [replica(1), held]));
+    expect(changes).toEqual([
+      { path: 'spec.instanceClass', live: 'db.r6g.large', desired: 'db.r6g.xlarge' },
+      { path: 'spec.readReplicas[shop-db-replica-1].instanceClass', live: 'db.r6g.large', desired: 'db.r6g.xlarge' },
+      { path: 'spec.readReplicas[shop-db-replica-2].instanceClass', live: 'db.r6g.large', desired: 'db.r6g.xlarge', pending: true },
+    ]);
+    expect(steps.map((s) => [s.part, s.calls.map((c) => c.input)])).toEqual([
+      ['primary', [{ DBInstanceIdentifier: 'shop-db', DBInstanceClass: 'db.r6g.xlarge', ApplyImmediately: false }]],
+      ['replica-1', [{ DBInstanceIdentifier: 'shop-db-replica-1', DBInstanceClass: 'db.r6g.xlarge', ApplyImmediately: false }]],
+    ]);
+  });
+
+  it('leaves the class of a replica that a lower count deletes', () => {
+    const m = shopDb((s) => (s.readReplicas = { count: 1, instanceClass: 'db.r6g.xlarge' }));
+    const { changes, steps } = plan(m, live({}, [replica(1), replica(2)]));
+    expect(changes.map((c) => c.path)).toEqual(['spec.readReplicas.count', 'spec.readReplicas[shop-db-replica-1].instanceClass']);
+    expect(steps.map((s) => [s.part, s.op])).toEqual([
+      ['replica-2', 'delete'],
+      ['replica-1', 'update'],
+    ]);
+  });
+
+  const arnOf = (id: string) => `arn:aws:rds:us-east-1:123456789012:db:${id}`;
+  const prunePlan = (tags: Record<string, string>) => {
+    const owned = new Map(['shop-db', 'shop-db-replica-1'].map((id) => [arnOf(id), { [MANAGED_BY_TAG]: 'ballast', [MANIFEST_TAG]: 'DbInstance/shop-db', ...tags }]));
+    return buildPlan([], { ctx: pureContext(), observations: new Map(), owned }, RECONCILERS, { defaultMode: 'enforce', prune: true });
+  };
+
+  it('refuses to prune an owned DB whose tags lack the destructive opt-in', () => {
+    const p = prunePlan({});
+    expect(p.actions).toEqual([]);
+    expect(p.resources[0]).toMatchObject({ key: 'DbInstance/shop-db', status: 'prune' });
+    expect(p.resources[0]?.note).toMatch(/^refused: deleting a DbInstance needs the ballast\.dev\/allow-destructive=true tag/);
+  });
+
+  it('prunes an opted-in DB, keeping a final snapshot of the primary', () => {
+    const p = prunePlan({ [ALLOW_DESTRUCTIVE_TAG]: 'true' });
+    const calls = p.actions.flatMap((a) => a.calls.map((c) => c.input));
+    expect(calls).toHaveLength(3);
+    expect(calls).toEqual(
+      expect.arrayContaining([
+        { DBInstanceIdentifier: 'shop-db-replica-1', SkipFinalSnapshot: true },
+        { DBInstanceIdentifier: 'shop-db', DeletionProtection: false, ApplyImmediately: true },
+        { DBInstanceIdentifier: 'shop-db', SkipFinalSnapshot: false, FinalDBSnapshotIdentifier: 'shop-db-final-ballast', DeleteAutomatedBackups: false },
+      ]),
     );
   });
 

@@ -116,16 +116,19 @@ describe('read replicas that follow replica CPU (shop-db: 1..3 at 60%, cooldowns
     expect(inCooldown.decision.reason).toMatch(/^CPUUtilization 11.5 vs target 60: wants 3 -> 1, held by the scale-in cooldown \(1800s; last scaling 60s ago\)$/);
     expect(inCooldown.writes).toEqual([]);
 
-    // Half an hour after the last scaling: down to min, highest index first, and the scale-in time recorded.
+    // Half an hour after the last scaling: down to min, highest index first, and the scale-in time recorded once.
     await backdate(aws, out1.live.arn, SCALED_OUT_TAG, 1801);
     const scaledIn = await reconcile(aws);
     expect(scaledIn.decision).toEqual({ desired: 1, metricValue: expect.closeTo(11.54, 2), reason: 'CPUUtilization 11.5 vs target 60: 3 -> 1' });
     const stamp = { ResourceName: out1.live.arn, Tags: [...owner, { Key: SCALED_IN_TAG, Value: scaledIn.live.observedAt }] };
     expect(scaledIn.writes).toEqual([
       ['DeleteDBInstance', { DBInstanceIdentifier: 'shop-db-replica-3', SkipFinalSnapshot: true }],
-      ['AddTagsToResource', stamp],
       ['DeleteDBInstance', { DBInstanceIdentifier: 'shop-db-replica-2', SkipFinalSnapshot: true }],
       ['AddTagsToResource', stamp],
+    ]);
+    expect(scaledIn.steps.map((s) => s.summary)).toEqual([
+      'delete read replica shop-db-replica-3; CPUUtilization 11.5 vs target 60: 3 -> 1',
+      'delete read replica shop-db-replica-2; CPUUtilization 11.5 vs target 60: 3 -> 1',
     ]);
 
     // Never below min: the one replica left stays.

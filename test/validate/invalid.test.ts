@@ -228,6 +228,12 @@ describe('ballast validate on an invalid revision', () => {
       ]);
     });
 
+    it.each(['shop--db', 'shop-db-'])('refuses the DB identifier %s, which RDS refuses', async (id) => {
+      await expectProblems({ 'db.yaml': edit(DB, 'spec:\n', `spec:\n  identifier: ${id}\n`) }, [
+        `db.yaml:7:15: DbInstance/db: spec.identifier: "${id}" is not valid (RDS identifier, defaults to metadata.name: a letter, then letters, digits and single hyphens, not ending in a hyphen; at most 63 characters)`,
+      ]);
+    });
+
     it('needs at least two subnets', async () => {
       await expectProblems({ 'web.yaml': edit(SERVICE, '[private-a, private-b]', '[private-a]') }, [
         'web.yaml:18:5: EcsService/web: spec.network.subnets: must list at least 2 items, got 1',
@@ -395,6 +401,26 @@ describe('ballast validate on an invalid revision', () => {
     it('refuses read replica min above max', async () => {
       await expectProblems({ 'db.yaml': edit(DB, '{min: 1, max: 2,', '{min: 3, max: 2,') }, [
         'db.yaml:17:23: DbInstance/db: spec.readReplicas.min: 3 is greater than max (2)',
+      ]);
+    });
+
+    it('refuses a DB identifier with read replicas that leaves no room for -replica-<n>', async () => {
+      const id = 'd'.repeat(53);
+      await expectProblems({ 'db.yaml': edit(DB, 'spec:\n', `spec:\n  identifier: ${id}\n`) }, [
+        `db.yaml:7:15: DbInstance/db: spec.identifier: DB identifier "${id}" is 53 characters; read replicas (<identifier>-replica-<n>, n up to 15) need it at most 52`,
+      ]);
+    });
+
+    it('refuses a DB name with read replicas that, as the identifier, leaves no room for -replica-<n>', async () => {
+      const name = 'd'.repeat(53);
+      await expectProblems({ 'db-2.yaml': edit(DB, '  name: db\n', `  name: ${name}\n`) }, [
+        `db-2.yaml:4:9: DbInstance/${name}: metadata.name: DB identifier "${name}" is 53 characters; read replicas (<identifier>-replica-<n>, n up to 15) need it at most 52`,
+      ]);
+    });
+
+    it('refuses a DB name with two hyphens in a row when it is the identifier', async () => {
+      await expectProblems({ 'db-2.yaml': edit(DB, '  name: db\n', '  name: shop--db\n') }, [
+        'db-2.yaml:4:9: DbInstance/shop--db: metadata.name: is also the DB identifier, and RDS refuses two hyphens in a row: rename it or state spec.identifier',
       ]);
     });
 

@@ -1,11 +1,28 @@
 import type { DbInstance } from '../../schema/index.js';
 import type { Context, FieldChange } from '../../engine/types.js';
+import { MANAGED_BY_TAG, ownershipSubset, ownershipTags } from '../../engine/tags.js';
 import { Changes, arnName, sameValue, versionMatches } from '../../diff/compare.js';
 import type { LiveDbInstance, LiveReplica } from './observe.js';
 
 export const REPLICA_COUNT = 'spec.readReplicas.count';
+/** Ballast's own tags on the primary; on a replica, `tags[<replica>]`. */
+export const TAGS = 'tags';
+export const replicaTagsPath = (replica: string): string => `${TAGS}[${replica}]`;
+export const replicaClassPath = (replica: string): string => `spec.readReplicas[${replica}].instanceClass`;
 
-const REPLACE = (what: string) => `${what} cannot be changed in place: it needs a new instance (replacement)`;
+/** What a person does instead of an in-place change RDS cannot make. */
+const MOVE_DATA = 'move the data over and switch the applications to it, then delete the old one';
+const UNFIXABLE = {
+  engine: (engine: string) => `RDS cannot change an instance's engine: create a new ${engine} instance, ${MOVE_DATA} (dump and load, or AWS DMS); or state the live engine`,
+  encrypt: `RDS cannot encrypt an existing instance: snapshot it, copy the snapshot with encryption on, restore a new instance from the copy, ${MOVE_DATA}`,
+  decrypt: `RDS cannot decrypt an instance or its snapshots: create a new unencrypted instance, ${MOVE_DATA} (dump and load); or state encrypted: true`,
+  kmsKey: `RDS cannot change the storage KMS key in place: snapshot the instance, copy the snapshot with the new key, restore a new instance from the copy, ${MOVE_DATA}`,
+  masterUsername: `RDS cannot rename the master user, not even through a snapshot restore: create a new instance with the new name, ${MOVE_DATA} (dump and load); or state the live name`,
+  shrink: (live: number, desired: number) =>
+    `RDS cannot shrink allocated storage, and a snapshot restores at least ${live} GiB: create a new ${desired} GiB instance, ${MOVE_DATA} (dump and load); or state ${live} GiB`,
+  secretKey:
+    'RDS cannot re-encrypt the master user secret it manages: turn off manageMasterUserPassword on the instance by hand (setting a password), and Ballast turns it back on with the new key; or state the live key',
+};
 
 /**
  * The replica count to hold without a scaler's decision: a fixed count, or the floor of a min/max range (creating,
@@ -19,6 +36,12 @@ export function desiredReplicaCount(spec: DbInstance['spec']): number | undefine
 /** Replicas Ballast counts and may delete: its own, named `<identifier>-replica-<n>`, not already going away. */
 export function managedReplicas(live: LiveDbInstance): LiveReplica[] {
   return live.replicas.filter((r) => r.owned && r.index !== undefined && r.status !== 'deleting');
+}
+
+/** The managed replicas above count, highest index first: those a lower count deletes. */
+export function surplusReplicas(live: LiveDbInstance, count: number): LiveReplica[] {
+  const managed = managedReplicas(live);
+  return managed.sort((a, b) => (b.index ?? 0) - (a.index ?? 0)).slice(0, Math.max(0, managed.length - count));
 }
 
 const destructiveIf = (cond: boolean, reason: string): Partial<FieldChange> => (cond ? { destructive: reason } : {});
@@ -60,28 +83,43 @@ function restorableTime(s: DbInstance['spec'], live: LiveDbInstance, c: Changes)
   c.field(RESTORABLE_TIME, live.latestRestorableTime, `within ${budget} minutes`, { unfixable: why });
 }
 
+/**
+ * Ballast's own tags follow the manifest on the primary and on the replicas that stay: prune reads the destructive
+ * opt-in from them once the manifest is gone. Other tags are someone else's; an instance not yet owned is
+ * adoption's business.
+ */
+function ownershipTagChanges(desired: DbInstance, live: LiveDbInstance, kept: LiveReplica[], ctx: Context, c: Changes): void {
+  const wanted = ownershipTags(ctx.controllerId, desired);
+  if (live.tags[MANAGED_BY_TAG] === ctx.controllerId) c.field(TAGS, ownershipSubset(live.tags), wanted);
+  for (const r of kept) c.field(replicaTagsPath(r.identifier), ownershipSubset(r.tags), wanted);
+}
+
+/** Each replica that stays runs the replica class (the primary's unless stated); one RDS holds for later is pending. */
+function replicaClassChanges(s: DbInstance['spec'], kept: LiveReplica[], c: Changes): void {
+  const wanted = s.readReplicas && (s.readReplicas.instanceClass ?? s.instanceClass);
+  for (const r of kept) {
+    c.field(replicaClassPath(r.identifier), r.instanceClass, wanted, r.pendingInstanceClass === wanted ? { pending: true } : {});
+  }
+}
+
 /** Stated fields only. Replicas that follow traffic take the count observe decided, as a scaling change. */
 export function diffDbInstance(desired: DbInstance, live: LiveDbInstance, ctx: Context): FieldChange[] {
   const s = desired.spec;
   const c = new Changes();
-  c.field('spec.engine', live.engine, s.engine, { destructive: REPLACE('the engine') });
+  c.field('spec.engine', live.engine, s.engine, { unfixable: UNFIXABLE.engine(s.engine) });
   if (!versionMatches(s.engineVersion, live.engineVersion)) c.field('spec.engineVersion', live.engineVersion, s.engineVersion);
   c.field('spec.instanceClass', live.instanceClass, s.instanceClass);
 
   const st = s.storage;
   const ls = live.storage;
-  c.field(
-    'spec.storage.allocatedGiB',
-    ls.allocatedGiB,
-    st.allocatedGiB,
-    destructiveIf(lowered(ls.allocatedGiB, st.allocatedGiB), 'allocated storage cannot shrink in place: it needs a new instance'),
-  );
+  const size = ls.allocatedGiB;
+  c.field('spec.storage.allocatedGiB', size, st.allocatedGiB, size !== undefined && lowered(size, st.allocatedGiB) ? { unfixable: UNFIXABLE.shrink(size, st.allocatedGiB) } : {});
   c.field('spec.storage.maxAllocatedGiB', ls.maxAllocatedGiB, st.maxAllocatedGiB);
   c.field('spec.storage.type', ls.type, st.type);
   c.field('spec.storage.iops', ls.iops, st.iops);
-  c.field('spec.storage.encrypted', ls.encrypted, st.encrypted, { destructive: REPLACE('encryption at rest') });
+  c.field('spec.storage.encrypted', ls.encrypted, st.encrypted, { unfixable: ls.encrypted ? UNFIXABLE.decrypt : UNFIXABLE.encrypt });
   if (st.kmsKeyId !== undefined && !sameKey(ls.kmsKeyId, st.kmsKeyId)) {
-    c.field('spec.storage.kmsKeyId', ls.kmsKeyId, st.kmsKeyId, { destructive: REPLACE('the storage KMS key') });
+    c.field('spec.storage.kmsKeyId', ls.kmsKeyId, st.kmsKeyId, { unfixable: UNFIXABLE.kmsKey });
   }
 
   c.field(
@@ -90,11 +128,11 @@ export function diffDbInstance(desired: DbInstance, live: LiveDbInstance, ctx: C
     s.multiAZ,
     destructiveIf(turnedOff(live.multiAZ, s.multiAZ), 'turning off Multi-AZ removes the standby and automatic failover'),
   );
-  c.field('spec.masterUsername', live.masterUsername, s.masterUsername, { destructive: REPLACE('the master username') });
+  c.field('spec.masterUsername', live.masterUsername, s.masterUsername, { unfixable: UNFIXABLE.masterUsername });
   c.field('spec.manageMasterUserPassword', live.manageMasterUserPassword, s.manageMasterUserPassword);
   // The secret's key only means something once RDS manages the password (turning that on sends the key too).
   if (live.manageMasterUserPassword && s.masterUserSecretKmsKeyId !== undefined && !sameKey(live.masterUserSecretKmsKeyId, s.masterUserSecretKmsKeyId)) {
-    c.field('spec.masterUserSecretKmsKeyId', live.masterUserSecretKmsKeyId, s.masterUserSecretKmsKeyId);
+    c.field('spec.masterUserSecretKmsKeyId', live.masterUserSecretKmsKeyId, s.masterUserSecretKmsKeyId, { unfixable: UNFIXABLE.secretKey });
   }
 
   c.field(
@@ -128,11 +166,12 @@ export function diffDbInstance(desired: DbInstance, live: LiveDbInstance, ctx: C
   c.set('spec.securityGroups', live.securityGroups, s.securityGroups?.map((g) => ctx.refs.require('securityGroup', g)));
   c.field('spec.publiclyAccessible', live.publiclyAccessible, s.publiclyAccessible);
   const decision = live.replicaDecision;
-  c.field(
-    REPLICA_COUNT,
-    managedReplicas(live).length,
-    decision?.desired ?? desiredReplicaCount(s),
-    decision && { scaling: true, reason: decision.reason },
-  );
+  const count = decision?.desired ?? desiredReplicaCount(s);
+  c.field(REPLICA_COUNT, managedReplicas(live).length, count, decision && { scaling: true, reason: decision.reason });
+  // Replicas about to be deleted are left as they are.
+  const leaving = new Set(count === undefined ? [] : surplusReplicas(live, count));
+  const kept = managedReplicas(live).filter((r) => !leaving.has(r));
+  replicaClassChanges(s, kept, c);
+  ownershipTagChanges(desired, live, kept, ctx, c);
   return c.list.map((change) => markPending(change, live.pending));
 }

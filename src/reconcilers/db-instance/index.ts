@@ -33,6 +33,8 @@ export const dbInstance: Reconciler<'DbInstance', LiveDbInstance> = {
   steps: planSteps,
   dependsOn: () => [],
   health: dbHealth,
+  // A DB holds data: prune deletes it (with a final snapshot) only where the opt-in tag says so.
+  deleteIsDestructive: true,
   nameOf,
   deleteSteps,
   adoptCalls,

@@ -2,6 +2,7 @@ import { DescribeDBInstancesCommand, type DBInstance, type PendingModifiedValues
 import type { DbInstance } from '../../schema/index.js';
 import type { ObserveContext, Observation, ResourceError } from '../../engine/types.js';
 import { MANAGED_BY_TAG } from '../../engine/tags.js';
+import { errorOf } from '../../observe/index.js';
 import { managedReplicas } from './diff.js';
 import { readReplicaMetrics, type MetricRequest } from './replica-metrics.js';
 import { SCALED_IN_TAG, SCALED_OUT_TAG, decideReplicas, type ReplicaDecision } from './replica-scaling.js';
@@ -15,9 +16,11 @@ export interface LiveReplica {
   /** n of `<identifier>-replica-<n>`; undefined for a replica named otherwise (never counted or deleted by Ballast). */
   index: number | undefined;
   instanceClass: string | undefined;
+  /** The class RDS holds for the replica's maintenance window, if any. */
+  pendingInstanceClass: string | undefined;
   status: string;
-  createdAt: string | undefined;
   owned: boolean;
+  tags: Record<string, string>;
 }
 
 /** The live instance in the manifest's shape (spec field names), plus what only the live side has. */
@@ -139,9 +142,10 @@ export function toLive(i: DBInstance, replicas: DBInstance[], controllerId: stri
       arn: r.DBInstanceArn ?? '',
       index: replicaIndex(identifier, r.DBInstanceIdentifier ?? ''),
       instanceClass: r.DBInstanceClass,
+      pendingInstanceClass: r.PendingModifiedValues?.DBInstanceClass,
       status: r.DBInstanceStatus ?? 'unknown',
-      createdAt: r.InstanceCreateTime?.toISOString(),
       owned: isOwned(r, controllerId),
+      tags: tagsOf(r),
     })),
     pending: pendingByPath(i.PendingModifiedValues),
     tags: tagsOf(i),
@@ -170,13 +174,6 @@ export async function describeByIds(ctx: Pick<ObserveContext, 'aws' | 'limit'>, 
   return out;
 }
 
-function readError(err: unknown): ResourceError {
-  const e = err as { name?: string; message?: string };
-  const code = e.name ?? 'Error';
-  // Permission problems wait for a fix; anything else (throttling, 5xx, network) may pass on a retry.
-  return { code, message: e.message ?? String(err), terminal: /AccessDenied|Unauthorized/i.test(code) };
-}
-
 type BatchResult = { ids: string[]; found: DBInstance[] } | { ids: string[]; error: ResourceError };
 
 /** One describe per batch of 100 ids; a failed batch is reported for its ids, never thrown. */
@@ -186,7 +183,7 @@ async function describeBatches(ctx: ObserveContext, ids: string[]): Promise<Batc
       try {
         return { ids: batch, found: await describeByIds(ctx, batch) };
       } catch (err) {
-        return { ids: batch, error: readError(err) };
+        return { ids: batch, error: errorOf(err) };
       }
     }),
   );

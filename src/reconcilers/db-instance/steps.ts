@@ -7,7 +7,7 @@ import type {
 import type { DbInstance } from '../../schema/index.js';
 import type { AwsCall, Context, FieldChange, Step } from '../../engine/types.js';
 import { asKeyValue, ownershipTags } from '../../engine/tags.js';
-import { REPLICA_COUNT, desiredReplicaCount, managedReplicas } from './diff.js';
+import { REPLICA_COUNT, TAGS, desiredReplicaCount, managedReplicas, replicaClassPath, replicaTagsPath, surplusReplicas } from './diff.js';
 import { identifierOf, identifierOfArn, replicaId, replicaIndex, type LiveDbInstance, type LiveReplica } from './observe.js';
 import { SCALED_IN_TAG, SCALED_OUT_TAG } from './replica-scaling.js';
 
@@ -104,14 +104,14 @@ const major = (engine: string, version: unknown) =>
     .slice(0, engine === 'postgres' ? 1 : 2)
     .join('.');
 
-/** ModifyDBInstance fields per changed path; undefined when RDS cannot make the change in place. */
-const MODIFY: Record<string, (c: FieldChange, m: DbInstance) => ModifyFields | undefined> = {
+/** ModifyDBInstance fields per changed path of the primary. */
+const MODIFY: Record<string, (c: FieldChange, m: DbInstance) => ModifyFields> = {
   'spec.instanceClass': (c) => ({ DBInstanceClass: String(c.desired) }),
   'spec.engineVersion': (c, m) => ({
     EngineVersion: String(c.desired),
     ...(major(m.spec.engine, c.live) !== major(m.spec.engine, c.desired) && { AllowMajorVersionUpgrade: true }),
   }),
-  'spec.storage.allocatedGiB': (c, m) => (c.destructive ? undefined : { AllocatedStorage: m.spec.storage.allocatedGiB }),
+  'spec.storage.allocatedGiB': (_c, m) => ({ AllocatedStorage: m.spec.storage.allocatedGiB }),
   'spec.storage.maxAllocatedGiB': (_c, m) => ({ MaxAllocatedStorage: m.spec.storage.maxAllocatedGiB }),
   // io1/io2 need their IOPS in the same call as the type.
   'spec.storage.type': (_c, m) => ({ StorageType: m.spec.storage.type, Iops: m.spec.storage.iops }),
@@ -131,59 +131,72 @@ const MODIFY: Record<string, (c: FieldChange, m: DbInstance) => ModifyFields | u
   'spec.publiclyAccessible': (_c, m) => ({ PubliclyAccessible: m.spec.publiclyAccessible }),
 };
 
+const when = (applyImmediately: boolean) => (applyImmediately ? 'now' : 'in the next maintenance window');
+
 /**
- * One ModifyDBInstance with every in-place change. Changes RDS cannot make in place (engine, encryption, KMS key,
- * master username, shrinking storage) send nothing: they stay in the plan, explained in the summary, until someone
- * replaces the instance.
+ * Sets Ballast's own tags from a tags change (all of them: RDS tagging is allowed in requests that carry the
+ * ownership tag) and removes those the manifest no longer implies, such as a withdrawn destructive opt-in.
  */
-function updatePrimary(m: DbInstance, changes: FieldChange[]): Step | undefined {
-  const fields: ModifyFields = {};
-  const sent: string[] = [];
-  const notInPlace: string[] = [];
-  for (const c of changes) {
-    const modify = MODIFY[c.path]?.(c, m);
-    if (modify) {
-      Object.assign(fields, modify);
-      sent.push(c.path.replace(/^spec\./, ''));
-    } else notInPlace.push(`${c.path.replace(/^spec\./, '')} (${c.destructive ?? 'cannot be changed in place'})`);
-  }
-  if (sent.length === 0 && notInPlace.length === 0) return undefined;
+function retag(ResourceName: string, change: FieldChange | undefined): AwsCall[] {
+  if (!change) return [];
+  const have = change.live as Record<string, string>;
+  const wanted = change.desired as Record<string, string>;
+  const drop = Object.keys(have).filter((k) => !(k in wanted));
+  return [
+    ...(Object.entries(wanted).some(([k, v]) => have[k] !== v) ? [rds('AddTagsToResource', { ResourceName, Tags: asKeyValue(wanted) })] : []),
+    ...(drop.length > 0 ? [rds('RemoveTagsFromResource', { ResourceName, TagKeys: drop })] : []),
+  ];
+}
+
+/** One ModifyDBInstance with every in-place change of the primary, and its retagging. */
+function updatePrimary(m: DbInstance, live: LiveDbInstance, changes: FieldChange[]): Step | undefined {
+  const modified = changes.filter((c) => MODIFY[c.path]);
+  const tags = retag(live.arn, changes.find((c) => c.path === TAGS));
+  if (modified.length === 0 && tags.length === 0) return undefined;
   const applyImmediately = m.spec.applyImmediately ?? false;
+  const fields: ModifyFields = Object.assign({}, ...modified.map((c) => MODIFY[c.path]?.(c, m)));
   const summary = [
-    sent.length > 0 && `modify ${identifierOf(m)}: ${sent.join(', ')} ${applyImmediately ? 'now' : 'in the next maintenance window'}`,
-    notInPlace.length > 0 && `left as is, RDS cannot do it in place: ${notInPlace.join('; ')}`,
+    modified.length > 0 && `modify ${live.identifier}: ${modified.map((c) => c.path.replace(/^spec\./, '')).join(', ')} ${when(applyImmediately)}`,
+    tags.length > 0 && `retag ${live.identifier}`,
   ].filter(Boolean);
-  return {
-    part: 'primary',
-    op: 'update',
-    summary: summary.join('; '),
-    calls: sent.length > 0 ? [rds('ModifyDBInstance', { DBInstanceIdentifier: identifierOf(m), ...fields, ApplyImmediately: applyImmediately })] : [],
-    waitForHealth: true,
-  };
+  const modify = modified.length > 0 ? [rds('ModifyDBInstance', { DBInstanceIdentifier: live.identifier, ...fields, ApplyImmediately: applyImmediately })] : [];
+  return { part: 'primary', op: 'update', summary: summary.join('; '), calls: [...modify, ...tags], waitForHealth: true };
+}
+
+/** A replica that stays, moved to the replica class and retagged as its changes say. */
+function updateReplica(m: DbInstance, r: LiveReplica, changes: FieldChange[]): Step | undefined {
+  const resize = changes.find((c) => c.path === replicaClassPath(r.identifier));
+  const tags = retag(r.arn, changes.find((c) => c.path === replicaTagsPath(r.identifier)));
+  if (!resize && tags.length === 0) return undefined;
+  const applyImmediately = m.spec.applyImmediately ?? false;
+  const modify = resize
+    ? [rds('ModifyDBInstance', { DBInstanceIdentifier: r.identifier, DBInstanceClass: String(resize.desired), ApplyImmediately: applyImmediately })]
+    : [];
+  const summary = [resize && `modify read replica ${r.identifier}: instanceClass ${when(applyImmediately)}`, tags.length > 0 && `retag ${r.identifier}`];
+  return { part: `replica-${r.index}`, op: 'update', summary: summary.filter(Boolean).join('; '), calls: [...modify, ...tags] };
 }
 
 /**
- * A scaler's change also stamps the primary with the time of the read it decided on, in the same step, so the
- * next reconcile (in this process or another) knows the cooldown has started. The ownership tags go along
- * unchanged: the IAM policy lets Ballast tag RDS instances only in requests that carry them.
+ * A scaler's change also stamps the primary with the time of the read it decided on, once, with the last step
+ * of the scaling, so the next reconcile (in this process or another) knows the cooldown has started. The
+ * ownership tags go along unchanged: the IAM policy lets Ballast tag RDS instances only in requests that carry them.
  */
 function recordScaling(steps: Step[], m: DbInstance, live: LiveDbInstance, change: FieldChange, ctx: Context): Step[] {
   const out = Number(change.desired) > managedReplicas(live).length;
   const Tags = asKeyValue({ ...ownershipTags(ctx.controllerId, m), [out ? SCALED_OUT_TAG : SCALED_IN_TAG]: live.observedAt });
   const stamp = rds('AddTagsToResource', { ResourceName: live.arn, Tags });
-  return steps.map((s) => ({ ...s, summary: `${s.summary}; ${change.reason ?? 'scaling'}`, calls: [...s.calls, stamp] }));
+  const last = steps.length - 1;
+  return steps.map((s, i) => ({ ...s, summary: `${s.summary}; ${change.reason ?? 'scaling'}`, calls: i === last ? [...s.calls, stamp] : s.calls }));
 }
 
 /** Missing replicas take the lowest free indexes; surplus ones go highest index first, only Ballast's own. */
 function replicaSteps(m: DbInstance, live: LiveDbInstance, count: number, ctx: Context, after: string[]): Step[] {
-  const managed = managedReplicas(live);
-  if (managed.length > count) {
-    return [...managed].sort((a, b) => (b.index ?? 0) - (a.index ?? 0)).slice(0, managed.length - count).map(deleteReplica);
-  }
+  const surplus = surplusReplicas(live, count);
+  if (surplus.length > 0) return surplus.map(deleteReplica);
   // Every existing name is taken, owned or not, including replicas still being deleted.
   const taken = new Set(live.replicas.map((r) => r.index));
   const steps: Step[] = [];
-  for (let n = 1; steps.length < count - managed.length; n++) if (!taken.has(n)) steps.push(createReplica(m, ctx, n, after));
+  for (let n = 1; steps.length < count - managedReplicas(live).length; n++) if (!taken.has(n)) steps.push(createReplica(m, ctx, n, after));
   return steps;
 }
 
@@ -192,13 +205,15 @@ export function planSteps(desired: DbInstance, live: LiveDbInstance | undefined,
     const replicas = desiredReplicaCount(desired.spec) ?? 0;
     return [createPrimary(desired, ctx), ...Array.from({ length: replicas }, (_, i) => createReplica(desired, ctx, i + 1, ['primary']))];
   }
-  // Pending changes are queued at AWS already; unfixable ones (the restorable time) have no call.
+  // Pending changes are queued at AWS already; unfixable ones have no call.
   const todo = changes.filter((c) => !c.pending && !c.unfixable);
-  const primary = updatePrimary(desired, todo.filter((c) => c.path !== REPLICA_COUNT));
+  const primary = updatePrimary(desired, live, todo);
   const count = todo.find((c) => c.path === REPLICA_COUNT);
-  const replicas = count ? replicaSteps(desired, live, Number(count.desired), ctx, primary ? ['primary'] : []) : [];
-  const counted = count?.scaling ? recordScaling(replicas, desired, live, count, ctx) : replicas;
-  return primary ? [primary, ...counted] : counted;
+  const scaling = count ? replicaSteps(desired, live, Number(count.desired), ctx, primary ? ['primary'] : []) : [];
+  const counted = count?.scaling ? recordScaling(scaling, desired, live, count, ctx) : scaling;
+  // The diff reports class and tag changes only for the replicas that stay.
+  const updated = managedReplicas(live).flatMap((r) => updateReplica(desired, r, todo) ?? []);
+  return [...(primary ? [primary] : []), ...counted, ...updated];
 }
 
 /** Deterministic (no timestamp) so `plan` and `apply` agree; pruning the same name again fails on the existing snapshot instead of replacing it. */

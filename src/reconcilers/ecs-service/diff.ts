@@ -1,14 +1,13 @@
 import type { EcsService } from '../../schema/index.js';
 import type { Context, FieldChange } from '../../engine/types.js';
 import { Changes } from '../../diff/compare.js';
-import { ALLOW_DESTRUCTIVE_TAG, MANAGED_BY_TAG, MANIFEST_TAG, ownershipTags } from '../../engine/tags.js';
+import { MANAGED_BY_TAG, ownershipSubset, ownershipTags } from '../../engine/tags.js';
 import { familyOf, type LiveContainer, type LiveEcsService } from './live.js';
 import { autoscalerOf, networkIds, portsOf, roleArn, targetGroupArn } from './desired.js';
 
 type Container = EcsService['spec']['containers'][number];
 
 /** The tags Ballast manages on a resource it owns; other tags are someone else's. */
-const OWNERSHIP_KEYS = [MANAGED_BY_TAG, MANIFEST_TAG, ALLOW_DESTRUCTIVE_TAG];
 
 export const CLUSTER_MOVE = 'moving a service to another cluster replaces it: a new service is created, then the old one deleted';
 
@@ -47,10 +46,6 @@ export function diff(desired: EcsService, live: LiveEcsService, ctx: Context): F
   // Tags of a service owned by someone else are adoption's business, not drift.
   if (live.tags[MANAGED_BY_TAG] === ctx.controllerId) c.field('tags', ownershipSubset(live.tags), ownershipTags(ctx.controllerId, desired));
   return c.list;
-}
-
-export function ownershipSubset(tags: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(tags).filter(([k]) => OWNERSHIP_KEYS.includes(k)));
 }
 
 function diffContainers(c: Changes, desired: Container[], live: LiveContainer[]): void {

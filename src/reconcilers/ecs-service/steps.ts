@@ -13,11 +13,10 @@ import type {
 } from '@aws-sdk/client-ecs';
 import type { EcsService } from '../../schema/index.js';
 import type { AwsCall, Context, FieldChange, Refs, Step } from '../../engine/types.js';
-import { asLowerKeyValue, ownershipTags } from '../../engine/tags.js';
+import { asLowerKeyValue, ownershipSubset, ownershipTags } from '../../engine/tags.js';
 import { arnName } from '../../diff/compare.js';
 import { clusterOfServiceArn, ECS_DEFAULTS, type LiveEcsService } from './live.js';
 import { autoscalerOf, logRegion, networkIds, roleArn, targetGroupArn } from './desired.js';
-import { ownershipSubset } from './diff.js';
 
 type Spec = EcsService['spec'];
 type Container = Spec['containers'][number];
