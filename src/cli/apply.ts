@@ -15,11 +15,14 @@ export interface ApplyCommandOptions extends AwsCommandOptions {
   pollInterval: number;
 }
 
-/** Converged: every action done, every changed resource healthy, nothing refused or unreadable. */
+/**
+ * Converged: every action done, every changed resource healthy, nothing refused or unreadable, and no enforced
+ * resource left with a difference no call can fix.
+ */
 export function converged(plan: Plan, result: ApplyResult): boolean {
   return (
     !hasErrors(plan) &&
-    plan.resources.every((r) => r.refused.length === 0) &&
+    plan.resources.every((r) => r.refused.length === 0 && !(r.mode === 'enforce' && r.changes.some((c) => c.unfixable))) &&
     result.actions.every((a) => a.state === 'done') &&
     result.health.every((h) => h.steady)
   );

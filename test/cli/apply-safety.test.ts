@@ -59,4 +59,15 @@ describe('ballast apply safety', () => {
     expect(dbs.DBInstances).toEqual([]);
     expect(writes(out.calls)).not.toContain('rds:CreateDBInstanceReadReplica:success');
   });
+
+  it('shows a change RDS cannot make in place, never tries it, and does not call the estate converged', async () => {
+    const dir = await copyDesiredState();
+    expect((await runCli(['apply', dir, '--yes', '--poll-interval', '0.05'])).code).toBe(0);
+    await editManifest(dir, 'DbInstance/shop-db', setField(['spec', 'storage', 'encrypted'], false));
+    const run = await runCli(['apply', dir, '--yes', '--poll-interval', '0.05']);
+    expect(run.stdout).toMatch(/spec\.storage\.encrypted: true -> false \(not fixable by a call: .+\)/);
+    expect(run.stdout).toContain('Apply did not converge');
+    expect(run.code).toBe(1);
+    expect(run.stderr).not.toMatch(/started +DbInstance/);
+  });
 });
