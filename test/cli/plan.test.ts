@@ -1,14 +1,14 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DescribeAlarmsCommand, GetDashboardCommand, PutDashboardCommand, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
 import { ModifyDBInstanceCommand } from '@aws-sdk/client-rds';
-import { DescribeScalingPoliciesCommand, PutScalingPolicyCommand, type ScalingPolicy } from '@aws-sdk/client-application-auto-scaling';
-import { DescribeServicesCommand, DescribeTaskDefinitionCommand, RegisterTaskDefinitionCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import { DescribeServicesCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import type { Aws } from '../../src/aws/clients.js';
 import { loadRevision } from '../../src/validate/index.js';
 import { useMoto } from '../support/moto.js';
 import { createNetwork } from '../../src/demo/network.js';
 import { buildShopEstate } from '../support/estate/index.js';
 import { runCli } from '../support/cli.js';
+import { HAND_CHANGES } from '../support/hand-changes.js';
 
 const moto = useMoto();
 
@@ -20,43 +20,6 @@ async function planJson() {
   const run = await runCli(['plan', 'desired-state', '--detailed-exitcode', '--output', 'json']);
   const changes = run.json<PlanJson>().resources.flatMap((r) => r.changes.map((c) => ({ key: r.key, ...c })));
   return { code: run.code, changes, statuses: run.json<PlanJson>().resources.map((r) => r.status) };
-}
-
-async function policy(aws: Aws, name: string): Promise<ScalingPolicy> {
-  const out = await aws.autoscaling.send(new DescribeScalingPoliciesCommand({ ServiceNamespace: 'ecs', PolicyNames: [name] }));
-  return out.ScalingPolicies!.find((p) => p.PolicyName === name)!;
-}
-
-async function putPolicy(aws: Aws, p: ScalingPolicy, change: Record<string, number>) {
-  await aws.autoscaling.send(
-    new PutScalingPolicyCommand({
-      PolicyName: p.PolicyName!,
-      ServiceNamespace: 'ecs',
-      ResourceId: p.ResourceId!,
-      ScalableDimension: p.ScalableDimension!,
-      PolicyType: 'TargetTrackingScaling',
-      TargetTrackingScalingPolicyConfiguration: { ...p.TargetTrackingScalingPolicyConfiguration!, ...change } as never,
-    }),
-  );
-}
-
-/** Registers a changed copy of a service's live task definition and points the service at it (a console edit). */
-async function editTask(aws: Aws, service: string, edit: (td: Record<string, unknown>) => void) {
-  const svc = (await aws.ecs.send(new DescribeServicesCommand({ cluster: 'shop', services: [service] }))).services![0]!;
-  const td = (await aws.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: svc.taskDefinition! }))).taskDefinition!;
-  const input: Record<string, unknown> = {
-    family: td.family,
-    containerDefinitions: td.containerDefinitions,
-    cpu: td.cpu,
-    memory: td.memory,
-    networkMode: td.networkMode,
-    requiresCompatibilities: td.requiresCompatibilities,
-    executionRoleArn: td.executionRoleArn,
-    taskRoleArn: td.taskRoleArn,
-  };
-  edit(input);
-  const next = await aws.ecs.send(new RegisterTaskDefinitionCommand(input as never));
-  await aws.ecs.send(new UpdateServiceCommand({ cluster: 'shop', service, taskDefinition: next.taskDefinition!.taskDefinitionArn! }));
 }
 
 describe('ballast plan and drift against an estate built by hand', () => {
@@ -78,39 +41,7 @@ describe('ballast plan and drift against an estate built by hand', () => {
     expect(drift.stdout).toContain('No drift');
   });
 
-  it.each<[string, (aws: Aws) => Promise<void>, { key: string; path: string; live: unknown; desired: unknown }]>([
-    [
-      'an alarm threshold',
-      async (aws) => {
-        const a = (await aws.cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: ['shop-db-cpu-high'] }))).MetricAlarms![0]!;
-        await aws.cloudwatch.send(new PutMetricAlarmCommand({ ...a, Threshold: 95 } as never));
-      },
-      { key: 'Alarm/shop-db-cpu-high', path: 'spec.threshold', live: 95, desired: 80 },
-    ],
-    ['a scaling target value', async (aws) => putPolicy(aws, await policy(aws, 'storefront-memory'), { TargetValue: 50 }), { key: 'ServiceAutoscaling/storefront', path: 'spec.memory.targetValue', live: 50, desired: 75 }],
-    ['a scale-in cooldown', async (aws) => putPolicy(aws, await policy(aws, 'worker-cpu'), { ScaleInCooldown: 30 }), { key: 'ServiceAutoscaling/worker', path: 'spec.cpu.scaleInCooldown', live: 30, desired: 300 }],
-    ['the task cpu', async (aws) => editTask(aws, 'catalog', (td) => (td.cpu = '1024')), { key: 'EcsService/catalog', path: 'spec.cpu', live: 1024, desired: 512 }],
-    [
-      'a container image',
-      async (aws) => editTask(aws, 'checkout', (td) => ((td.containerDefinitions as { image: string }[])[0]!.image = 'public.ecr.aws/shop/checkout:2.7.2-hotfix')),
-      { key: 'EcsService/checkout', path: 'spec.containers[app].image', live: 'public.ecr.aws/shop/checkout:2.7.2-hotfix', desired: 'public.ecr.aws/shop/checkout:2.7.1' },
-    ],
-    [
-      'the backup retention',
-      async (aws) => void (await aws.rds.send(new ModifyDBInstanceCommand({ DBInstanceIdentifier: 'shop-db', BackupRetentionPeriod: 3, ApplyImmediately: true }))),
-      { key: 'DbInstance/shop-db', path: 'spec.backup.retentionDays', live: 3, desired: 14 },
-    ],
-    [
-      'Multi-AZ',
-      async (aws) => void (await aws.rds.send(new ModifyDBInstanceCommand({ DBInstanceIdentifier: 'shop-db', MultiAZ: false, ApplyImmediately: true }))),
-      { key: 'DbInstance/shop-db', path: 'spec.multiAZ', live: false, desired: true },
-    ],
-    [
-      'deletion protection',
-      async (aws) => void (await aws.rds.send(new ModifyDBInstanceCommand({ DBInstanceIdentifier: 'shop-db', DeletionProtection: false, ApplyImmediately: true }))),
-      { key: 'DbInstance/shop-db', path: 'spec.deletionProtection', live: false, desired: true },
-    ],
-  ])('names the resource and field when someone changes %s by hand (exit 2)', async (_what, change, expected) => {
+  it.each(HAND_CHANGES.map((h) => [h.what, h.change, h.drift] as const))('names the resource and field when someone changes %s by hand (exit 2)', async (_what, change, expected) => {
     await change(aws);
     const { code, changes } = await planJson();
     expect(changes).toEqual([expect.objectContaining(expected)]);
@@ -133,9 +64,12 @@ describe('ballast plan and drift against an estate built by hand', () => {
   it('ignores unmanaged fields, reordered lists and a desiredCount moved by the autoscaler (exit 0)', async () => {
     // The autoscaler scaled storefront out.
     await aws.ecs.send(new UpdateServiceCommand({ cluster: 'shop', service: 'storefront', desiredCount: 9 }));
-    // The alarm's actions in another order.
+    // The alarm's dimensions (ServiceName before ClusterName) in another order.
     const a = (await aws.cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: ['storefront-cpu-high'] }))).MetricAlarms![0]!;
-    await aws.cloudwatch.send(new PutMetricAlarmCommand({ ...a, AlarmActions: [...(a.AlarmActions ?? [])].reverse(), AlarmDescription: a.AlarmDescription } as never));
+    expect(a.Dimensions).toHaveLength(2);
+    await aws.cloudwatch.send(new PutMetricAlarmCommand({ ...a, Dimensions: [...a.Dimensions!].reverse() } as never));
+    const reordered = (await aws.cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: ['storefront-cpu-high'] }))).MetricAlarms![0]!;
+    expect(reordered.Dimensions?.map((d) => d.Name)).toEqual([...a.Dimensions!].reverse().map((d) => d.Name));
     // An RDS setting the manifest leaves out.
     await aws.rds.send(new ModifyDBInstanceCommand({ DBInstanceIdentifier: 'shop-db', CACertificateIdentifier: 'rds-ca-rsa4096-g1', ApplyImmediately: true }));
     // The service's subnets in another order.

@@ -1,3 +1,4 @@
+import { serviceHealth } from '../../src/reconcilers/ecs-service/health.js';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
@@ -350,5 +351,30 @@ describe('EcsService health', () => {
     expect(health.steady).toBe(false);
     expect(health.failed).toBeUndefined();
     expect(health.reason).toContain('1000/2000');
+  });
+});
+
+describe('EcsService rollout health', () => {
+  // The emulator never fails a rollout, so the circuit breaker's verdict is checked on the answer ECS gives.
+  it('stops waiting on a FAILED rollout and explains it with the latest service events', () => {
+    const health = serviceHealth(
+      {
+        deployments: [{ status: 'PRIMARY', rolloutState: 'FAILED', rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.', runningCount: 0, desiredCount: 3 }],
+        events: [
+          { message: '(service storefront) has started 3 tasks: (task a).' },
+          { message: '(service storefront) deployment failed: tasks failed to start.' },
+          { message: 'older' },
+          { message: 'oldest, not shown' },
+        ],
+      },
+      'shop/storefront',
+    );
+    expect(health).toEqual({
+      steady: false,
+      failed: true,
+      reason:
+        'rollout failed: ECS deployment circuit breaker: tasks failed to start.; (service storefront) has started 3 tasks: (task a).; (service storefront) deployment failed: tasks failed to start.; older',
+    });
+    expect(serviceHealth(undefined, 'shop/storefront')).toEqual({ steady: false, reason: 'service shop/storefront not found' });
   });
 });

@@ -1,4 +1,4 @@
-import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
+import { DescribeServicesCommand, type Service } from '@aws-sdk/client-ecs';
 import type { EcsService } from '../../schema/index.js';
 import type { Health, ObserveContext } from '../../engine/types.js';
 
@@ -10,8 +10,12 @@ export async function health(desired: EcsService, ctx: ObserveContext): Promise<
   const { cluster } = desired.spec;
   const name = desired.metadata.name;
   const out = await ctx.limit('ecs', () => ctx.aws.ecs.send(new DescribeServicesCommand({ cluster, services: [name] })));
-  const service = out.services?.find((s) => s.status !== 'INACTIVE');
-  if (!service) return { steady: false, reason: `service ${cluster}/${name} not found` };
+  return serviceHealth(out.services?.find((s) => s.status !== 'INACTIVE'), `${cluster}/${name}`);
+}
+
+/** Pure: what one DescribeServices answer says about a rollout. */
+export function serviceHealth(service: Service | undefined, label: string): Health {
+  if (!service) return { steady: false, reason: `service ${label} not found` };
   const primary = service.deployments?.find((d) => d.status === 'PRIMARY');
   const counts = `${primary?.runningCount ?? service.runningCount ?? 0}/${primary?.desiredCount ?? service.desiredCount ?? 0} tasks running`;
   switch (primary?.rolloutState) {
