@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
@@ -18,11 +18,14 @@ export interface Emulator {
 const hasMoto = (python: string) => spawnSync(python, ['-c', 'import moto.server'], { stdio: 'ignore' }).status === 0;
 
 /**
- * A Python that can run moto: python3 when it has moto, else the project's .venv. With `install`, a missing moto
+ * A Python that can run moto: python3 when it has moto, else the one behind `moto_server` on PATH, else the
+ * project's .venv. With `install`, a missing moto
  * is installed into .venv (git-ignored); without Python 3 at all there is nothing to install into.
  */
 export function findMotoPython(options: { install?: boolean; say?: (line: string) => void } = {}): string {
   if (hasMoto('python3')) return 'python3';
+  const onPath = motoServerPython();
+  if (onPath && hasMoto(onPath)) return onPath;
   if (existsSync(VENV_PYTHON) && hasMoto(VENV_PYTHON)) return VENV_PYTHON;
   if (spawnSync('python3', ['--version'], { stdio: 'ignore' }).status !== 0) {
     throw new Error('Python 3 is needed for the AWS emulator (moto). Install it (Debian: apt-get install python3 python3-venv) and run again.');
@@ -35,6 +38,15 @@ export function findMotoPython(options: { install?: boolean; say?: (line: string
     throw new Error(`Could not install ${MOTO_REQUIREMENT} into .venv. Install it by hand: python3 -m pip install "${MOTO_REQUIREMENT}"`);
   }
   return VENV_PYTHON;
+}
+
+/** The Python behind a `moto_server` on PATH (pipx and the like give it an interpreter of its own). */
+function motoServerPython(): string | undefined {
+  const which = spawnSync('sh', ['-c', 'command -v moto_server'], { encoding: 'utf8' });
+  const script = which.status === 0 ? which.stdout.trim() : '';
+  if (!script) return undefined;
+  const shebang = /^#!\s*(?:\S*\/env\s+)?(\S+)/.exec(readFileSync(script, 'utf8').split('\n', 1)[0] ?? '');
+  return shebang?.[1];
 }
 
 export function freePort(): Promise<number> {
