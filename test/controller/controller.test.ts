@@ -119,7 +119,9 @@ describe('ballast run', () => {
     };
     expect(status.resources.find((r) => r.key === 'DbInstance/shop-db')?.status).toBe('create');
     expect(status.drills).toEqual([expect.objectContaining({ drill: 'shop-db-drill', nextRun: expect.any(String) })]);
-    // Secrets never reach the logs.
+    // One log line per write, naming the revision and the resource; secrets never reach the logs.
+    const writes = logs.map((l) => JSON.parse(l) as { msg: string; revision?: string; resource?: string }).filter((l) => l.msg === 'write');
+    expect(writes).toContainEqual(expect.objectContaining({ revision: running.controller.revision?.sha, resource: 'EcsService/storefront' }));
     expect(logs.join('')).not.toContain(SECRET);
     expect(logs.join('')).not.toContain('secret-token');
   });
@@ -193,6 +195,9 @@ describe('ballast run', () => {
     await slack.received(before + 2);
     expect(slack.messages[before + 1]!.text).toContain('Alarm/storefront-cpu-high spec.threshold: 70 -> 85 (detect mode');
     expect(await threshold(aws, 'storefront-cpu-high')).toBe(70);
+    const metrics = await (await fetch(`${running.url}/metrics`)).text();
+    expect(metrics).toContain('ballast_drifted_resources{kind="Alarm"} 1');
+    expect(metrics).toMatch(/ballast_reconcile_duration_seconds_count\{trigger="drift-scan"\} [1-9]/);
   });
 
   it('keeps the last good revision while the remote is unreachable, reports it once and recovers', async () => {
