@@ -144,6 +144,8 @@ function autoscalingStatements(targets: ServiceAutoscaling[], s: Scope, grants: 
       'AutoScalingEcsServiceTargets',
       [
         'application-autoscaling:RegisterScalableTarget',
+        // A new target is tagged in the same call, which AWS authorizes as TagResource.
+        'application-autoscaling:TagResource',
         'application-autoscaling:PutScalingPolicy',
         'application-autoscaling:DeleteScalingPolicy',
         'application-autoscaling:PutScheduledAction',
