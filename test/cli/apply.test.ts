@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DescribeAlarmsCommand, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
 import { DescribeDBInstancesCommand, ModifyDBInstanceCommand } from '@aws-sdk/client-rds';
-import { DescribeScalableTargetsCommand, DescribeScalingPoliciesCommand, PutScalingPolicyCommand } from '@aws-sdk/client-application-auto-scaling';
+import { DescribeScalableTargetsCommand } from '@aws-sdk/client-application-auto-scaling';
 import { CreateServiceCommand, DescribeServicesCommand, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import { GetResourcesCommand } from '@aws-sdk/client-resource-groups-tagging-api';
 import { isReadOperation } from '../../src/aws/counter.js';
@@ -13,6 +13,7 @@ import { RECONCILERS } from '../../src/reconcilers/index.js';
 import { useMoto } from '../support/moto.js';
 import { createNetwork, type Network } from '../../src/demo/network.js';
 import { runCli } from '../support/cli.js';
+import { HAND_CHANGES } from '../support/hand-changes.js';
 import { copyDesiredState, editManifest, removeManifest, setField } from '../support/manifests.js';
 
 const moto = useMoto();
@@ -76,43 +77,20 @@ describe('ballast apply against the emulator', () => {
     expect(plan.code).toBe(0);
   });
 
-  it('corrects each out-of-band change by writing only the drifted field', async () => {
+  it('reports several hand-made changes at once as drift, then fixes them all in one apply', async () => {
     await apply();
-    const aws = moto.aws();
-    // Alarm threshold changed in the console.
-    const alarm = (await aws.cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: ['storefront-cpu-high'] }))).MetricAlarms![0]!;
-    await aws.cloudwatch.send(new PutMetricAlarmCommand({ ...alarm, AlarmName: alarm.AlarmName!, Threshold: 99 } as never));
-    // Scaling policy target value changed.
-    // The emulator ignores PolicyNames, so pick the policy out of the answer.
-    const policies = await aws.autoscaling.send(new DescribeScalingPoliciesCommand({ ServiceNamespace: 'ecs', PolicyNames: ['checkout-cpu'] }));
-    const policy = policies.ScalingPolicies!.find((p) => p.PolicyName === 'checkout-cpu')!;
-    await aws.autoscaling.send(
-      new PutScalingPolicyCommand({
-        PolicyName: policy.PolicyName!,
-        ServiceNamespace: 'ecs',
-        ResourceId: policy.ResourceId!,
-        ScalableDimension: policy.ScalableDimension!,
-        PolicyType: 'TargetTrackingScaling',
-        TargetTrackingScalingPolicyConfiguration: { ...policy.TargetTrackingScalingPolicyConfiguration!, TargetValue: 30 },
-      }),
-    );
-    // Backup retention lowered on the database.
-    await aws.rds.send(new ModifyDBInstanceCommand({ DBInstanceIdentifier: 'shop-db', BackupRetentionPeriod: 2, ApplyImmediately: true }));
+    const several = HAND_CHANGES.filter((h) => ['an alarm threshold', 'a scaling target value', 'the backup retention'].includes(h.what));
+    for (const h of several) await h.change(moto.aws());
 
     const drift = await runCli(['drift', dir, '--output', 'json']);
     expect(drift.code).toBe(2);
-    const changes = drift.json<PlanJson>().resources.flatMap((r) => r.changes.map((c) => `${r.key} ${c.path} ${JSON.stringify(c.live)} -> ${JSON.stringify(c.desired)}`));
-    expect(changes.sort()).toEqual([
-      'Alarm/storefront-cpu-high spec.threshold 99 -> 85',
-      'DbInstance/shop-db spec.backup.retentionDays 2 -> 14',
-      'ServiceAutoscaling/checkout spec.cpu.targetValue 30 -> 60',
-    ]);
+    const changes = drift.json<PlanJson>().resources.flatMap((r) => r.changes.map((c) => ({ key: r.key, path: c.path, live: c.live, desired: c.desired })));
+    expect(changes).toEqual(expect.arrayContaining(several.map((h) => h.drift)));
+    expect(changes).toHaveLength(several.length);
 
     const fix = await apply();
     expect(fix.code).toBe(0);
-    expect(writes(fix.out)).toEqual(['autoscaling:PutScalingPolicy', 'cloudwatch:PutMetricAlarm', 'rds:ModifyDBInstance']);
-    const modify = fix.out.actions.flatMap((a) => a.calls).find((c) => c.operation === 'ModifyDBInstance')!;
-    expect(Object.keys(modify.input).sort()).toEqual(['ApplyImmediately', 'BackupRetentionPeriod', 'DBInstanceIdentifier']);
+    expect(writes(fix.out)).toEqual(several.flatMap((h) => h.fix).sort());
     expect((await runCli(['plan', dir, '--detailed-exitcode'])).code).toBe(0);
   });
 
