@@ -18,7 +18,7 @@ import type { SlackNotifier } from '../report/slack.js';
 import type { SourceRevision } from '../source/git.js';
 import type { Metrics } from './metrics.js';
 
-export type Trigger = ReconcileReport['trigger'] | 'retry';
+export type Trigger = ReconcileReport['trigger'];
 
 export interface ControllerSettings {
   defaultMode: Mode;
@@ -161,20 +161,22 @@ export class Controller extends EventEmitter<{ started: [Trigger]; reconciled: [
       logger.info(summary, 'reconcile finished');
       return summary;
     };
-    const reportTrigger: ReconcileReport['trigger'] = trigger === 'retry' ? 'poll' : trigger;
     logger.info({ trigger }, 'reconcile started');
 
     let sourceError: string | undefined;
+    let head: 'new' | 'same' | 'rejected' = 'same';
     try {
-      await this.loadSource();
+      head = await this.loadSource();
     } catch (err) {
       sourceError = (err as Error).message;
       logger.warn({ err: sourceError }, 'source unavailable: keeping the last good revision');
     }
+    // A poll that finds the commit already reconciled leaves AWS to the drift scans: one full read per scan, not two.
+    if (trigger === 'poll' && head === 'same' && !sourceError && this.lastReconcile?.result === 'success') return end('success', false);
     const revision = this.revision;
     if (!revision) {
       await this.notify({
-        ...this.outageReport('none', reportTrigger),
+        ...this.outageReport('none', trigger),
         failures: sourceError ? [{ key: 'Source/git', code: 'SourceUnavailable', message: sourceError }] : [],
       });
       return end(sourceError ? 'source_error' : 'invalid');
@@ -206,32 +208,33 @@ export class Controller extends EventEmitter<{ started: [Trigger]; reconciled: [
       this.awsReachable = false;
       const error = errorOf(err);
       logger.error({ revision: revision.sha, code: error.code, err: error.message }, 'reconcile failed');
-      await this.notify({ ...this.outageReport(revision.sha, reportTrigger), failures: [{ key: 'AWS', code: error.code, message: error.message }] });
+      await this.notify({ ...this.outageReport(revision.sha, trigger), failures: [{ key: 'AWS', code: error.code, message: error.message }] });
       return end('failure');
     }
 
-    const report = this.record(plan, result, revision, reportTrigger, sourceError);
+    const report = this.record(plan, result, revision, trigger, sourceError);
     for (const f of report.failures) logger.warn({ revision: revision.sha, resource: f.key, code: f.code, err: f.message }, 'resource failed');
     await this.notify(report);
-    return end(report.failures.length > 0 ? 'failure' : 'success', report.failures.some((f) => !f.terminal));
+    const outcome = head === 'rejected' ? 'invalid' : report.failures.length > 0 ? 'failure' : 'success';
+    return end(outcome, report.failures.some((f) => !f.terminal));
   }
 
   /** Fetches the branch head; a new revision replaces the last good one only when every manifest is valid. */
-  private async loadSource(): Promise<void> {
+  private async loadSource(): Promise<'new' | 'same' | 'rejected'> {
     const head = await this.deps.source.sync();
-    if (head.sha === this.revision?.sha || head.sha === this.badRevision?.sha) return;
+    if (head.sha === this.revision?.sha || head.sha === this.badRevision?.sha) return 'same';
     const loaded = await loadRevision(head.dir, { cwd: head.root });
     if (loaded.problems.length > 0) {
       this.badRevision = { sha: head.sha, problems: loaded.problems };
-      this.deps.metrics.reconciles.inc({ result: 'invalid' });
       this.deps.logger.warn({ revision: head.sha, problems: loaded.problems.length }, 'invalid revision rejected: keeping the last good one');
-      return;
+      return 'rejected';
     }
     this.revision = { sha: head.sha, message: head.message, author: head.author, manifests: loaded.manifests, loadedAt: new Date().toISOString() };
     this.badRevision = undefined;
     this.deps.metrics.setRevision(head.sha);
     this.emit('revision', loaded.manifests);
     this.deps.logger.info({ revision: head.sha, manifests: loaded.manifests.length }, 'revision loaded');
+    return 'new';
   }
 
   /** Updates /status and metrics from one reconcile, and turns it into the report Slack sees. */

@@ -5,7 +5,7 @@ import { redactValue, show } from './redact.js';
 export interface ReconcileReport {
   /** The revision in force (the last good one while the branch head is invalid). */
   revision: string;
-  trigger: 'poll' | 'webhook' | 'drift-scan' | 'startup' | 'manual';
+  trigger: 'poll' | 'webhook' | 'drift-scan' | 'startup' | 'retry';
   /** Every drifted field found in this reconcile (not only new ones): drift missing from a report is gone. */
   drift: { key: string /* Kind/name */; path: string; live: unknown; desired: unknown; mode: 'enforce' | 'detect'; corrected: boolean }[];
   applied: { key: string; summary: string; operations: string[] }[];

@@ -55,5 +55,8 @@ describe('ballast run settings', () => {
     expect((await config(['--repo', 'r'], { BALLAST_PRUNE: 'false' })).prune).toBe(false);
     expect((await config(['--repo', 'r'], { BALLAST_PRUNE: 'true' })).prune).toBe(true);
     expect((await config(['--repo', 'r', '--prune'])).prune).toBe(true);
+    // The environment beats the config file here too.
+    expect((await config(['--config', await file('repoUrl: r\nprune: false\n')], { BALLAST_PRUNE: 'true' })).prune).toBe(true);
+    expect((await config(['--config', await file('repoUrl: r\nprune: true\n')])).prune).toBe(true);
   });
 });

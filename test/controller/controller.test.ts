@@ -168,6 +168,8 @@ describe('ballast run', () => {
     expect(invalid).toHaveLength(1);
     expect(invalid[0]!.text).toContain('desired-state/services/storefront.yaml:9:8');
     expect(slack.messages.slice(before)).toHaveLength(1);
+    // Counted once, as the reconcile that rejected it.
+    expect(await (await fetch(`${running.url}/metrics`)).text()).toContain('ballast_reconciles_total{result="invalid"} 1');
   });
 
   it('reverts hand-made drift at the next drift scan, tells Slack once, and only reports it in detect mode', async () => {

@@ -88,4 +88,19 @@ describe('the controller loop', () => {
     expect(logs.some((l) => l.includes('backing off'))).toBe(false);
     expect(logs.some((l) => l.includes('"code":"ReferenceNotFound"'))).toBe(true);
   });
+
+  it('leaves AWS alone on a poll that finds the commit already reconciled', async () => {
+    await start(repo.url);
+    const controller = running!.controller;
+    const polled = new Promise<ReconcileSummary>((resolve) => controller.once('reconciled', resolve));
+    const before = logs.length;
+    controller.trigger('poll');
+    expect(await polled).toMatchObject({ trigger: 'poll', result: 'success', writes: 0 });
+    expect(logs.slice(before).some((l) => l.includes('observed and planned'))).toBe(false);
+    // A drift scan still reads everything.
+    const scanned = new Promise<ReconcileSummary>((resolve) => controller.once('reconciled', resolve));
+    controller.trigger('drift-scan');
+    await scanned;
+    expect(logs.slice(before).some((l) => l.includes('observed and planned'))).toBe(true);
+  });
 });
