@@ -61,6 +61,10 @@ export async function applyPlan(
   const emit = options.onEvent ?? (() => {});
   const byKey = new Map(manifests.filter(isReconciledManifest).map((m) => [`${m.kind}/${m.metadata.name}`, m]));
   const outcomes = new Map<string, Promise<ActionOutcome>>();
+  // A resource already found healthy right after its last action needs no second wait at the end.
+  let sequence = 0;
+  const lastDone = new Map<ResourceKey, number>();
+  const verified = new Map<ResourceKey, { at: number; health: HealthOutcome }>();
 
   const waitHealthy = (key: ResourceKey): Promise<HealthOutcome> => {
     const m = byKey.get(key);
@@ -86,7 +90,9 @@ export async function applyPlan(
       if (action.waitForHealth) {
         const health = await waitHealthy(action.key);
         if (!health.steady) throw Object.assign(new Error(health.reason), { code: health.timedOut ? 'HealthTimeout' : 'Unhealthy' });
+        verified.set(action.key, { at: sequence + 1, health });
       }
+      lastDone.set(action.key, ++sequence);
     } catch (err) {
       const error = errorOf(err);
       emit({ type: 'action', id: action.id, state: 'failed', detail: `${error.code}: ${error.message}` });
@@ -103,7 +109,9 @@ export async function applyPlan(
   const changed = new Set<ResourceKey>();
   for (const a of actions) if (a.state === 'done') changed.add(a.key);
   for (const a of actions) if (a.state !== 'done') changed.delete(a.key);
-  const health = await Promise.all([...changed].filter((k) => byKey.has(k)).map(waitHealthy));
+  const health = await Promise.all(
+    [...changed].filter((k) => byKey.has(k)).map((k) => (verified.get(k)?.at === lastDone.get(k) ? verified.get(k)!.health : waitHealthy(k))),
+  );
   return { actions, health };
 }
 

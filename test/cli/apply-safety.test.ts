@@ -70,4 +70,13 @@ describe('ballast apply safety', () => {
     expect(run.code).toBe(1);
     expect(run.stderr).not.toMatch(/started +DbInstance/);
   });
+
+  it('waits for a changed DB once, not again at the end', async () => {
+    const dir = await copyDesiredState();
+    expect((await runCli(['apply', dir, '--yes', '--poll-interval', '0.05'])).code).toBe(0);
+    await editManifest(dir, 'DbInstance/shop-db', setField(['spec', 'instanceClass'], 'db.r6g.xlarge'));
+    const run = await runCli(['apply', dir, '--yes', '--poll-interval', '0.05']);
+    expect(run.code).toBe(0);
+    expect(run.stderr.match(/^health {2}DbInstance\/shop-db: steady$/gm)).toHaveLength(1);
+  });
 });
