@@ -24,6 +24,15 @@ export const DEFAULT_TIMEOUTS: Record<ReconciledKind, number> = {
   Dashboard: 60_000,
 };
 
+/** Per-kind health timeouts, with the ECS and RDS ones a user may set in seconds. */
+export function timeoutsFrom(settings: { ecsTimeout?: number; dbTimeout?: number }): Record<ReconciledKind, number> {
+  return {
+    ...DEFAULT_TIMEOUTS,
+    ...(settings.ecsTimeout ? { EcsService: settings.ecsTimeout * 1000 } : {}),
+    ...(settings.dbTimeout ? { DbInstance: settings.dbTimeout * 1000 } : {}),
+  };
+}
+
 export type ApplyEvent =
   | { type: 'action'; id: string; state: 'started' | 'done' | 'skipped' | 'failed'; detail?: string }
   | { type: 'health'; key: ResourceKey; health: Health };

@@ -1,4 +1,4 @@
-import { applyPlan, DEFAULT_TIMEOUTS, type ApplyEvent, type ApplyResult } from '../apply/index.js';
+import { applyPlan, timeoutsFrom, type ApplyEvent, type ApplyResult } from '../apply/index.js';
 import { RECONCILERS } from '../reconcilers/index.js';
 import { renderPlan } from '../report/plan-text.js';
 import { planJson } from '../report/plan-json.js';
@@ -53,11 +53,7 @@ export async function applyCommand(path: string, options: ApplyCommandOptions, i
     else io.stderr(`health  ${e.key}: ${e.health.steady ? 'steady' : e.health.reason}\n`);
   };
   const result = await applyPlan(plan, revision.manifests, observed.ctx, RECONCILERS, {
-    timeouts: {
-      ...DEFAULT_TIMEOUTS,
-      ...(options.ecsTimeout ? { EcsService: options.ecsTimeout * 1000 } : {}),
-      ...(options.dbTimeout ? { DbInstance: options.dbTimeout * 1000 } : {}),
-    },
+    timeouts: timeoutsFrom(options),
     pollIntervalMs: options.pollInterval * 1000,
     onEvent: json ? undefined : progress,
   });

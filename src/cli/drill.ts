@@ -2,10 +2,10 @@ import { executeDrill, renderDrill } from '../drill/index.js';
 import type { DbInstance, RestoreDrill } from '../schema/index.js';
 import { writeJson, type Io } from './io.js';
 import { validRevision } from './plan.js';
-import type { AwsCommandOptions } from './settings.js';
+import type { ClientCommandOptions } from './settings.js';
 import { openSession } from '../observe/context.js';
 
-export interface DrillCommandOptions extends AwsCommandOptions {
+export interface DrillCommandOptions extends ClientCommandOptions {
   /** Seconds between reads while the copy is restored. */
   pollInterval: number;
 }

@@ -1,10 +1,11 @@
 import { Command, CommanderError, Option } from 'commander';
 import { processIo, writeJson, type Io, type OutputFormat } from './io.js';
-import { addAwsOptions, outputOption, pruneOption, type AwsCommandOptions } from './settings.js';
+import { addAwsOptions, addClientOptions, outputOption, pruneOption, type AwsCommandOptions } from './settings.js';
 import { addRunOptions, positiveNumber } from './run-options.js';
 import type { ApplyCommandOptions } from './apply.js';
 import type { DrillCommandOptions } from './drill.js';
 import type { IamPolicyCommandOptions } from './iam-policy.js';
+import { CONTROLLER_DEFAULTS as D, DRILL_POLL_SECONDS } from '../controller/config.js';
 
 // Commands load their modules when they run: `validate` should not pay for the AWS SDK and the controller.
 
@@ -46,7 +47,8 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       .command('plan')
       .description('observe live AWS, diff and show the ordered actions; no writes')
       .argument('[path]', 'manifest folder or file', 'desired-state')
-      .option('--detailed-exitcode', 'exit 2 when there are changes', false),
+      .option('--detailed-exitcode', 'exit 2 when there are changes', false)
+      .addOption(outputOption()),
     io.env,
   ).action(async (path: string, opts: AwsCommandOptions & { detailedExitcode: boolean }) => {
     const { planCommand } = await import('./plan.js');
@@ -57,7 +59,8 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     program
       .command('drift')
       .description('report differences of resources that already exist; no writes')
-      .argument('[path]', 'manifest folder or file', 'desired-state'),
+      .argument('[path]', 'manifest folder or file', 'desired-state')
+      .addOption(outputOption()),
     io.env,
   ).action(async (path: string, opts: AwsCommandOptions) => {
     const { driftCommand } = await import('./plan.js');
@@ -72,14 +75,15 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       .option('-y, --yes', 'apply without asking (required when not on a terminal)', false)
       .addOption(new Option('--ecs-timeout <seconds>', 'wait this long for an ECS rollout').argParser(positiveNumber))
       .addOption(new Option('--db-timeout <seconds>', 'wait this long for a DB to be available').argParser(positiveNumber))
-      .addOption(new Option('--poll-interval <seconds>', 'between health reads').argParser(positiveNumber).default(5)),
+      .addOption(new Option('--poll-interval <seconds>', 'between health reads').argParser(positiveNumber).default(D.healthPollInterval))
+      .addOption(outputOption()),
     io.env,
   ).action(async (path: string, opts: ApplyCommandOptions) => {
     const { applyCommand } = await import('./apply.js');
     code = await applyCommand(path, opts, io);
   });
 
-  addAwsOptions(
+  addClientOptions(
     program
       .command('drill')
       .description('restore drills (RestoreDrill manifests)')
@@ -87,8 +91,8 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       .description('run one restore drill now: restore, check, measure RTO/RPO, delete the copy; exit 0 only when it passed')
       .argument('<name>', 'metadata.name of the RestoreDrill')
       .argument('[path]', 'manifest folder or file', 'desired-state')
-      .addOption(new Option('--poll-interval <seconds>', 'between reads while the copy is restored').argParser(positiveNumber).default(15)),
-    io.env,
+      .addOption(new Option('--poll-interval <seconds>', 'between reads while the copy is restored').argParser(positiveNumber).default(DRILL_POLL_SECONDS))
+      .addOption(outputOption()),
   ).action(async (name: string, path: string, opts: DrillCommandOptions) => {
     const { drillRunCommand } = await import('./drill.js');
     code = await drillRunCommand(name, path, opts, io);
@@ -99,7 +103,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     .description('print the least-privilege IAM policy `ballast run` needs for these manifests; no AWS calls')
     .argument('[path]', 'manifest folder or file', 'desired-state')
     .addOption(outputOption())
-    .addOption(new Option('--controller-id <id>', 'ownership tag value the controller runs with').env('BALLAST_CONTROLLER_ID').default('ballast'))
+    .addOption(new Option('--controller-id <id>', 'ownership tag value the controller runs with').env('BALLAST_CONTROLLER_ID').default(D.controllerId))
     .addOption(pruneOption('the controller runs with --prune', io.env))
     .option('--account <id>', 'narrow ARNs to this AWS account (default: any)')
     .option('--region <region>', 'narrow ARNs to this region (default: any)')

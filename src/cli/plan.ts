@@ -6,12 +6,12 @@ import { hasChanges, type Plan } from '../plan/types.js';
 import { isDrift, renderPlan } from '../report/plan-text.js';
 import { planJson } from '../report/plan-json.js';
 import type { Session } from '../observe/context.js';
-import { writeJson, type Io } from './io.js';
+import { writeJson, type Io, type OutputFormat } from './io.js';
 import type { AwsCommandOptions } from './settings.js';
 import { openSession } from '../observe/context.js';
 
 /** Loads and validates; on problems prints them and returns undefined (nothing of an invalid revision is used). */
-export async function validRevision(path: string, options: AwsCommandOptions, io: Io): Promise<Revision | undefined> {
+export async function validRevision(path: string, options: { output: OutputFormat }, io: Io): Promise<Revision | undefined> {
   const revision = await loadRevision(path);
   if (revision.problems.length === 0) return revision;
   if (options.output === 'json') writeJson(io, { valid: false, problems: revision.problems });

@@ -39,15 +39,9 @@ export async function resolveRunConfig(cmd: Command, env: NodeJS.ProcessEnv): Pr
 }
 
 /** Runs until SIGTERM or SIGINT, then stops taking triggers, finishes the call in flight and exits 0. */
-export async function runCommand(cmd: Command, io: Io): Promise<number> {
-  let config: ControllerConfig;
-  try {
-    config = await resolveRunConfig(cmd, io.env);
-  } catch (err) {
-    io.stderr(`${(err as Error).message}\n`);
-    return 1;
-  }
-  const running = await startController(config);
+export async function runCommand(cmd: Command, io: Pick<Io, 'env'>): Promise<number> {
+  // A bad setting throws: main() reports it as `error: …` with exit 1, like any other command error.
+  const running = await startController(await resolveRunConfig(cmd, io.env));
   await new Promise<void>((resolve) => {
     const onSignal = (signal: NodeJS.Signals) => {
       running.logger.info({ signal }, 'shutting down');

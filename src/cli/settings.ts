@@ -3,14 +3,18 @@ import { CONTROLLER_DEFAULTS as D } from '../controller/config.js';
 import type { Mode } from '../schema/index.js';
 import type { OutputFormat } from './io.js';
 
-/** Options shared by every command that talks to AWS. */
-export interface AwsCommandOptions {
+/** Options of every command that calls AWS: which controller, how the SDK retries. */
+export interface ClientCommandOptions {
   output: OutputFormat;
   controllerId: string;
-  mode: Mode;
-  prune: boolean;
   retryMode?: 'standard' | 'adaptive';
   maxAttempts?: number;
+}
+
+/** Options of the commands that observe and plan: modes, prune and concurrency besides. */
+export interface AwsCommandOptions extends ClientCommandOptions {
+  mode: Mode;
+  prune: boolean;
   concurrency: number;
 }
 
@@ -30,13 +34,16 @@ export const outputOption = () =>
 export const pruneOption = (description: string, env: NodeJS.ProcessEnv) =>
   new Option('--prune', `${description} (env: BALLAST_PRUNE=true)`).default(/^(true|1)$/i.test(env.BALLAST_PRUNE ?? ''));
 
-export function addAwsOptions(cmd: Command, env: NodeJS.ProcessEnv): Command {
+export function addClientOptions(cmd: Command): Command {
   return cmd
-    .addOption(outputOption())
     .addOption(new Option('--controller-id <id>', 'ownership tag value: ballast.dev/managed-by=<id>').env('BALLAST_CONTROLLER_ID').default(D.controllerId))
+    .addOption(new Option('--retry-mode <mode>', 'AWS SDK retry mode (default: the SDK setting, standard)').choices(['standard', 'adaptive']).env('AWS_RETRY_MODE'))
+    .addOption(new Option('--max-attempts <n>', 'AWS SDK attempts per call (default: the SDK setting, 3)').argParser(positiveInt).env('AWS_MAX_ATTEMPTS'));
+}
+
+export function addAwsOptions(cmd: Command, env: NodeJS.ProcessEnv): Command {
+  return addClientOptions(cmd)
     .addOption(new Option('--mode <mode>', 'mode for resources without a ballast.dev/mode annotation').choices(['enforce', 'detect', 'suspend']).env('BALLAST_MODE').default(D.mode))
     .addOption(pruneOption('delete owned resources that are in no manifest', env))
-    .addOption(new Option('--retry-mode <mode>', 'AWS SDK retry mode (default: the SDK setting, standard)').choices(['standard', 'adaptive']).env('AWS_RETRY_MODE'))
-    .addOption(new Option('--max-attempts <n>', 'AWS SDK attempts per call (default: the SDK setting, 3)').argParser(positiveInt).env('AWS_MAX_ATTEMPTS'))
     .addOption(new Option('--concurrency <n>', 'concurrent AWS calls per service').argParser(positiveInt).env('BALLAST_CONCURRENCY').default(D.concurrency));
 }

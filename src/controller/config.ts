@@ -41,3 +41,6 @@ export const CONTROLLER_DEFAULTS = {
   healthPollInterval: 5,
   logLevel: 'info',
 } as const satisfies Partial<ControllerConfig>;
+
+/** A restore takes minutes to tens of minutes: reading its state every 15 s is plenty. */
+export const DRILL_POLL_SECONDS = 15;

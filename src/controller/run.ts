@@ -4,7 +4,7 @@ import { pino, type Logger } from 'pino';
 import cron from 'node-cron';
 import { openSession } from '../observe/context.js';
 import { RECONCILERS } from '../reconcilers/index.js';
-import { DEFAULT_TIMEOUTS } from '../apply/index.js';
+import { timeoutsFrom } from '../apply/index.js';
 import { GitSource, redactUrl } from '../source/git.js';
 import { NotificationPolicy } from '../report/notify.js';
 import { SlackNotifier } from '../report/slack.js';
@@ -14,6 +14,7 @@ import { Metrics } from './metrics.js';
 import { createHttpServer } from './http.js';
 import { cleanupLeftovers, drillNotification, DrillScheduler, executeDrill } from '../drill/index.js';
 import type { DbInstance } from '../schema/index.js';
+import { DRILL_POLL_SECONDS } from './config.js';
 
 export interface RunningController {
   controller: Controller;
@@ -37,11 +38,7 @@ export async function startController(config: ControllerConfig, logger: Logger =
     {
       defaultMode: config.mode,
       prune: config.prune,
-      timeouts: {
-        ...DEFAULT_TIMEOUTS,
-        ...(config.ecsTimeout ? { EcsService: config.ecsTimeout * 1000 } : {}),
-        ...(config.dbTimeout ? { DbInstance: config.dbTimeout * 1000 } : {}),
-      },
+      timeouts: timeoutsFrom(config),
       healthPollMs: config.healthPollInterval * 1000,
       backoffBaseMs: 5_000,
       backoffMaxMs: 5 * 60_000,
@@ -63,7 +60,7 @@ export async function startController(config: ControllerConfig, logger: Logger =
     const result = await executeDrill(drill, source!, {
       aws,
       controllerId: config.controllerId,
-      pollIntervalMs: config.healthPollInterval * 1000,
+      pollIntervalMs: DRILL_POLL_SECONDS * 1000,
       signal: drillsAbort.signal,
       log: (message) => logger.info({ drill: drill.metadata.name }, message),
     });

@@ -2,8 +2,9 @@ import { DeleteDBInstanceCommand, ModifyDBInstanceCommand, type DBInstance } fro
 import type { Aws } from '../aws/clients.js';
 import { MANAGED_BY_TAG } from '../engine/tags.js';
 import { ownedArns } from '../observe/context.js';
-import { describeByIds, identifierOfArn } from '../reconcilers/db-instance/observe.js';
+import { BATCH, describeByIds, identifierOfArn, tagsOf } from '../reconcilers/db-instance/observe.js';
 import { errorOf } from '../observe/index.js';
+import { chunks } from '../aws/batch.js';
 
 /** On every drill instance: the RestoreDrill that made it. */
 export const DRILL_TAG = 'ballast.dev/drill';
@@ -11,14 +12,11 @@ export const DRILL_TAG = 'ballast.dev/drill';
 export const DRILL_DEADLINE_TAG = 'ballast.dev/drill-deadline';
 
 /** DescribeDBInstances takes up to 100 identifiers per filter. */
-const BATCH = 100;
 
 /** `<source>-drill-<yyyymmddhhmm>` (UTC). */
 export function drillIdentifier(source: string, at: Date): string {
   return `${source}-drill-${at.toISOString().replace(/[-:T]/g, '').slice(0, 12)}`;
 }
-
-const tagsOf = (i: DBInstance): Record<string, string> => Object.fromEntries((i.TagList ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
 
 /** Only instances a drill of this controller made are ever deleted here. */
 export function isDrillInstance(i: DBInstance, controllerId: string): boolean {
@@ -29,7 +27,7 @@ export function isDrillInstance(i: DBInstance, controllerId: string): boolean {
 /** Describes without a session's concurrency limit: a drill makes few calls, one after another. */
 export async function describeInstances(aws: Aws, ids: string[]): Promise<DBInstance[]> {
   const out: DBInstance[] = [];
-  for (let i = 0; i < ids.length; i += BATCH) out.push(...(await describeByIds({ aws, limit: (_, fn) => fn() }, ids.slice(i, i + BATCH))));
+  for (const batch of chunks(ids, BATCH)) out.push(...(await describeByIds({ aws, limit: (_, fn) => fn() }, batch)));
   return out;
 }
 

@@ -8,7 +8,7 @@ export const ALLOW_DESTRUCTIVE_TAG = ANNOTATIONS.allowDestructive;
 /** The tags every resource Ballast creates or adopts carries. */
 export function ownershipTags(controllerId: string, m: Manifest): Record<string, string> {
   const tags: Record<string, string> = { [MANAGED_BY_TAG]: controllerId, [MANIFEST_TAG]: `${m.kind}/${m.metadata.name}` };
-  if (m.metadata.annotations?.[ANNOTATIONS.allowDestructive] === 'true') tags[ALLOW_DESTRUCTIVE_TAG] = 'true';
+  if (allowsDestructive(m)) tags[ALLOW_DESTRUCTIVE_TAG] = 'true';
   return tags;
 }
 

@@ -5,6 +5,7 @@ import type { Kind, Manifest, ManifestOf } from '../schema/index.js';
 import type { Context, ObserveContext, Refs } from '../engine/types.js';
 import { MANAGED_BY_TAG } from '../engine/tags.js';
 import { resolveRefs } from './refs.js';
+import { CONTROLLER_DEFAULTS } from '../controller/config.js';
 
 /** Process-lifetime memo (task definition revisions are immutable, so one read each is enough). */
 export class Memo {
@@ -38,7 +39,7 @@ export interface Session {
 
 export function createSession(aws: Aws, options: SessionOptions): Session {
   const limits = new Map<ServiceName, LimitFunction>();
-  const concurrency = options.concurrency ?? 8;
+  const concurrency = options.concurrency ?? CONTROLLER_DEFAULTS.concurrency;
   return {
     aws,
     controllerId: options.controllerId,

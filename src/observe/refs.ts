@@ -5,6 +5,7 @@ import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { Aws } from '../aws/clients.js';
 import type { Manifest } from '../schema/index.js';
 import { ResourceFailure, type RefType, type Refs } from '../engine/types.js';
+import { chunks } from '../aws/batch.js';
 
 /** Target group names per DescribeTargetGroups call. */
 const TARGET_GROUP_BATCH = 20;
@@ -151,8 +152,8 @@ async function describeTargetGroups(aws: Aws, refs: string[]): Promise<TargetGro
   const arns = refs.filter((r) => r.startsWith('arn:'));
   const names = refs.filter((r) => !r.startsWith('arn:'));
   const batches: { Names?: string[]; TargetGroupArns?: string[] }[] = [];
-  for (let i = 0; i < names.length; i += TARGET_GROUP_BATCH) batches.push({ Names: names.slice(i, i + TARGET_GROUP_BATCH) });
-  for (let i = 0; i < arns.length; i += TARGET_GROUP_BATCH) batches.push({ TargetGroupArns: arns.slice(i, i + TARGET_GROUP_BATCH) });
+  for (const Names of chunks(names, TARGET_GROUP_BATCH)) batches.push({ Names });
+  for (const TargetGroupArns of chunks(arns, TARGET_GROUP_BATCH)) batches.push({ TargetGroupArns });
   for (const batch of batches) {
     try {
       out.push(...((await aws.elbv2.send(new DescribeTargetGroupsCommand(batch))).TargetGroups ?? []));

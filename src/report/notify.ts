@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import { redactValue, show } from './redact.js';
+import { CONTROLLER_DEFAULTS } from '../controller/config.js';
 
 /** What the controller saw in one reconcile; the input of the notification policy. */
 export interface ReconcileReport {
@@ -31,7 +32,6 @@ export interface Notification {
   blocks: Block[];
 }
 
-export const DEFAULT_QUIET_PERIOD_MS = 60 * 60 * 1000;
 const MAX_LINES = 20;
 const MAX_VALUE = 80;
 /** Slack rejects section text over 3000 characters. */
@@ -63,7 +63,7 @@ export class NotificationPolicy {
   private failing = false;
 
   constructor(options: { quietPeriodMs?: number; now?: () => number } = {}) {
-    this.quietPeriodMs = options.quietPeriodMs ?? DEFAULT_QUIET_PERIOD_MS;
+    this.quietPeriodMs = options.quietPeriodMs ?? CONTROLLER_DEFAULTS.quietPeriod * 1000;
     this.now = options.now ?? Date.now;
   }
 

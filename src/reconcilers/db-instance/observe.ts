@@ -6,9 +6,10 @@ import { errorOf } from '../../observe/index.js';
 import { managedReplicas } from './diff.js';
 import { readReplicaMetrics, type MetricRequest } from './replica-metrics.js';
 import { SCALED_IN_TAG, SCALED_OUT_TAG, decideReplicas, type ReplicaDecision } from './replica-scaling.js';
+import { chunks } from '../../aws/batch.js';
 
 /** DescribeDBInstances takes up to 100 filter values and returns up to 100 records a page. */
-const BATCH = 100;
+export const BATCH = 100;
 
 export interface LiveReplica {
   identifier: string;
@@ -99,7 +100,7 @@ function pendingByPath(values: PendingModifiedValues | undefined): Record<string
   return out;
 }
 
-const tagsOf = (i: DBInstance) => Object.fromEntries((i.TagList ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
+export const tagsOf = (i: DBInstance): Record<string, string> => Object.fromEntries((i.TagList ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
 const isOwned = (i: DBInstance, controllerId: string): boolean => tagsOf(i)[MANAGED_BY_TAG] === controllerId;
 
 export function toLive(i: DBInstance, replicas: DBInstance[], controllerId: string, now = new Date()): LiveDbInstance {
@@ -152,12 +153,6 @@ export function toLive(i: DBInstance, replicas: DBInstance[], controllerId: stri
   };
 }
 
-function chunks<T>(items: T[], size = BATCH): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
-
 /** All instances whose identifier is in ids (at most 100), following Marker pages. */
 export async function describeByIds(ctx: Pick<ObserveContext, 'aws' | 'limit'>, ids: string[]): Promise<DBInstance[]> {
   const out: DBInstance[] = [];
@@ -179,7 +174,7 @@ type BatchResult = { ids: string[]; found: DBInstance[] } | { ids: string[]; err
 /** One describe per batch of 100 ids; a failed batch is reported for its ids, never thrown. */
 async function describeBatches(ctx: ObserveContext, ids: string[]): Promise<BatchResult[]> {
   return Promise.all(
-    chunks(ids).map(async (batch) => {
+    chunks(ids, BATCH).map(async (batch) => {
       try {
         return { ids: batch, found: await describeByIds(ctx, batch) };
       } catch (err) {

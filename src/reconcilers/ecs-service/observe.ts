@@ -6,6 +6,7 @@ import { MANAGED_BY_TAG, MANIFEST_TAG } from '../../engine/tags.js';
 import { arnName } from '../../diff/compare.js';
 import { errorOf } from '../../observe/index.js';
 import { clusterOfServiceArn, toLive, type LiveEcsService } from './live.js';
+import { chunks } from '../../aws/batch.js';
 
 /** DescribeServices takes at most 10 services, all in one cluster. */
 const SERVICE_BATCH = 10;
@@ -58,7 +59,7 @@ function batches(services: { cluster: string; name: string }[]): Batch[] {
   for (const s of services) byCluster.set(s.cluster, [...(byCluster.get(s.cluster) ?? []), s.name]);
   const out: Batch[] = [];
   for (const [cluster, names] of byCluster) {
-    for (let i = 0; i < names.length; i += SERVICE_BATCH) out.push({ cluster, names: names.slice(i, i + SERVICE_BATCH) });
+    for (const batch of chunks(names, SERVICE_BATCH)) out.push({ cluster, names: batch });
   }
   return out;
 }
@@ -85,8 +86,8 @@ async function describeBatch(ctx: ObserveContext, batch: Batch, found: Found, re
 async function findMoved(ctx: ObserveContext, names: string[], found: Found, result: Result): Promise<void> {
   const owned: { cluster: string; name: string }[] = [];
   try {
-    for (let i = 0; i < names.length; i += TAG_VALUE_BATCH) {
-      const keys = names.slice(i, i + TAG_VALUE_BATCH).map((n) => `EcsService/${n}`);
+    for (const batch of chunks(names, TAG_VALUE_BATCH)) {
+      const keys = batch.map((n) => `EcsService/${n}`);
       let PaginationToken: string | undefined;
       do {
         const out = await ctx.limit('tagging', () =>
