@@ -47,6 +47,8 @@ export interface ResourceStatusEntry {
   changes: { path: string; live: unknown; desired: unknown; pending?: boolean; scaling?: boolean; reason?: string }[];
   lastError?: { code: string; message: string };
   lastAppliedAt?: string;
+  /** A decision the live state led to, e.g. the read replica scaler's. */
+  explanation?: string;
 }
 
 export interface ReconcileSummary {
@@ -289,7 +291,9 @@ export class Controller extends EventEmitter<{ started: [Trigger]; reconciled: [
         })),
         lastError: error ? { code: error.code, message: error.message } : undefined,
         lastAppliedAt: done ? now : undefined,
+        explanation: r.explanation,
       });
+      if (r.explanation) this.deps.logger.info({ revision: revision.sha, resource: r.key, explanation: r.explanation }, 'decision');
       const manifest = manifests.get(r.key);
       if (manifest && (done || r.status === 'in-sync')) this.reconciled.set(r.key, manifest);
     }

@@ -115,6 +115,8 @@ export interface Reconciler<K extends Kind, L> {
   /** `Kind/name` of the manifests this one needs to exist first. */
   dependsOn(desired: ManifestOf<K>): string[];
   health(desired: ManifestOf<K>, ctx: ObserveContext): Promise<Health>;
+  /** One line for people about a decision the live state led to (e.g. the replica scaler's), shown even when nothing changes. */
+  explain?(live: L): string | undefined;
   /** Deleting this kind loses data or serves traffic: prune needs the destructive opt-in tag on the resource. */
   deleteIsDestructive?: boolean;
   /** For prune: the manifest name behind an owned ARN, and the calls that delete it. */

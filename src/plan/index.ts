@@ -83,6 +83,7 @@ function planResource(m: ReconciledManifest, input: PlanInput, reconciler: AnyRe
       resource.note = 'exists without the ownership tag: left untouched (annotate ballast.dev/adopt: "true" to take it over)';
     } else {
       resource.changes = reconciler.diff(m as never, observed.live, input.ctx);
+      resource.explanation = reconciler.explain?.(observed.live);
       const actionable = resource.changes.filter((c) => !c.pending);
       // Unfixable changes stay drift (reported) but no step is asked to send a call for them.
       const fixable = actionable.filter((c) => !c.unfixable);

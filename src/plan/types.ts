@@ -27,6 +27,8 @@ export interface ResourcePlan {
   error?: ResourceError;
   /** Why no actions are planned although there are changes (detect mode, prune off, guard). */
   note?: string;
+  /** A decision the live state led to, from the reconciler (e.g. "CPUUtilization 40 vs target 60: holding 1"). */
+  explanation?: string;
 }
 
 /** One step of the plan: the exact AWS calls apply will send, after its dependencies. */

@@ -25,17 +25,20 @@ function changeLines(r: ResourcePlan): string[] {
       .join(' ');
     return `      ${c.path}: ${show(redactValue(c.path, c.live))} -> ${show(redactValue(c.path, c.desired))}${marks ? ` ${marks}` : ''}`;
   });
+  if (r.explanation) lines.push(`      ${r.explanation}`);
   if (r.error) lines.push(`      error: ${r.error.code}: ${r.error.message}`);
   if (r.note) lines.push(`      note: ${r.note}`);
   return lines;
 }
 
-/** Terraform-like text: one block per resource that is not in sync, then a summary line. */
+/** Terraform-like text: one block per resource that is not in sync (or has a decision to explain), then a summary line. */
 export function renderPlan(plan: Plan, options: { driftOnly?: boolean } = {}): string {
   const out: string[] = [];
   const actionsOf = new Map(plan.actions.map((a) => [a.id, a]));
-  const shown = plan.resources.filter((r) => r.status !== 'in-sync' && r.status !== 'suspended');
-  for (const r of options.driftOnly ? shown.filter(isDrift) : shown) {
+  // In-sync resources show only to explain a decision (e.g. why the replica count holds).
+  const shown = plan.resources.filter((r) => (r.status !== 'in-sync' && r.status !== 'suspended') || r.explanation);
+  const listed = options.driftOnly ? shown.filter(isDrift) : shown;
+  for (const r of listed) {
     out.push(`  ${SYMBOL[r.status]} ${r.key}  (${r.status}${r.mode !== 'enforce' ? `, ${r.mode} mode` : ''})`);
     out.push(...changeLines(r));
     for (const id of r.actions) {
@@ -44,7 +47,7 @@ export function renderPlan(plan: Plan, options: { driftOnly?: boolean } = {}): s
     }
   }
   const count = (s: ResourceStatus) => plan.resources.filter((r) => r.status === s).length;
-  if (out.length === 0) out.push(options.driftOnly ? 'No drift: live resources match the manifests.' : 'No changes: live resources match the manifests.');
+  if (!listed.some((r) => r.status !== 'in-sync')) out.push(options.driftOnly ? 'No drift: live resources match the manifests.' : 'No changes: live resources match the manifests.');
   out.push(
     '',
     `Plan: ${count('create')} to create, ${count('update') + count('adopt')} to update, ${plan.resources.filter((r) => r.status === 'prune' && r.actions.length > 0).length} to delete; ` +

@@ -74,6 +74,8 @@ describe('ballast apply against the emulator', () => {
     expect(writes(second.out)).toEqual([]);
     const plan = await runCli(['plan', dir, '--detailed-exitcode']);
     expect(plan.stdout).toContain('No changes');
+    // Still, the replica scaler says why it holds.
+    expect(plan.stdout).toMatch(/= DbInstance\/shop-db {2}\(in-sync\)\n {6}read replicas: .*holding 1/);
     expect(plan.code).toBe(0);
   });
 

@@ -199,6 +199,9 @@ describe('ballast run', () => {
     expect(await threshold(aws, 'storefront-cpu-high')).toBe(70);
     const metrics = await (await fetch(`${running.url}/metrics`)).text();
     expect(metrics).toContain('ballast_drifted_resources{kind="Alarm"} 1');
+    // The replica scaler's decision is on /status even when it holds.
+    const status = (await (await fetch(`${running.url}/status`)).json()) as { resources: { key: string; explanation?: string }[] };
+    expect(status.resources.find((r) => r.key === 'DbInstance/shop-db')?.explanation).toMatch(/^read replicas: .*holding 1/);
     expect(metrics).toMatch(/ballast_reconcile_duration_seconds_count\{trigger="drift-scan"\} [1-9]/);
   });
 

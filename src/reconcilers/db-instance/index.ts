@@ -33,6 +33,7 @@ export const dbInstance: Reconciler<'DbInstance', LiveDbInstance> = {
   steps: planSteps,
   dependsOn: () => [],
   health: dbHealth,
+  explain: (live) => live.replicaDecision && `read replicas: ${live.replicaDecision.reason}`,
   // A DB holds data: prune deletes it (with a final snapshot) only where the opt-in tag says so.
   deleteIsDestructive: true,
   nameOf,
