@@ -1,22 +1,12 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { CONTROLLER_DEFAULTS as D } from '../controller/config.js';
-import type { Mode } from '../schema/index.js';
+import { CONTROLLER_DEFAULTS as D, type AwsSettings } from '../controller/config.js';
 import type { OutputFormat } from './io.js';
 
 /** Options of every command that calls AWS: which controller, how the SDK retries. */
-export interface ClientCommandOptions {
-  output: OutputFormat;
-  controllerId: string;
-  retryMode?: 'standard' | 'adaptive';
-  maxAttempts?: number;
-}
+export type ClientCommandOptions = Pick<AwsSettings, 'controllerId' | 'retryMode' | 'maxAttempts'> & { output: OutputFormat };
 
 /** Options of the commands that observe and plan: modes, prune and concurrency besides. */
-export interface AwsCommandOptions extends ClientCommandOptions {
-  mode: Mode;
-  prune: boolean;
-  concurrency: number;
-}
+export type AwsCommandOptions = AwsSettings & { output: OutputFormat };
 
 const positiveInt = (value: string) => {
   const n = Number(value);

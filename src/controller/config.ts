@@ -1,7 +1,17 @@
 import type { Mode } from '../schema/index.js';
 
+/** How Ballast reaches AWS and what it may do there: shared by `ballast run` and the plan/apply commands. */
+export interface AwsSettings {
+  controllerId: string;
+  mode: Mode;
+  prune: boolean;
+  retryMode?: 'standard' | 'adaptive';
+  maxAttempts?: number;
+  concurrency: number;
+}
+
 /** Everything `ballast run` can be told (flags, environment or config file; see the README table). */
-export interface ControllerConfig {
+export interface ControllerConfig extends AwsSettings {
   repoUrl: string;
   branch: string;
   path: string;
@@ -12,12 +22,6 @@ export interface ControllerConfig {
   slackWebhookUrl?: string;
   port: number;
   host: string;
-  controllerId: string;
-  mode: Mode;
-  prune: boolean;
-  retryMode?: 'standard' | 'adaptive';
-  maxAttempts?: number;
-  concurrency: number;
   quietPeriod: number;
   ecsTimeout?: number;
   dbTimeout?: number;
