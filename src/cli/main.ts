@@ -1,6 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { processIo, writeJson, type Io, type OutputFormat } from './io.js';
-import { addAwsOptions, addClientOptions, outputOption, pruneOption, type AwsCommandOptions } from './settings.js';
+import { addAwsOptions, addClientOptions, addPruneOption, outputOption, type AwsCommandOptions } from './settings.js';
 import { addRunOptions, positiveNumber } from './run-options.js';
 import type { ApplyCommandOptions } from './apply.js';
 import type { DrillCommandOptions } from './drill.js';
@@ -98,13 +98,16 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     code = await drillRunCommand(name, path, opts, io);
   });
 
-  program
-    .command('iam-policy')
-    .description('print the least-privilege IAM policy `ballast run` needs for these manifests; no AWS calls')
-    .argument('[path]', 'manifest folder or file', 'desired-state')
-    .addOption(outputOption())
-    .addOption(new Option('--controller-id <id>', 'ownership tag value the controller runs with').env('BALLAST_CONTROLLER_ID').default(D.controllerId))
-    .addOption(pruneOption('the controller runs with --prune', io.env))
+  addPruneOption(
+    program
+      .command('iam-policy')
+      .description('print the least-privilege IAM policy `ballast run` needs for these manifests; no AWS calls')
+      .argument('[path]', 'manifest folder or file', 'desired-state')
+      .addOption(outputOption())
+      .addOption(new Option('--controller-id <id>', 'ownership tag value the controller runs with').env('BALLAST_CONTROLLER_ID').default(D.controllerId)),
+    'the controller runs with --prune',
+    io.env,
+  )
     .option('--account <id>', 'narrow ARNs to this AWS account (default: any)')
     .option('--region <region>', 'narrow ARNs to this region (default: any)')
     .action(async (path: string, opts: IamPolicyCommandOptions) => {

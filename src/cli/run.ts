@@ -23,9 +23,7 @@ export async function resolveRunConfig(cmd: Command, env: NodeJS.ProcessEnv): Pr
     const option = cmd.options.find((o) => o.attributeName() === key && key !== 'config');
     if (!option) throw new Error(`${String(values.config)}: unknown setting "${name}"`);
     const source = cmd.getOptionValueSource(key);
-    // BALLAST_PRUNE arrives as prune's default (see pruneOption), yet it is the environment and beats the file.
-    const fromEnv = key === 'prune' && env.BALLAST_PRUNE !== undefined;
-    if ((source !== undefined && source !== 'default') || fromEnv) continue;
+    if (source !== undefined && source !== 'default') continue;
     try {
       merged[key] = option.parseArg ? option.parseArg(String(value), undefined) : value;
     } catch (err) {

@@ -18,11 +18,15 @@ export const outputOption = () =>
   new Option('-o, --output <format>', 'text for people, json for scripts (one document on stdout)').choices(['text', 'json']).default('text');
 
 /**
- * `--prune`, also on when BALLAST_PRUNE is "true" or "1". (Commander's env() would turn a boolean flag on for any
- * value, "false" included.)
+ * `--prune`, also on when BALLAST_PRUNE is "true" or "1". Commander's env() would turn a boolean flag on for any
+ * value, "false" included, so the variable is read here and recorded with the source "env" (a flag still wins, and
+ * the environment beats a config file).
  */
-export const pruneOption = (description: string, env: NodeJS.ProcessEnv) =>
-  new Option('--prune', `${description} (env: BALLAST_PRUNE=true)`).default(/^(true|1)$/i.test(env.BALLAST_PRUNE ?? ''));
+export function addPruneOption(cmd: Command, description: string, env: NodeJS.ProcessEnv): Command {
+  cmd.addOption(new Option('--prune', `${description} (env: BALLAST_PRUNE=true)`).default(false));
+  if (env.BALLAST_PRUNE !== undefined) cmd.setOptionValueWithSource('prune', /^(true|1)$/i.test(env.BALLAST_PRUNE), 'env');
+  return cmd;
+}
 
 export function addClientOptions(cmd: Command): Command {
   return cmd
@@ -32,8 +36,7 @@ export function addClientOptions(cmd: Command): Command {
 }
 
 export function addAwsOptions(cmd: Command, env: NodeJS.ProcessEnv): Command {
-  return addClientOptions(cmd)
+  return addPruneOption(addClientOptions(cmd), 'delete owned resources that are in no manifest', env)
     .addOption(new Option('--mode <mode>', 'mode for resources without a ballast.dev/mode annotation').choices(['enforce', 'detect', 'suspend']).env('BALLAST_MODE').default(D.mode))
-    .addOption(pruneOption('delete owned resources that are in no manifest', env))
     .addOption(new Option('--concurrency <n>', 'concurrent AWS calls per service').argParser(positiveInt).env('BALLAST_CONCURRENCY').default(D.concurrency));
 }

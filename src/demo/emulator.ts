@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 const LAUNCHER = fileURLToPath(new URL('../../emulator/moto_server.py', import.meta.url));
 const VENV_PYTHON = fileURLToPath(new URL('../../.venv/bin/python', import.meta.url));
 const VENV = fileURLToPath(new URL('../../.venv', import.meta.url));
-export const MOTO_REQUIREMENT = 'moto[server]==5.2.1';
+const MOTO_REQUIREMENT = 'moto[server]==5.2.1';
 
 export interface Emulator {
   endpoint: string;
@@ -49,7 +49,7 @@ function motoServerPython(): string | undefined {
   return shebang?.[1];
 }
 
-export function freePort(): Promise<number> {
+function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();

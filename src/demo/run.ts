@@ -1,10 +1,10 @@
-import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import { simpleGit } from 'simple-git';
+import { createRepo } from './repo.js';
 import { DescribeAlarmsCommand, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
 import { DescribeScalingPoliciesCommand, PutScalingPolicyCommand } from '@aws-sdk/client-application-auto-scaling';
 import { ModifyDBInstanceCommand } from '@aws-sdk/client-rds';
@@ -61,19 +61,10 @@ export async function runDemo(say: (line: string) => void = (l) => process.stdou
 
     const root = await mkdtemp(path.join(tmpdir(), 'ballast-demo-'));
     cleanups.push(() => rm(root, { recursive: true, force: true }));
-    const remote = path.join(root, 'estate.git');
-    const work = path.join(root, 'work');
-    await simpleGit().init(['--bare', '--initial-branch=main', remote]);
-    await simpleGit().clone(remote, work);
-    const git = simpleGit(work);
-    await git.addConfig('user.name', 'Platform Team').addConfig('user.email', 'platform@example.com').checkoutLocalBranch('main');
-    await cp('desired-state', path.join(work, 'desired-state'), { recursive: true });
-    const commit = async (message: string) => {
-      await git.add('.').commit(message);
-      await git.push('origin', 'main');
-      return (await git.revparse(['HEAD'])).trim().slice(0, 8);
-    };
-    say(`  Git repository seeded from desired-state/: ${await commit('The shop estate')}`);
+    const repo = await createRepo(root);
+    const { git, work } = repo;
+    const commit = async (message: string) => (await repo.push(message)).slice(0, 8);
+    say(`  Git repository seeded from desired-state/: ${(await git.revparse(['HEAD'])).trim().slice(0, 8)}`);
 
     const slack = new SlackStandIn(say);
     cleanups.push(() => slack.stop());
@@ -82,7 +73,7 @@ export async function runDemo(say: (line: string) => void = (l) => process.stdou
     const running: RunningController = await startController(
       {
         ...CONTROLLER_DEFAULTS,
-        repoUrl: remote,
+        repoUrl: repo.url,
         workdir: path.join(root, 'clone'),
         pollInterval: 3600,
         driftSchedule: '*/3 * * * * *',

@@ -2,7 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { FieldChange } from '../engine/types.js';
 
 /** Order-insensitive comparison for lists that AWS may return in any order (subnets, groups, actions). */
-export function sameSet(a: readonly unknown[] | undefined, b: readonly unknown[] | undefined): boolean {
+function sameSet(a: readonly unknown[] | undefined, b: readonly unknown[] | undefined): boolean {
   const key = (v: unknown) => JSON.stringify(v);
   const left = [...(a ?? [])].map(key).sort();
   const right = [...(b ?? [])].map(key).sort();

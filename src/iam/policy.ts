@@ -83,7 +83,7 @@ function commonPrefix(names: string[]): string {
 }
 
 /** The names themselves, or (compact) one `<common prefix>*` per leading word of several names, e.g. `shop-db-*`. */
-export function namePatterns(names: string[], compact: boolean): string[] {
+function namePatterns(names: string[], compact: boolean): string[] {
   const unique = [...new Set(names)].sort();
   if (!compact) return unique;
   const groups = new Map<string, string[]>();

@@ -13,7 +13,7 @@ export interface LoadOptions {
   cwd?: string;
 }
 
-export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
+const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
 const DEFAULT_MAX_ALIAS_COUNT = 100;
 
 /** One YAML document, with what is needed to point back at its source. */

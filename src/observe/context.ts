@@ -4,11 +4,10 @@ import { createAws, type Aws, type AwsOptions, type ServiceName } from '../aws/c
 import type { Kind, Manifest, ManifestOf } from '../schema/index.js';
 import type { Context, ObserveContext, Refs } from '../engine/types.js';
 import { MANAGED_BY_TAG } from '../engine/tags.js';
-import { resolveRefs } from './refs.js';
 import { CONTROLLER_DEFAULTS } from '../controller/config.js';
 
 /** Process-lifetime memo (task definition revisions are immutable, so one read each is enough). */
-export class Memo {
+class Memo {
   private readonly values = new Map<string, Promise<unknown>>();
 
   get<T>(key: string, load: () => Promise<T>): Promise<T> {
@@ -92,15 +91,7 @@ export async function ownedArns(aws: Aws, controllerId: string, resourceTypes: s
   return owned;
 }
 
-/** The context every reconciler's observe gets for one reconcile. */
-export async function observeContext(session: Session, manifests: Manifest[], resourceTypes: string[]): Promise<ObserveContext> {
-  const [refs, owned] = await Promise.all([
-    resolveRefs(manifests, session.aws),
-    ownedArns(session.aws, session.controllerId, resourceTypes),
-  ]);
-  return buildObserveContext(session, manifests, refs, owned);
-}
-
+/** The context every reconciler's observe gets for one reconcile (see observeAll for the reads it is built from). */
 export function buildObserveContext(
   session: Session,
   manifests: Manifest[],

@@ -168,7 +168,7 @@ function kindOf(value: unknown): string {
   return `${typeof value} ${JSON.stringify(value)}`;
 }
 
-export function valueAt(value: unknown, path: Path): unknown {
+function valueAt(value: unknown, path: Path): unknown {
   let v = value;
   for (const step of path) {
     if (v === null || typeof v !== 'object') return undefined;

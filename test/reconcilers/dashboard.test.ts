@@ -3,7 +3,8 @@ import { GetDashboardCommand, PutDashboardCommand } from '@aws-sdk/client-cloudw
 import type { Aws } from '../../src/aws/clients.js';
 import type { Dashboard, Manifest } from '../../src/schema/index.js';
 import { loadRevision } from '../../src/validate/index.js';
-import { createSession, observeContext } from '../../src/observe/context.js';
+import { createSession } from '../../src/observe/context.js';
+import { observeContext } from '../support/context.js';
 import { sendCall } from '../../src/apply/send.js';
 import { dashboard } from '../../src/reconcilers/dashboard/index.js';
 import { useMoto } from '../support/moto.js';

@@ -9,7 +9,8 @@ import {
 import { createAws, type Aws } from '../../src/aws/clients.js';
 import type { DbInstance, Manifest } from '../../src/schema/index.js';
 import { loadRevision } from '../../src/validate/index.js';
-import { createSession, manifestIndex, observeContext } from '../../src/observe/context.js';
+import { createSession, manifestIndex } from '../../src/observe/context.js';
+import { observeContext } from '../support/context.js';
 import { sendCall } from '../../src/apply/send.js';
 import { ResourceFailure, type Context, type Step } from '../../src/engine/types.js';
 import { ALLOW_DESTRUCTIVE_TAG, MANAGED_BY_TAG, MANIFEST_TAG, asKeyValue, ownershipTags } from '../../src/engine/tags.js';

@@ -1,38 +1,13 @@
-import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { simpleGit, type SimpleGit } from 'simple-git';
+import { createRepo as createRepoIn, type LocalRepo } from '../../src/demo/repo.js';
 
-/** A local bare repository standing in for the remote, and a work clone to commit and push from. */
-export interface TestRepo {
-  url: string;
-  work: string;
-  git: SimpleGit;
-  /** Commits everything in the work clone and pushes; returns the new sha. */
-  push(message: string): Promise<string>;
-}
+export type TestRepo = LocalRepo;
 
+/** The demo's local remote and work clone, in a fresh temp folder. */
 export async function createRepo(seed = 'desired-state'): Promise<TestRepo> {
-  const root = await mkdtemp(path.join(tmpdir(), 'ballast-repo-'));
-  const url = path.join(root, 'remote.git');
-  const work = path.join(root, 'work');
-  await simpleGit().init(['--bare', '--initial-branch=main', url]);
-  await simpleGit().clone(url, work);
-  const git = simpleGit(work);
-  await git.addConfig('user.name', 'Platform Team').addConfig('user.email', 'platform@example.com').checkoutLocalBranch('main');
-  await cp(seed, path.join(work, 'desired-state'), { recursive: true });
-  const repo: TestRepo = {
-    url,
-    work,
-    git,
-    async push(message) {
-      await git.add('.').commit(message);
-      await git.push('origin', 'main');
-      return (await git.revparse(['HEAD'])).trim();
-    },
-  };
-  await repo.push('estate');
-  return repo;
+  return createRepoIn(await mkdtemp(path.join(tmpdir(), 'ballast-repo-')), seed);
 }
 
 export const removeRepo = (repo: TestRepo) => rm(path.dirname(repo.url), { recursive: true, force: true });

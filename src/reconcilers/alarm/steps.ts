@@ -42,7 +42,7 @@ function metricMath(expression: string, metrics: Record<string, AlarmMetric>): R
  * PutMetricAlarm replaces the whole alarm, so the input is the desired alarm merged with the live values of what the
  * manifest leaves out (description, unstated action lists, whether actions are enabled).
  */
-export function putAlarmInput(name: string, d: DesiredAlarm, live: LiveAlarm | undefined): Record<string, unknown> {
+function putAlarmInput(name: string, d: DesiredAlarm, live: LiveAlarm | undefined): Record<string, unknown> {
   const description = d.description ?? live?.description;
   return {
     AlarmName: name,
@@ -60,7 +60,7 @@ export function putAlarmInput(name: string, d: DesiredAlarm, live: LiveAlarm | u
   };
 }
 
-export const putMetricAlarm = (input: Record<string, unknown>): AwsCall => ({ service: 'cloudwatch', operation: 'PutMetricAlarm', input });
+const putMetricAlarm = (input: Record<string, unknown>): AwsCall => ({ service: 'cloudwatch', operation: 'PutMetricAlarm', input });
 
 export function alarmSteps(m: Alarm, live: LiveAlarm | undefined, changes: FieldChange[], ctx: Context): Step[] {
   const input = putAlarmInput(m.metadata.name, resolveAlarm(m, ctx), live);

@@ -6,7 +6,7 @@ export const SCALED_OUT_TAG = 'ballast.dev/replicas-scaled-out-at';
 export const SCALED_IN_TAG = 'ballast.dev/replicas-scaled-in-at';
 
 /** How far (as a fraction of the target) the metric may stray before the count changes: keeps it from flapping. */
-export const DEAD_BAND = 0.1;
+const DEAD_BAND = 0.1;
 
 export interface ReplicaScalingInput {
   current: number;

@@ -9,7 +9,7 @@ type Container = EcsService['spec']['containers'][number];
 
 /** The tags Ballast manages on a resource it owns; other tags are someone else's. */
 
-export const CLUSTER_MOVE = 'moving a service to another cluster replaces it: a new service is created, then the old one deleted';
+const CLUSTER_MOVE = 'moving a service to another cluster replaces it: a new service is created, then the old one deleted';
 
 /** Field changes over what the manifest states, with names resolved to the ids and ARNs ECS returns. */
 export function diff(desired: EcsService, live: LiveEcsService, ctx: Context): FieldChange[] {
