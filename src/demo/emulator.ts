@@ -1,6 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 /** The same depth from src/demo and dist/demo. */
@@ -49,35 +48,23 @@ function motoServerPython(): string | undefined {
   return shebang?.[1];
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no free port'))));
-    });
-  });
-}
-
 /**
- * Starts moto on a free loopback port through a small launcher that closes two ECS gaps (see
- * emulator/moto_server.py), and resolves once it is listening. ECS rollouts complete (MOTO_ECS_SERVICE_RUNNING).
+ * Starts moto on a loopback port the kernel picks (port 0, so parallel starts never race for a port) through a small
+ * launcher that closes two ECS gaps (see emulator/moto_server.py), and resolves once it is listening. ECS rollouts
+ * complete (MOTO_ECS_SERVICE_RUNNING).
  */
 export async function startEmulator(options: { python?: string; env?: Record<string, string> } = {}): Promise<Emulator> {
   const python = options.python ?? findMotoPython();
-  const port = await freePort();
-  const endpoint = `http://127.0.0.1:${port}`;
-  const child: ChildProcess = spawn(python, [LAUNCHER, '-H', '127.0.0.1', '-p', String(port)], {
+  const child: ChildProcess = spawn(python, [LAUNCHER, '-H', '127.0.0.1', '-p', '0'], {
     env: { ...process.env, MOTO_ECS_SERVICE_RUNNING: '1000', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  await new Promise<void>((resolve, reject) => {
+  const endpoint = await new Promise<string>((resolve, reject) => {
     let seen = '';
     const onData = (chunk: Buffer) => {
       seen += chunk.toString();
-      if (seen.includes(`Running on ${endpoint}`)) resolve();
+      const listening = /Running on (http:\/\/127\.0\.0\.1:\d+)/.exec(seen);
+      if (listening?.[1]) resolve(listening[1]);
     };
     child.stderr?.on('data', onData);
     child.stdout?.on('data', onData);
@@ -88,10 +75,7 @@ export async function startEmulator(options: { python?: string; env?: Record<str
   child.stdout?.removeAllListeners('data').resume();
   return {
     endpoint,
-    async reset() {
-      const res = await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
-      if (!res.ok) throw new Error(`emulator reset failed: ${res.status}`);
-    },
+    reset: () => resetEmulator(endpoint),
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolve();
@@ -99,4 +83,10 @@ export async function startEmulator(options: { python?: string; env?: Record<str
         child.kill('SIGTERM');
       }),
   };
+}
+
+/** Drops every resource of every service and account the emulator holds. */
+export async function resetEmulator(endpoint: string): Promise<void> {
+  const res = await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
+  if (!res.ok) throw new Error(`emulator reset failed: ${res.status}`);
 }

@@ -1,8 +1,8 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { useMoto } from '../support/moto.js';
 import { createNetwork } from '../../src/demo/network.js';
 import { createRepo, removeRepo, type TestRepo } from '../support/git.js';
@@ -11,10 +11,7 @@ const moto = useMoto();
 
 describe('ballast run shutdown', () => {
   let repo: TestRepo;
-  // The real launcher, as a container runs it: compile first so the test never runs a stale build.
-  beforeAll(() => {
-    execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
-  });
+  // The real launcher, as a container runs it (the global setup compiled dist/ for this run).
   beforeEach(async () => {
     await createNetwork(moto.aws());
     repo = await createRepo();

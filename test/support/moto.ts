@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { afterAll, beforeAll, beforeEach, inject } from 'vitest';
 import { createAws, type Aws } from '../../src/aws/clients.js';
-import { startEmulator, type Emulator } from '../../src/demo/emulator.js';
+import { resetEmulator, startEmulator, type Emulator } from '../../src/demo/emulator.js';
 
 /** Test credentials that can only ever reach the emulator. */
 export const EMULATOR_ENV = {
@@ -9,26 +9,40 @@ export const EMULATOR_ENV = {
   AWS_REGION: 'us-east-1',
 };
 
+/** This worker's emulator, started by the global setup. */
+function workerEndpoint(): string {
+  const endpoints = inject('motoEndpoints');
+  const endpoint = endpoints[Number(process.env.VITEST_POOL_ID ?? '1') - 1];
+  if (!endpoint) throw new Error(`no emulator for test worker ${process.env.VITEST_POOL_ID}`);
+  return endpoint;
+}
+
 /**
- * One emulator per test file (files run in parallel), reset before each test. `aws()` gives fresh counted clients
- * pointed at it.
+ * The worker's emulator, reset before each test. A file that needs emulator settings of its own (`env`, read by
+ * moto at start) gets a private emulator for the file instead. `aws()` gives fresh counted clients pointed at it.
  */
 export function useMoto(env: Record<string, string> = {}) {
-  let moto: Emulator | undefined;
+  let endpoint: string | undefined;
+  let own: Emulator | undefined;
   Object.assign(process.env, EMULATOR_ENV);
   beforeAll(async () => {
-    moto = await startEmulator({ env });
+    if (Object.keys(env).length === 0) {
+      endpoint = workerEndpoint();
+    } else {
+      own = await startEmulator({ env });
+      endpoint = own.endpoint;
+    }
   });
   afterAll(async () => {
-    await moto?.stop();
+    await own?.stop();
   });
   beforeEach(async () => {
-    await moto?.reset();
+    if (endpoint) await resetEmulator(endpoint);
   });
   return {
     get endpoint(): string {
-      if (!moto) throw new Error('moto is not started yet');
-      return moto.endpoint;
+      if (!endpoint) throw new Error('moto is not started yet');
+      return endpoint;
     },
     aws(): Aws {
       return createAws({ endpoint: this.endpoint, region: 'us-east-1', maxAttempts: 1 });
