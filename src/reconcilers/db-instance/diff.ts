@@ -2,7 +2,7 @@ import type { DbInstance } from '../../schema/index.js';
 import type { Context, FieldChange } from '../../engine/types.js';
 import { MANAGED_BY_TAG, ownershipSubset, ownershipTags } from '../../engine/tags.js';
 import { Changes, arnName, sameValue, versionMatches } from '../../diff/compare.js';
-import type { LiveDbInstance, LiveReplica } from './observe.js';
+import { managedReplicas, surplusReplicas, type LiveDbInstance, type LiveReplica } from './live.js';
 
 export const REPLICA_COUNT = 'spec.readReplicas.count';
 /** Ballast's own tags on the primary; on a replica, `tags[<replica>]`. */
@@ -31,17 +31,6 @@ const UNFIXABLE = {
 export function desiredReplicaCount(spec: DbInstance['spec']): number | undefined {
   const r = spec.readReplicas;
   return r && (r.count ?? r.min ?? 0);
-}
-
-/** Replicas Ballast counts and may delete: its own, named `<identifier>-replica-<n>`, not already going away. */
-export function managedReplicas(live: LiveDbInstance): LiveReplica[] {
-  return live.replicas.filter((r) => r.owned && r.index !== undefined && r.status !== 'deleting');
-}
-
-/** The managed replicas above count, highest index first: those a lower count deletes. */
-export function surplusReplicas(live: LiveDbInstance, count: number): LiveReplica[] {
-  const managed = managedReplicas(live);
-  return managed.sort((a, b) => (b.index ?? 0) - (a.index ?? 0)).slice(0, Math.max(0, managed.length - count));
 }
 
 const destructiveIf = (cond: boolean, reason: string): Partial<FieldChange> => (cond ? { destructive: reason } : {});
