@@ -52,6 +52,26 @@ function markPending(change: FieldChange, pending: Record<string, unknown>): Fie
   return { path: change.path, live: change.live, desired: change.desired, pending: true };
 }
 
+/** The value at a dotted path (`spec.storage.type` of the manifest, `storage.type` of the live shape). */
+const valueAt = (root: unknown, path: string): unknown =>
+  path.split('.').reduce<unknown>((v, key) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined), root);
+
+/**
+ * A change RDS holds for the maintenance window that the manifest no longer wants (it was reverted, or someone
+ * queued it by hand) would still land in the window. RDS has no call to withdraw one: a ModifyDBInstance back to
+ * the live value replaces it with no change, so that is the change planned.
+ */
+function cancelledPending(desired: DbInstance, live: LiveDbInstance, changed: FieldChange[]): FieldChange[] {
+  return Object.entries(live.pending).flatMap(([path, held]): FieldChange[] => {
+    const wanted = valueAt(desired, path);
+    const now = valueAt(live, path.replace(/^spec\./, ''));
+    if (wanted === undefined || now === undefined || changed.some((c) => c.path === path)) return [];
+    const same = (a: unknown) => (path === 'spec.engineVersion' ? versionMatches(String(wanted), String(a)) : sameValue(a, wanted));
+    if (!same(now) || same(held)) return [];
+    return [{ path, live: held, desired: now, reason: `RDS holds ${JSON.stringify(held)} for the maintenance window: asking for the live value cancels it` }];
+  });
+}
+
 const RESTORABLE_TIME = 'status.latestRestorableTime';
 
 /**
@@ -162,5 +182,5 @@ export function diffDbInstance(desired: DbInstance, live: LiveDbInstance, ctx: C
   const kept = managedReplicas(live).filter((r) => !leaving.has(r));
   replicaClassChanges(s, kept, c);
   ownershipTagChanges(desired, live, kept, ctx, c);
-  return c.list.map((change) => markPending(change, live.pending));
+  return [...c.list.map((change) => markPending(change, live.pending)), ...cancelledPending(desired, live, c.list)];
 }
