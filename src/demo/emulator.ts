@@ -49,14 +49,14 @@ function motoServerPython(): string | undefined {
 }
 
 /**
- * Starts moto on a loopback port the kernel picks (port 0, so parallel starts never race for a port) through a small
- * launcher that closes two ECS gaps (see emulator/moto_server.py), and resolves once it is listening. ECS rollouts
- * complete (MOTO_ECS_SERVICE_RUNNING).
+ * Starts moto on a loopback port the kernel picks (port 0, so parallel starts never race for a port) through the
+ * project's launcher, which makes it answer as AWS does where Ballast depends on it (see emulator/README.md), and
+ * resolves once it is listening.
  */
 export async function startEmulator(options: { python?: string; env?: Record<string, string> } = {}): Promise<Emulator> {
   const python = options.python ?? findMotoPython();
   const child: ChildProcess = spawn(python, [LAUNCHER, '-H', '127.0.0.1', '-p', '0'], {
-    env: { ...process.env, MOTO_ECS_SERVICE_RUNNING: '1000', ...options.env },
+    env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const endpoint = await new Promise<string>((resolve, reject) => {

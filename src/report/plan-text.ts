@@ -19,6 +19,7 @@ function changeLines(r: ResourcePlan): string[] {
       c.pending ? '(pending at AWS)' : '',
       c.destructive ? `(destructive: ${c.destructive})` : '',
       c.scaling ? `(scaling: ${c.reason ?? 'follows traffic'})` : '',
+      !c.scaling && c.reason ? `(${c.reason})` : '',
       c.unfixable ? `(not fixable by a call: ${c.unfixable})` : '',
     ]
       .filter(Boolean)

@@ -47,6 +47,12 @@ describe('ballast apply puts back what was changed by hand', () => {
     }
     const after = await runCli(['plan', 'desired-state', '--detailed-exitcode']);
     expect(after.code).toBe(0);
+    if (h.waitsForWindow) {
+      // RDS holds the fix: pending until the window, and never sent again meanwhile.
+      expect(after.stdout).toContain(`${h.drift.path}: ${JSON.stringify(h.drift.live)} -> ${JSON.stringify(h.drift.desired)} (pending at AWS)`);
+      expect(await moto.openMaintenanceWindow()).toEqual(['shop-db']);
+    }
+    expect((await runCli(['plan', 'desired-state'])).stdout).toContain('No changes');
   });
 
   it('a dashboard edited in the console, with one PutDashboard', async () => {

@@ -3,8 +3,8 @@ import { useMoto } from '../support/moto.js';
 import { createNetwork } from '../../src/demo/network.js';
 import { runCli } from '../support/cli.js';
 
-// No task ever runs here, so every ECS rollout stays IN_PROGRESS.
-const moto = useMoto({ MOTO_ECS_SERVICE_RUNNING: '0' });
+// Rollouts here take an hour, so every ECS rollout stays IN_PROGRESS for the test.
+const moto = useMoto({ BALLAST_EMULATOR_ECS_ROLLOUT_SECONDS: '3600' });
 
 describe('ballast apply health waits', () => {
   beforeEach(async () => {

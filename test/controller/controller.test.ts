@@ -205,6 +205,31 @@ describe('ballast run', () => {
     expect(metrics).toMatch(/ballast_reconcile_duration_seconds_count\{trigger="drift-scan"\} [1-9]/);
   });
 
+  it('reports a rollout the circuit breaker failed to Slack with the service events, and keeps running', async () => {
+    await start();
+    const before = slack.messages.length;
+    const storefront = (tag: string) => setField(['spec', 'containers', 0, 'image'], `public.ecr.aws/shop/storefront:${tag}`);
+    await editManifest(path.join(repo.work, 'desired-state'), 'EcsService/storefront', storefront('broken'));
+    await repo.push('storefront: an image whose tasks never start');
+    const failed = reconciled(running.controller, (s) => s.trigger === 'webhook');
+    await webhook(running.url, push(), signBody(SECRET, push()));
+    expect((await failed).result).toBe('failure');
+    await slack.received(before + 2);
+    const failure = slack.texts().slice(before).find((t) => t.startsWith('Reconcile failed'));
+    expect(failure).toMatch(/rollout failed \(rolled back to .*storefront:1\)/);
+    expect(failure).toContain('deployment failed: tasks failed to start.');
+
+    // Still serving, and the next good commit converges.
+    expect((await fetch(`${running.url}/healthz`)).status).toBe(200);
+    await editManifest(path.join(repo.work, 'desired-state'), 'EcsService/storefront', storefront('1.43.0'));
+    await repo.push('storefront: a working image');
+    const fixed = reconciled(running.controller, (s) => s.trigger === 'webhook' && s.result === 'success');
+    await webhook(running.url, push(), signBody(SECRET, push()));
+    await fixed;
+    const live = await aws.ecs.send(new DescribeServicesCommand({ cluster: 'shop', services: ['storefront'] }));
+    expect(live.services?.[0]?.deployments?.map((d) => [d.status, d.rolloutState])).toEqual([['PRIMARY', 'COMPLETED']]);
+  });
+
   it('keeps the last good revision while the remote is unreachable, reports it once and recovers', async () => {
     await start();
     const good = running.controller.revision?.sha;

@@ -337,45 +337,55 @@ describe('EcsService steps', () => {
   });
 });
 
+/** Health read every 50 ms until it is steady or failed (the emulator's rollouts take 0.3 s). */
+async function settled(m: EcsService, ctx: ObserveContext, seen: string[] = []) {
+  for (const deadline = Date.now() + 10_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 50))) {
+    const health = await ecsService.health(m, ctx);
+    seen.push(health.reason);
+    if (health.steady || health.failed) return health;
+  }
+  throw new Error(`no verdict within 10 s: ${seen.at(-1)}`);
+}
+
 describe('EcsService health', () => {
-  it('is steady once the rollout completed, and reports counts while it runs', async () => {
+  it('is in progress while the rollout starts tasks, and steady once it completed', async () => {
     const w = await world();
     const { ctx } = await observeAll(w);
     const storefront = service(w.manifests, 'storefront');
     await send(w.aws, ecsService.steps(storefront, undefined, [], ctx));
-    expect(await ecsService.health(storefront, ctx)).toMatchObject({ steady: true });
-
-    // The emulator runs 1000 tasks per service (MOTO_ECS_SERVICE_RUNNING): ask for more to see a rollout in progress.
-    const big = service(variant(w.manifests, 'worker', (s) => (s.desiredCount = 2000)), 'worker');
-    await send(w.aws, ecsService.steps(big, undefined, [], ctx));
-    const health = await ecsService.health(big, ctx);
-    expect(health.steady).toBe(false);
-    expect(health.failed).toBeUndefined();
-    expect(health.reason).toContain('1000/2000');
+    const first = await ecsService.health(storefront, ctx);
+    expect(first).toEqual({ steady: false, reason: 'rollout in progress, 0/3 tasks running' });
+    expect(await settled(storefront, ctx)).toEqual({ steady: true, reason: 'rollout completed, 3/3 tasks running' });
   });
-});
 
-describe('EcsService rollout health', () => {
-  // The emulator never fails a rollout, so the circuit breaker's verdict is checked on the answer ECS gives.
-  it('stops waiting on a FAILED rollout and explains it with the latest service events', () => {
+  it('stops waiting when the circuit breaker fails a rollout and rolls it back, with the service events', async () => {
+    const w = await world();
+    const { ctx } = await observeAll(w);
+    const storefront = service(w.manifests, 'storefront');
+    await send(w.aws, ecsService.steps(storefront, undefined, [], ctx));
+    await settled(storefront, ctx);
+
+    const broken = service(variant(w.manifests, 'storefront', (s) => (s.containers[0]!.image = 'public.ecr.aws/shop/storefront:broken')), 'storefront');
+    const { live } = await observeAll(w);
+    const changes = ecsService.diff(broken, live.get('storefront')!, ctx);
+    await send(w.aws, ecsService.steps(broken, live.get('storefront'), changes, ctx));
+    const health = await settled(broken, ctx);
+    expect(health).toMatchObject({ steady: false, failed: true });
+    expect(health.reason).toMatch(/^rollout failed \(rolled back to arn:aws:ecs:.*:task-definition\/storefront:1\): ECS deployment .* failed: tasks failed to start\./);
+    expect(health.reason).toMatch(/\(service storefront\) rolling back to deployment ecs-svc\/\d+\.; \(service storefront\) \(deployment ecs-svc\/\d+\) deployment failed: tasks failed to start\./);
+    // ECS put the last good revision back.
+    expect((await describeService(w.aws, 'storefront'))?.taskDefinition).toMatch(/:task-definition\/storefront:1$/);
+  });
+
+  it('stops waiting on a FAILED rollout without rollback too', () => {
     const health = serviceHealth(
       {
         deployments: [{ status: 'PRIMARY', rolloutState: 'FAILED', rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.', runningCount: 0, desiredCount: 3 }],
-        events: [
-          { message: '(service storefront) has started 3 tasks: (task a).' },
-          { message: '(service storefront) deployment failed: tasks failed to start.' },
-          { message: 'older' },
-          { message: 'oldest, not shown' },
-        ],
+        events: [{ message: 'newest' }, { message: 'second' }, { message: 'third' }, { message: 'oldest, not shown' }],
       },
       'shop/storefront',
     );
-    expect(health).toEqual({
-      steady: false,
-      failed: true,
-      reason:
-        'rollout failed: ECS deployment circuit breaker: tasks failed to start.; (service storefront) has started 3 tasks: (task a).; (service storefront) deployment failed: tasks failed to start.; older',
-    });
+    expect(health).toEqual({ steady: false, failed: true, reason: 'rollout failed: ECS deployment circuit breaker: tasks failed to start.; newest; second; third' });
     expect(serviceHealth(undefined, 'shop/storefront')).toEqual({ steady: false, reason: 'service shop/storefront not found' });
   });
 });

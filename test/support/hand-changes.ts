@@ -47,7 +47,12 @@ export interface HandChange {
   change: (aws: Aws) => Promise<void>;
   drift: { key: string; path: string; live: unknown; desired: unknown };
   fix: string[];
+  /** RDS holds the fix for the maintenance window (the manifest says applyImmediately: false). */
+  waitsForWindow: boolean;
 }
+
+/** Fields RDS changes only in the maintenance window unless asked to apply at once. */
+const DEFERRED_BY_RDS = new Set(['spec.multiAZ', 'spec.instanceClass', 'spec.storage.allocatedGiB', 'spec.engineVersion']);
 
 const rows: [string, (aws: Aws) => Promise<void>, HandChange['drift']][] = [
     [
@@ -91,4 +96,10 @@ const FIX: Record<string, string[]> = {
 };
 
 /** The drift list of the plan issue, applied to the shop estate. */
-export const HAND_CHANGES: HandChange[] = rows.map(([what, change, drift]) => ({ what, change, drift, fix: FIX[drift.key.split('/')[0]!]! }));
+export const HAND_CHANGES: HandChange[] = rows.map(([what, change, drift]) => ({
+  what,
+  change,
+  drift,
+  fix: FIX[drift.key.split('/')[0]!]!,
+  waitsForWindow: DEFERRED_BY_RDS.has(drift.path),
+}));

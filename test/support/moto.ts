@@ -47,5 +47,11 @@ export function useMoto(env: Record<string, string> = {}) {
     aws(): Aws {
       return createAws({ endpoint: this.endpoint, region: 'us-east-1', maxAttempts: 1 });
     },
+    /** The launcher's control endpoint: RDS applies what it held for the maintenance window; answers the instances changed. */
+    async openMaintenanceWindow(): Promise<string[]> {
+      const res = await fetch(`${this.endpoint}/moto-api/ballast/rds/open-maintenance-window`, { method: 'POST', body: '{}', signal: AbortSignal.timeout(10_000) });
+      if (!res.ok) throw new Error(`opening the maintenance window failed: ${res.status}`);
+      return ((await res.json()) as { applied: string[] }).applied;
+    },
   };
 }

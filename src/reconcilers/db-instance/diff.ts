@@ -2,7 +2,7 @@ import type { DbInstance } from '../../schema/index.js';
 import type { Context, FieldChange } from '../../engine/types.js';
 import { MANAGED_BY_TAG, ownershipSubset, ownershipTags } from '../../engine/tags.js';
 import { Changes, arnName, sameValue, versionMatches } from '../../diff/compare.js';
-import type { LiveDbInstance, LiveReplica } from './observe.js';
+import { managedReplicas, surplusReplicas, type LiveDbInstance, type LiveReplica } from './live.js';
 
 export const REPLICA_COUNT = 'spec.readReplicas.count';
 /** Ballast's own tags on the primary; on a replica, `tags[<replica>]`. */
@@ -33,17 +33,6 @@ export function desiredReplicaCount(spec: DbInstance['spec']): number | undefine
   return r && (r.count ?? r.min ?? 0);
 }
 
-/** Replicas Ballast counts and may delete: its own, named `<identifier>-replica-<n>`, not already going away. */
-export function managedReplicas(live: LiveDbInstance): LiveReplica[] {
-  return live.replicas.filter((r) => r.owned && r.index !== undefined && r.status !== 'deleting');
-}
-
-/** The managed replicas above count, highest index first: those a lower count deletes. */
-export function surplusReplicas(live: LiveDbInstance, count: number): LiveReplica[] {
-  const managed = managedReplicas(live);
-  return managed.sort((a, b) => (b.index ?? 0) - (a.index ?? 0)).slice(0, Math.max(0, managed.length - count));
-}
-
 const destructiveIf = (cond: boolean, reason: string): Partial<FieldChange> => (cond ? { destructive: reason } : {});
 const lowered = (live: number | undefined, desired: number) => live !== undefined && desired < live;
 const turnedOff = (live: boolean, desired: boolean | undefined) => live && desired === false;
@@ -61,6 +50,26 @@ function markPending(change: FieldChange, pending: Record<string, unknown>): Fie
       : sameValue(value, change.desired);
   if (!matches) return change;
   return { path: change.path, live: change.live, desired: change.desired, pending: true };
+}
+
+/** The value at a dotted path (`spec.storage.type` of the manifest, `storage.type` of the live shape). */
+const valueAt = (root: unknown, path: string): unknown =>
+  path.split('.').reduce<unknown>((v, key) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined), root);
+
+/**
+ * A change RDS holds for the maintenance window that the manifest no longer wants (it was reverted, or someone
+ * queued it by hand) would still land in the window. RDS has no call to withdraw one: a ModifyDBInstance back to
+ * the live value replaces it with no change, so that is the change planned.
+ */
+function cancelledPending(desired: DbInstance, live: LiveDbInstance, changed: FieldChange[]): FieldChange[] {
+  return Object.entries(live.pending).flatMap(([path, held]): FieldChange[] => {
+    const wanted = valueAt(desired, path);
+    const now = valueAt(live, path.replace(/^spec\./, ''));
+    if (wanted === undefined || now === undefined || changed.some((c) => c.path === path)) return [];
+    const same = (a: unknown) => (path === 'spec.engineVersion' ? versionMatches(String(wanted), String(a)) : sameValue(a, wanted));
+    if (!same(now) || same(held)) return [];
+    return [{ path, live: held, desired: now, reason: `RDS holds ${JSON.stringify(held)} for the maintenance window: asking for the live value cancels it` }];
+  });
 }
 
 const RESTORABLE_TIME = 'status.latestRestorableTime';
@@ -173,5 +182,5 @@ export function diffDbInstance(desired: DbInstance, live: LiveDbInstance, ctx: C
   const kept = managedReplicas(live).filter((r) => !leaving.has(r));
   replicaClassChanges(s, kept, c);
   ownershipTagChanges(desired, live, kept, ctx, c);
-  return c.list.map((change) => markPending(change, live.pending));
+  return [...c.list.map((change) => markPending(change, live.pending)), ...cancelledPending(desired, live, c.list)];
 }

@@ -3,10 +3,11 @@ import { asKeyValue, ownershipTags } from '../../engine/tags.js';
 import type { DbInstance } from '../../schema/index.js';
 import { diffDbInstance } from './diff.js';
 import { dbHealth } from './health.js';
-import { identifierOfArn, observeDbInstances, type LiveDbInstance } from './observe.js';
+import { identifierOfArn, observeDbInstances } from './observe.js';
+import type { LiveDbInstance } from './live.js';
 import { deleteSteps, planSteps } from './steps.js';
 
-export type { LiveDbInstance, LiveReplica } from './observe.js';
+export type { LiveDbInstance, LiveReplica } from './live.js';
 
 /**
  * The manifest name behind an owned instance ARN (`arn:…:db:<identifier>`). Replicas map to their primary's

@@ -3,69 +3,13 @@ import type { DbInstance } from '../../schema/index.js';
 import type { ObserveContext, Observation, ResourceError } from '../../engine/types.js';
 import { MANAGED_BY_TAG } from '../../engine/tags.js';
 import { errorOf } from '../../observe/index.js';
-import { managedReplicas } from './diff.js';
+import { managedReplicas, type LiveDbInstance } from './live.js';
 import { readReplicaMetrics, type MetricRequest } from './replica-metrics.js';
-import { SCALED_IN_TAG, SCALED_OUT_TAG, decideReplicas, type ReplicaDecision } from './replica-scaling.js';
+import { SCALED_IN_TAG, SCALED_OUT_TAG, decideReplicas } from './replica-scaling.js';
 import { chunks } from '../../aws/batch.js';
 
 /** DescribeDBInstances takes up to 100 filter values and returns up to 100 records a page. */
 export const BATCH = 100;
-
-export interface LiveReplica {
-  identifier: string;
-  arn: string;
-  /** n of `<identifier>-replica-<n>`; undefined for a replica named otherwise (never counted or deleted by Ballast). */
-  index: number | undefined;
-  instanceClass: string | undefined;
-  /** The class RDS holds for the replica's maintenance window, if any. */
-  pendingInstanceClass: string | undefined;
-  status: string;
-  owned: boolean;
-  tags: Record<string, string>;
-}
-
-/** The live instance in the manifest's shape (spec field names), plus what only the live side has. */
-export interface LiveDbInstance {
-  identifier: string;
-  arn: string;
-  status: string;
-  engine: string | undefined;
-  engineVersion: string | undefined;
-  instanceClass: string | undefined;
-  storage: {
-    allocatedGiB: number | undefined;
-    maxAllocatedGiB: number | undefined;
-    type: string | undefined;
-    iops: number | undefined;
-    encrypted: boolean;
-    kmsKeyId: string | undefined;
-  };
-  multiAZ: boolean;
-  masterUsername: string | undefined;
-  manageMasterUserPassword: boolean;
-  masterUserSecretKmsKeyId: string | undefined;
-  backup: { retentionDays: number | undefined; window: string | undefined };
-  /** ISO time; absent while no automated backup exists (backups off, or a new instance). */
-  latestRestorableTime: string | undefined;
-  createdAt: string | undefined;
-  /** When this was read (ISO): what the diff measures the restorable time against. */
-  observedAt: string;
-  maintenanceWindow: string | undefined;
-  deletionProtection: boolean;
-  /** Undefined when the API does not report Performance Insights (the emulator never does). */
-  performanceInsights: { enabled: boolean; retentionDays: number | undefined } | undefined;
-  parameterGroup: string | undefined;
-  subnetGroup: string | undefined;
-  /** Security group ids. */
-  securityGroups: string[];
-  publiclyAccessible: boolean;
-  replicas: LiveReplica[];
-  /** PendingModifiedValues keyed by manifest path, e.g. {"spec.instanceClass": "db.r6g.xlarge"}. */
-  pending: Record<string, unknown>;
-  tags: Record<string, string>;
-  /** Set for replicas that follow traffic: the count the scaler wants now, why, and the metric it saw. */
-  replicaDecision?: ReplicaDecision & { metricValue: number | undefined };
-}
 
 /** The RDS identifier; it equals metadata.name unless spec.identifier says otherwise. */
 export const identifierOf = (m: DbInstance): string => m.spec.identifier ?? m.metadata.name;

@@ -7,8 +7,9 @@ import type {
 import type { DbInstance } from '../../schema/index.js';
 import type { AwsCall, Context, FieldChange, Step } from '../../engine/types.js';
 import { asKeyValue, ownershipTags } from '../../engine/tags.js';
-import { REPLICA_COUNT, TAGS, desiredReplicaCount, managedReplicas, replicaClassPath, replicaTagsPath, surplusReplicas } from './diff.js';
-import { identifierOf, identifierOfArn, replicaId, replicaIndex, type LiveDbInstance, type LiveReplica } from './observe.js';
+import { REPLICA_COUNT, TAGS, desiredReplicaCount, replicaClassPath, replicaTagsPath } from './diff.js';
+import { managedReplicas, surplusReplicas, type LiveDbInstance, type LiveReplica } from './live.js';
+import { identifierOf, identifierOfArn, replicaId, replicaIndex } from './observe.js';
 import { SCALED_IN_TAG, SCALED_OUT_TAG } from './replica-scaling.js';
 
 type Input = Record<string, unknown>;

@@ -5,7 +5,10 @@ import type { Health, ObserveContext } from '../../engine/types.js';
 /** Events ECS keeps are newest first; this many say enough about why a rollout failed. */
 const FAILURE_EVENTS = 3;
 
-/** Steady when the PRIMARY deployment's rollout has COMPLETED; FAILED (circuit breaker) stops the wait for good. */
+/**
+ * Steady when the PRIMARY deployment's rollout has COMPLETED. A FAILED deployment (circuit breaker) stops the wait
+ * for good, also once the breaker has rolled back: the rollback is then PRIMARY and the failed one drains as ACTIVE.
+ */
 export async function health(desired: EcsService, ctx: ObserveContext): Promise<Health> {
   const { cluster } = desired.spec;
   const name = desired.metadata.name;
@@ -18,14 +21,12 @@ export function serviceHealth(service: Service | undefined, label: string): Heal
   if (!service) return { steady: false, reason: `service ${label} not found` };
   const primary = service.deployments?.find((d) => d.status === 'PRIMARY');
   const counts = `${primary?.runningCount ?? service.runningCount ?? 0}/${primary?.desiredCount ?? service.desiredCount ?? 0} tasks running`;
-  switch (primary?.rolloutState) {
-    case 'COMPLETED':
-      return { steady: true, reason: `rollout completed, ${counts}` };
-    case 'FAILED': {
-      const events = (service.events ?? []).slice(0, FAILURE_EVENTS).map((e) => e.message);
-      return { steady: false, failed: true, reason: [`rollout failed: ${primary.rolloutStateReason ?? ''}`.trim(), ...events].join('; ') };
-    }
-    default:
-      return { steady: false, reason: `rollout in progress, ${counts}` };
+  const failed = service.deployments?.find((d) => d.rolloutState === 'FAILED');
+  if (failed) {
+    const events = (service.events ?? []).slice(0, FAILURE_EVENTS).map((e) => e.message);
+    const rolledBack = failed !== primary ? ` (rolled back to ${primary?.taskDefinition ?? 'the last completed deployment'})` : '';
+    return { steady: false, failed: true, reason: [`rollout failed${rolledBack}: ${failed.rolloutStateReason ?? ''}`.trim(), ...events].join('; ') };
   }
+  if (primary?.rolloutState === 'COMPLETED') return { steady: true, reason: `rollout completed, ${counts}` };
+  return { steady: false, reason: `rollout in progress, ${counts}` };
 }
