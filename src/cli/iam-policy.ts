@@ -1,15 +1,22 @@
+import { readFile } from 'node:fs/promises';
 import { loadRevision } from '../validate/index.js';
 import { formatProblem } from '../problem.js';
-import { iamPolicy, INLINE_POLICY_LIMIT, type IamPolicyOptions } from '../iam/policy.js';
+import { exactPolicy, iamPolicy, type IamPolicyOptions } from '../iam/policy.js';
+import { policySize } from '../iam/document.js';
+import { fitPolicy, INLINE_POLICY_LIMIT, MANAGED_POLICY_LIMIT, PolicyTooLarge } from '../iam/limits.js';
+import { deployedStatements, missingGrants, type MissingGrant } from '../iam/check.js';
+import type { Manifest } from '../schema/index.js';
 import { writeJson, type Io, type OutputFormat } from './io.js';
 
 export interface IamPolicyCommandOptions extends IamPolicyOptions {
   output: OutputFormat;
+  check?: string;
 }
 
 /**
  * Prints the policy document on stdout in both formats, so `ballast iam-policy > policy.json` is ready for
- * `aws iam put-role-policy`; text mode adds a short account of it on stderr.
+ * `aws iam put-role-policy`; past the inline limit, a list of managed policy documents instead. Text mode adds a
+ * short account of it on stderr. With --check, compares a deployed policy with what the manifests need.
  */
 export async function iamPolicyCommand(path: string, options: IamPolicyCommandOptions, io: Io): Promise<number> {
   const revision = await loadRevision(path);
@@ -19,15 +26,37 @@ export async function iamPolicyCommand(path: string, options: IamPolicyCommandOp
     io.stderr(`${revision.problems.length} problem(s): no policy for an invalid revision\n`);
     return 1;
   }
+  if (options.check) return check(options.check, revision.manifests, options, io);
   const policy = iamPolicy(revision.manifests, options);
-  writeJson(io, policy);
+  let fitted;
+  try {
+    fitted = fitPolicy(policy);
+  } catch (err) {
+    if (!(err instanceof PolicyTooLarge)) throw err;
+    io.stderr(`error: ${err.message}\n`);
+    return 1;
+  }
+  writeJson(io, 'inline' in fitted ? fitted.inline : fitted.managed);
   if (options.output === 'text') {
     const actions = new Set(policy.Statement.flatMap((s) => s.Action));
-    const size = JSON.stringify(policy).length;
+    const what = `${actions.size} actions in ${policy.Statement.length} statements for ${revision.manifests.length} manifests (scope ${options.scope ?? 'tags'}${options.prune ? ', with prune' : ''})`;
     io.stderr(
-      `${actions.size} actions in ${policy.Statement.length} statements for ${revision.manifests.length} manifests` +
-        `${options.prune ? ' (with prune)' : ''}; ${size} of the ${INLINE_POLICY_LIMIT} characters a role's inline policies may hold\n`,
+      'inline' in fitted
+        ? `${what}; ${policySize(policy)} of the ${INLINE_POLICY_LIMIT} characters a role's inline policies may hold\n`
+        : `${what}; too large for the ${INLINE_POLICY_LIMIT} characters of inline policies: printed as ${fitted.managed.length} managed policies of at most ${MANAGED_POLICY_LIMIT} characters, attach each to the role\n`,
     );
   }
   return 0;
+}
+
+const describe = (m: MissingGrant) => `${m.action} on ${m.resource}${m.condition ? ` when ${JSON.stringify(m.condition)}` : ''} (${m.sid})`;
+
+/** Exit 0 when the deployed policy grants every need of the manifests (exact names, so any scope that covers them passes), 2 otherwise. */
+async function check(file: string, manifests: Manifest[], options: IamPolicyCommandOptions, io: Io): Promise<number> {
+  const deployed = deployedStatements(JSON.parse(await readFile(file, 'utf8')) as unknown);
+  const missing = missingGrants(exactPolicy(manifests, { ...options, scope: 'names' }), deployed);
+  if (options.output === 'json') writeJson(io, { ok: missing.length === 0, missing });
+  else if (missing.length === 0) io.stdout(`${file} grants everything the ${manifests.length} manifests need\n`);
+  else io.stdout(`${file} lacks ${missing.length} grant(s) the manifests need:\n${missing.map((m) => `  ${describe(m)}\n`).join('')}`);
+  return missing.length === 0 ? 0 : 2;
 }

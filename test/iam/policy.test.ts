@@ -1,82 +1,15 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import * as ecs from '@aws-sdk/client-ecs';
-import * as autoscaling from '@aws-sdk/client-application-auto-scaling';
-import * as rds from '@aws-sdk/client-rds';
-import * as cloudwatch from '@aws-sdk/client-cloudwatch';
-import * as ec2 from '@aws-sdk/client-ec2';
-import * as elbv2 from '@aws-sdk/client-elastic-load-balancing-v2';
-import * as sns from '@aws-sdk/client-sns';
-import * as tagging from '@aws-sdk/client-resource-groups-tagging-api';
-import * as sts from '@aws-sdk/client-sts';
-import type { ServiceName } from '../../src/aws/clients.js';
 import { RECONCILED_KINDS } from '../../src/engine/registry.js';
 import { RECONCILERS } from '../../src/reconcilers/index.js';
 import { loadRevision } from '../../src/validate/index.js';
-import { iamPolicy, INLINE_POLICY_LIMIT, PRUNED_KINDS, type PolicyDocument, type Statement } from '../../src/iam/policy.js';
+import { iamPolicy, PRUNED_KINDS, type PolicyDocument, type Statement } from '../../src/iam/policy.js';
+import { INLINE_POLICY_LIMIT, MANAGED_POLICY_LIMIT } from '../../src/iam/limits.js';
+import { codeOperations } from '../support/code-operations.js';
 import type { Alarm, Manifest, RestoreDrill } from '../../src/schema/index.js';
 import { runCli } from '../support/cli.js';
-
-/** The IAM prefix of each SDK client Ballast has, by its key in Aws and by its package. */
-const PREFIX: Record<ServiceName, string> = {
-  ecs: 'ecs',
-  autoscaling: 'application-autoscaling',
-  rds: 'rds',
-  cloudwatch: 'cloudwatch',
-  ec2: 'ec2',
-  elbv2: 'elasticloadbalancing',
-  sns: 'sns',
-  tagging: 'tag',
-  sts: 'sts',
-};
-const MODULES: Record<ServiceName, object> = { ecs, autoscaling, rds, cloudwatch, ec2, elbv2, sns, tagging, sts };
-const PACKAGE: Record<string, ServiceName> = {
-  '@aws-sdk/client-ecs': 'ecs',
-  '@aws-sdk/client-application-auto-scaling': 'autoscaling',
-  '@aws-sdk/client-rds': 'rds',
-  '@aws-sdk/client-cloudwatch': 'cloudwatch',
-  '@aws-sdk/client-ec2': 'ec2',
-  '@aws-sdk/client-elastic-load-balancing-v2': 'elbv2',
-  '@aws-sdk/client-sns': 'sns',
-  '@aws-sdk/client-resource-groups-tagging-api': 'tagging',
-  '@aws-sdk/client-sts': 'sts',
-};
-
-/**
- * Every AWS operation a source file can send, as IAM actions: `new <Op>Command(` resolved through the file's SDK imports,
- * and in files that build planned calls (`service: '<key>'`), each quoted name that is an operation of that client
- * (`operation: 'DeleteAlarms'`, `ecs('UpdateService', …)`, `rds('ModifyDBInstance', …)`). Unresolvable commands are returned apart.
- */
-function operationsIn(text: string): { actions: string[]; unresolved: string[] } {
-  // Comments on lines of their own mention calls without making them.
-  const source = text.replace(/^\s*\/\*[\s\S]*?\*\//gm, '').replace(/^\s*\/\/.*$/gm, '');
-  const imported = new Map<string, ServiceName>();
-  for (const [, names, pkg] of source.matchAll(/import\s*(?:type\s*)?\{([^}]*)\}\s*from\s*'(@aws-sdk\/client-[a-z0-9-]+)'/g)) {
-    for (const name of names!.split(',')) imported.set(name.trim().replace(/^type\s+/, ''), PACKAGE[pkg!]!);
-  }
-  const actions: string[] = [];
-  const unresolved: string[] = [];
-  for (const [, op] of source.matchAll(/new (\w+)Command\(/g)) {
-    const service = imported.get(`${op}Command`);
-    if (service) actions.push(`${PREFIX[service]}:${op}`);
-    else unresolved.push(op!);
-  }
-  for (const [, key] of source.matchAll(/service: '(\w+)'/g)) {
-    const service = key as ServiceName;
-    if (!(service in MODULES)) unresolved.push(`service ${key}`);
-    else for (const [, op] of source.matchAll(/'([A-Z][A-Za-z0-9]+)'/g)) if (`${op}Command` in MODULES[service]) actions.push(`${PREFIX[service]}:${op}`);
-  }
-  return { actions, unresolved };
-}
-
-async function codeOperations(): Promise<{ actions: Set<string>; unresolved: string[] }> {
-  // src/demo bootstraps the emulator's account pieces (VPC, NLB, topic): the controller never makes those calls.
-  const files = (await readdir('src', { recursive: true })).filter((f) => f.endsWith('.ts') && !f.startsWith('demo/'));
-  const found = await Promise.all(files.map(async (f) => operationsIn(await readFile(path.join('src', f), 'utf8'))));
-  return { actions: new Set(found.flatMap((f) => f.actions)), unresolved: found.flatMap((f) => f.unresolved) };
-}
 
 const manifests = async (): Promise<Manifest[]> => (await loadRevision('desired-state')).manifests;
 const actionsOf = (policy: PolicyDocument) => new Set(policy.Statement.flatMap((s) => s.Action));
@@ -124,13 +57,13 @@ describe('ballast iam-policy', () => {
 
   it('grants on every resource only reads, or writes that a condition limits', async () => {
     const policy = iamPolicy(await everyPath(), { controllerId: 'ballast', prune: true });
-    const anyResource = policy.Statement.filter((s) => s.Resource.includes('*'));
-    expect(anyResource.length).toBeGreaterThan(0);
-    for (const s of anyResource) if (!s.Condition) for (const a of s.Action) expect(a).toMatch(/:(Describe|List|Get)[A-Za-z]*$/);
+    const unconditioned = policy.Statement.filter((s) => s.Resource.includes('*') && !s.Condition);
+    expect(unconditioned.map((s) => s.Sid)).toEqual(['ListAndDescribeWithoutResourceLevelPermissions']);
+    for (const a of unconditioned[0]!.Action) expect(a).toMatch(/:(Describe|List|Get)[A-Za-z]*$/);
   });
 
-  it('lets ECS services and RDS instances be changed or deleted only while they carry the ownership tag', async () => {
-    const policy = iamPolicy(await everyPath(), { controllerId: 'shop', prune: true });
+  it.each(['tags', 'names'] as const)('--scope %s lets ECS services and RDS instances be changed or deleted only while they carry the ownership tag', async (scope) => {
+    const policy = iamPolicy(await everyPath(), { controllerId: 'shop', prune: true, scope });
     for (const action of ['ecs:UpdateService', 'ecs:DeleteService', 'rds:ModifyDBInstance', 'rds:DeleteDBInstance']) {
       // RDS also authorizes a modify on the groups an instance is moved into: those statements name no instance.
       const onInstances = grants(policy, action).filter((s) => s.Resource.some((r) => /:service\/|:db:/.test(r)));
@@ -168,7 +101,7 @@ describe('ballast iam-policy', () => {
   });
 
   it('without prune, deletes reach only what the manifests name (and drill copies)', async () => {
-    const policy = iamPolicy(await manifests(), { controllerId: 'ballast' });
+    const policy = iamPolicy(await manifests(), { controllerId: 'ballast', scope: 'names' });
     const deletes = policy.Statement.filter((s: Statement) => s.Action.some((a) => /:Delete/.test(a)));
     for (const s of deletes) for (const r of s.Resource) expect(r, s.Sid).not.toMatch(/(service\/\*\/\*|:db:\*|:alarm:\*)$/);
     expect(grants(policy, 'cloudwatch:DeleteAlarms').flatMap((s) => s.Resource)).toEqual(
@@ -177,7 +110,7 @@ describe('ballast iam-policy', () => {
   });
 
   it('with prune, lets an owned service that no manifest names be deleted but not changed', async () => {
-    const policy = iamPolicy(await manifests(), { controllerId: 'ballast', prune: true });
+    const policy = iamPolicy(await manifests(), { controllerId: 'ballast', prune: true, scope: 'names' });
     const anyService = 'arn:aws:ecs:*:*:service/*/*';
     expect(grants(policy, 'ecs:DeleteService').flatMap((s) => s.Resource)).toContain(anyService);
     expect(grants(policy, 'ecs:UpdateService').flatMap((s) => s.Resource)).not.toContain(anyService);
@@ -187,24 +120,145 @@ describe('ballast iam-policy', () => {
     const template = (await manifests()).find((m): m is Alarm => m.kind === 'Alarm')!;
     const names = Array.from({ length: 150 }, (_, i) => `team${i % 5}-latency-${i}`);
     const alarms = names.map((name) => ({ ...template, metadata: { name } }));
-    const policy = iamPolicy(alarms, { controllerId: 'ballast', account: '123456789012', region: 'eu-west-1' });
+    const policy = iamPolicy(alarms, { controllerId: 'ballast', account: '123456789012', region: 'eu-west-1', scope: 'names' });
     expect(JSON.stringify(policy).length).toBeLessThanOrEqual(INLINE_POLICY_LIMIT);
-    const put = policy.Statement.find((s) => s.Sid === 'CloudWatchWriteAlarms');
+    const put = policy.Statement.find((s) => s.Sid === 'CloudWatchChangeOwnedAlarms');
     expect(put!.Resource).toHaveLength(5);
     for (const n of names) expect(put!.Resource.some((p) => glob(p).test(`arn:aws:cloudwatch:eu-west-1:123456789012:alarm:${n}`)), n).toBe(true);
     // The shop's estate fits with its exact names.
-    expect(iamPolicy(await manifests(), { controllerId: 'ballast' }).Statement.find((s) => s.Sid === 'CloudWatchWriteAlarms')!.Resource).toContain(
+    expect(iamPolicy(await manifests(), { controllerId: 'ballast', scope: 'names' }).Statement.find((s) => s.Sid === 'CloudWatchChangeOwnedAlarms')!.Resource).toContain(
       'arn:aws:cloudwatch:*:*:alarm:storefront-cpu-high',
     );
   });
 
-  it('prints the policy document on stdout, ready for aws iam put-role-policy', async () => {
-    const run = await runCli(['iam-policy', 'desired-state', '--controller-id', 'shop', '--prune']);
+  it('prints the policy document on stdout, ready for aws iam put-role-policy, scoped by tags unless asked for names', async () => {
+    const run = await runCli(['iam-policy', 'desired-state', '--controller-id', 'shop', '--prune', '--account', '123456789012', '--region', 'eu-west-1']);
     expect(run.code).toBe(0);
-    expect(run.json()).toEqual(iamPolicy(await manifests(), { controllerId: 'shop', prune: true }));
-    expect(run.stderr).toMatch(/actions in \d+ statements/);
-    const json = await runCli(['iam-policy', '--output', 'json']);
-    expect(json.json()).toEqual(iamPolicy(await manifests(), { controllerId: 'ballast', prune: false }));
+    const policy = run.json<PolicyDocument>();
+    expect(policy.Version).toBe('2012-10-17');
+    const sid = (id: string) => policy.Statement.find((s) => s.Sid === id);
+    // Tags scope: any service of the account and region, as long as it is this controller's.
+    expect(sid('EcsChangeOwnedServices')).toMatchObject({
+      Resource: ['arn:aws:ecs:eu-west-1:123456789012:service/*/*'],
+      Condition: { StringEquals: { 'aws:ResourceTag/ballast.dev/managed-by': 'shop' } },
+    });
+    expect(sid('PruneOwnedDbInstances')?.Condition).toEqual({
+      StringEquals: { 'aws:ResourceTag/ballast.dev/managed-by': 'shop', 'aws:ResourceTag/ballast.dev/allow-destructive': 'true' },
+    });
+    expect(run.stderr).toMatch(/actions in \d+ statements .*scope tags, with prune/);
+    const names = (await runCli(['iam-policy', '--output', 'json', '--scope', 'names'])).json<PolicyDocument>();
+    expect(names.Statement.find((s) => s.Sid === 'EcsChangeOwnedServices')!.Resource).toEqual([
+      'arn:aws:ecs:*:*:service/*/catalog',
+      'arn:aws:ecs:*:*:service/*/checkout',
+      'arn:aws:ecs:*:*:service/*/storefront',
+      'arn:aws:ecs:*:*:service/*/worker',
+    ]);
+    expect(names.Statement.some((s) => s.Sid.startsWith('Prune'))).toBe(false);
+  });
+
+  it('takes the partition from the region', async () => {
+    const run = await runCli(['iam-policy', '--region', 'cn-north-1']);
+    const arns = run.json<PolicyDocument>().Statement.flatMap((s) => s.Resource).filter((r) => r !== '*');
+    expect(arns.length).toBeGreaterThan(10);
+    for (const r of arns) expect(r).toMatch(/^arn:aws-cn:/);
+    expect(run.json<PolicyDocument>().Statement.find((s) => s.Sid === 'RdsReadInstances')!.Resource).toEqual(['arn:aws-cn:rds:cn-north-1:*:db:*']);
+    const gov = (await runCli(['iam-policy', '--region', 'us-gov-west-1'])).json<PolicyDocument>();
+    expect(gov.Statement.find((s) => s.Sid === 'RdsReadInstances')!.Resource).toEqual(['arn:aws-us-gov:rds:us-gov-west-1:*:db:*']);
+  });
+
+  describe('--check', () => {
+    const withPolicy = async (policy: unknown, argv: string[] = []) => {
+      const dir = await mkdtemp(path.join(tmpdir(), 'ballast-check-'));
+      try {
+        await writeFile(path.join(dir, 'deployed.json'), JSON.stringify(policy));
+        return await runCli(['iam-policy', 'desired-state', '--check', path.join(dir, 'deployed.json'), ...argv]);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    };
+
+    it.each(['tags', 'names'] as const)('passes a deployed --scope %s policy', async (scope) => {
+      const deployed = (await runCli(['iam-policy', '--scope', scope, '--prune'])).json();
+      const run = await withPolicy(deployed);
+      expect(run.stdout).toContain('grants everything the 25 manifests need');
+      expect(run.code).toBe(0);
+    });
+
+    it('finds a removed grant and exits 2 listing it', async () => {
+      const deployed = (await runCli(['iam-policy'])).json<PolicyDocument>();
+      const statement = deployed.Statement.find((s) => s.Sid === 'EcsChangeOwnedServices')!;
+      statement.Action = statement.Action.filter((a) => a !== 'ecs:UpdateService');
+      const run = await withPolicy(deployed, ['--output', 'json']);
+      expect(run.code).toBe(2);
+      const out = run.json<{ ok: boolean; missing: { action: string; resource: string }[] }>();
+      expect(out.ok).toBe(false);
+      expect(out.missing.map((m) => `${m.action} ${m.resource}`)).toEqual([
+        'ecs:UpdateService arn:aws:ecs:*:*:service/*/catalog',
+        'ecs:UpdateService arn:aws:ecs:*:*:service/*/checkout',
+        'ecs:UpdateService arn:aws:ecs:*:*:service/*/storefront',
+        'ecs:UpdateService arn:aws:ecs:*:*:service/*/worker',
+      ]);
+    });
+
+    it('does not take a looser condition for the one the manifests need, nor a grant an explicit deny takes back', async () => {
+      const deployed = (await runCli(['iam-policy'])).json<PolicyDocument>();
+      const owned = deployed.Statement.find((s) => s.Sid === 'EcsChangeOwnedServices')!;
+      owned.Condition = { StringEquals: { 'aws:ResourceTag/ballast.dev/managed-by': 'someone-else' } };
+      expect((await withPolicy(deployed)).code).toBe(2);
+      const full = (await runCli(['iam-policy'])).json<PolicyDocument>();
+      const denied = { ...full, Statement: [...full.Statement, { Effect: 'Deny', Action: 'rds:*', Resource: '*' }] };
+      const run = await withPolicy(denied);
+      expect(run.code).toBe(2);
+      expect(run.stdout).toContain('rds:CreateDBInstance on');
+    });
+
+    it('exits 1 when the file is not a policy', async () => {
+      const run = await withPolicy({ hello: 'world' });
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain('not an IAM policy document');
+    });
+  });
+
+  describe('size limits', () => {
+    const alarmsNamed = async (count: number, name: (i: number) => string) => {
+      const spec = { metric: { namespace: 'AWS/ECS', name: 'CPUUtilization', statistic: 'Average', period: 60 }, evaluationPeriods: 1, threshold: 90, comparison: 'GreaterThanThreshold' };
+      const dir = await mkdtemp(path.join(tmpdir(), 'ballast-limits-'));
+      const docs = Array.from({ length: count }, (_, i) => ({ apiVersion: 'ballast.dev/v1alpha1', kind: 'Alarm', metadata: { name: name(i) }, spec }));
+      await writeFile(path.join(dir, 'alarms.yaml'), docs.map((d) => JSON.stringify(d)).join('\n---\n'));
+      return dir;
+    };
+
+    it('splits a policy past the inline limit into managed policies that each fit, and --check accepts them together', async () => {
+      // Names with nothing in common cannot be collapsed into prefixes.
+      const dir = await alarmsNamed(400, (i) => `${String.fromCharCode(97 + (i % 26))}${i}x-alarm`);
+      try {
+        const run = await runCli(['iam-policy', dir, '--scope', 'names']);
+        expect(run.code, run.stderr).toBe(0);
+        const managed = run.json<PolicyDocument[]>();
+        expect(managed.length).toBeGreaterThan(1);
+        for (const doc of managed) expect(JSON.stringify(doc).length).toBeLessThanOrEqual(MANAGED_POLICY_LIMIT);
+        expect(run.stderr).toContain(`printed as ${managed.length} managed policies`);
+        const file = path.join(dir, 'deployed.json');
+        await writeFile(file, JSON.stringify(managed));
+        expect((await runCli(['iam-policy', dir, '--check', file])).code).toBe(0);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('exits 1 with a clear message when even ten managed policies cannot hold it', async () => {
+      const dir = await alarmsNamed(2500, (i) => `${String.fromCharCode(97 + (i % 26))}${i}x-alarm`);
+      try {
+        const run = await runCli(['iam-policy', dir, '--scope', 'names']);
+        expect(run.code).toBe(1);
+        expect(run.stdout).toBe('');
+        expect(run.stderr).toMatch(/needs \d+ managed policies of 6144 characters, more than the 10 a role may have/);
+        // The same estate fits by tags.
+        expect((await runCli(['iam-policy', dir])).code).toBe(0);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    });
   });
 
   it('prints no policy for an invalid revision', async () => {

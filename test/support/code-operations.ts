@@ -1,0 +1,71 @@
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import * as ecs from '@aws-sdk/client-ecs';
+import * as autoscaling from '@aws-sdk/client-application-auto-scaling';
+import * as rds from '@aws-sdk/client-rds';
+import * as cloudwatch from '@aws-sdk/client-cloudwatch';
+import * as ec2 from '@aws-sdk/client-ec2';
+import * as elbv2 from '@aws-sdk/client-elastic-load-balancing-v2';
+import * as sns from '@aws-sdk/client-sns';
+import * as tagging from '@aws-sdk/client-resource-groups-tagging-api';
+import * as sts from '@aws-sdk/client-sts';
+import type { ServiceName } from '../../src/aws/clients.js';
+
+/** The IAM prefix of each SDK client Ballast has, by its key in Aws and by its package. */
+export const PREFIX: Record<ServiceName, string> = {
+  ecs: 'ecs',
+  autoscaling: 'application-autoscaling',
+  rds: 'rds',
+  cloudwatch: 'cloudwatch',
+  ec2: 'ec2',
+  elbv2: 'elasticloadbalancing',
+  sns: 'sns',
+  tagging: 'tag',
+  sts: 'sts',
+};
+const MODULES: Record<ServiceName, object> = { ecs, autoscaling, rds, cloudwatch, ec2, elbv2, sns, tagging, sts };
+const PACKAGE: Record<string, ServiceName> = {
+  '@aws-sdk/client-ecs': 'ecs',
+  '@aws-sdk/client-application-auto-scaling': 'autoscaling',
+  '@aws-sdk/client-rds': 'rds',
+  '@aws-sdk/client-cloudwatch': 'cloudwatch',
+  '@aws-sdk/client-ec2': 'ec2',
+  '@aws-sdk/client-elastic-load-balancing-v2': 'elbv2',
+  '@aws-sdk/client-sns': 'sns',
+  '@aws-sdk/client-resource-groups-tagging-api': 'tagging',
+  '@aws-sdk/client-sts': 'sts',
+};
+
+/**
+ * Every AWS operation a source file can send, as IAM actions: `new <Op>Command(` resolved through the file's SDK imports,
+ * and in files that build planned calls (`service: '<key>'`), each quoted name that is an operation of that client
+ * (`operation: 'DeleteAlarms'`, `ecs('UpdateService', …)`, `rds('ModifyDBInstance', …)`). Unresolvable commands are returned apart.
+ */
+function operationsIn(text: string): { actions: string[]; unresolved: string[] } {
+  // Comments on lines of their own mention calls without making them.
+  const source = text.replace(/^\s*\/\*[\s\S]*?\*\//gm, '').replace(/^\s*\/\/.*$/gm, '');
+  const imported = new Map<string, ServiceName>();
+  for (const [, names, pkg] of source.matchAll(/import\s*(?:type\s*)?\{([^}]*)\}\s*from\s*'(@aws-sdk\/client-[a-z0-9-]+)'/g)) {
+    for (const name of names!.split(',')) imported.set(name.trim().replace(/^type\s+/, ''), PACKAGE[pkg!]!);
+  }
+  const actions: string[] = [];
+  const unresolved: string[] = [];
+  for (const [, op] of source.matchAll(/new (\w+)Command\(/g)) {
+    const service = imported.get(`${op}Command`);
+    if (service) actions.push(`${PREFIX[service]}:${op}`);
+    else unresolved.push(op!);
+  }
+  for (const [, key] of source.matchAll(/service: '(\w+)'/g)) {
+    const service = key as ServiceName;
+    if (!(service in MODULES)) unresolved.push(`service ${key}`);
+    else for (const [, op] of source.matchAll(/'([A-Z][A-Za-z0-9]+)'/g)) if (`${op}Command` in MODULES[service]) actions.push(`${PREFIX[service]}:${op}`);
+  }
+  return { actions, unresolved };
+}
+
+export async function codeOperations(): Promise<{ actions: Set<string>; unresolved: string[] }> {
+  // src/demo bootstraps the emulator's account pieces (VPC, NLB, topic): the controller never makes those calls.
+  const files = (await readdir('src', { recursive: true })).filter((f) => f.endsWith('.ts') && !f.startsWith('demo/'));
+  const found = await Promise.all(files.map(async (f) => operationsIn(await readFile(path.join('src', f), 'utf8'))));
+  return { actions: new Set(found.flatMap((f) => f.actions)), unresolved: found.flatMap((f) => f.unresolved) };
+}
