@@ -1,7 +1,7 @@
 """ECS: services keep the fields CreateService is given, and deployments take time and can fail, as in ECS.
 
 moto 5.2.1 drops deploymentConfiguration, healthCheckGracePeriodSeconds and enableExecuteCommand on CreateService,
-stores a bare family on UpdateService instead of the revision ARN, starts no deployment on UpdateService, and
+leaves platformVersion empty on a Fargate service created without one (ECS reports LATEST), stores a bare family on UpdateService instead of the revision ARN, starts no deployment on UpdateService, and
 reports a rollout COMPLETED at once (or never). Here CreateService and every UpdateService that changes what runs
 start a PRIMARY deployment that is IN_PROGRESS for BALLAST_EMULATOR_ECS_ROLLOUT_SECONDS, with tasks starting along
 the way, and then COMPLETED; a task definition with an image tagged `:broken` never starts its tasks: with the
@@ -140,6 +140,8 @@ def create_service(self):
         value = self._get_param(param)
         if value is not None:
             setattr(service, attribute, value)
+    if service.launch_type == "FARGATE" and not service.platform_version:
+        service.platform_version = "LATEST"
     if service.deployment_controller.get("type", "ECS") == "ECS" and service.task_definition:
         _deploy(backend, service)
         _render(service)

@@ -37,6 +37,36 @@ const HealthCheck = Type.Object(
   { ...strict, description: 'Container health check, run by ECS inside the container.' },
 );
 
+const MountPoint = Type.Object(
+  {
+    sourceVolume: Type.String({ minLength: 1, description: 'A volume of spec.volumes.' }),
+    containerPath: Type.String({ pattern: '^/', description: 'Where the volume appears in the container.' }),
+    readOnly: Type.Optional(Type.Boolean({ description: 'Mount read-only (false when left out).' })),
+  },
+  strict,
+);
+
+const ULIMIT_NAMES = ['core', 'cpu', 'data', 'fsize', 'locks', 'memlock', 'msgqueue', 'nice', 'nofile', 'nproc', 'rss', 'rtprio', 'rttime', 'sigpending', 'stack'] as const;
+
+const Ulimit = Type.Object(
+  {
+    name: Type.Union(ULIMIT_NAMES.map((n) => Type.Literal(n)), { description: 'The resource limited, e.g. nofile.' }),
+    softLimit: Type.Integer({ minimum: 0 }),
+    hardLimit: Type.Integer({ minimum: 0 }),
+  },
+  strict,
+);
+
+const DependsOn = Type.Object(
+  {
+    containerName: Type.String({ minLength: 1, description: 'Another container of this task.' }),
+    condition: Type.Union([Type.Literal('START'), Type.Literal('COMPLETE'), Type.Literal('SUCCESS'), Type.Literal('HEALTHY')], {
+      description: 'START, COMPLETE, SUCCESS or HEALTHY (that container needs a healthCheck).',
+    }),
+  },
+  strict,
+);
+
 const Container = Type.Object(
   {
     name: Type.String({ pattern: '^[A-Za-z0-9_-]{1,255}$', description: 'Container name: letters, digits, hyphens and underscores.' }),
@@ -59,6 +89,13 @@ const Container = Type.Object(
     ),
     logging: Type.Optional(Logging),
     healthCheck: Type.Optional(HealthCheck),
+    readonlyRootFilesystem: Type.Optional(Type.Boolean({ description: 'Mount the root file system read-only; write to mountPoints instead.' })),
+    mountPoints: Type.Optional(Type.Array(MountPoint, { description: 'Volumes of spec.volumes mounted into this container.' })),
+    initProcessEnabled: Type.Optional(Type.Boolean({ description: 'Run an init process as PID 1 that forwards signals and reaps zombies.' })),
+    stopTimeout: Type.Optional(Type.Integer({ minimum: 2, maximum: 120, description: 'Seconds between SIGTERM and SIGKILL when the task stops.' })),
+    user: Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: 'User (name, uid, uid:gid) the container runs as.' })),
+    ulimits: Type.Optional(Type.Array(Ulimit, { description: 'Resource limits of the container.' })),
+    dependsOn: Type.Optional(Type.Array(DependsOn, { description: 'Containers that must reach a condition before this one starts.' })),
   },
   strict,
 );
@@ -71,6 +108,11 @@ export const EcsServiceSpec = Type.Object(
     executionRole: Type.Optional(RoleRef),
     taskRole: Type.Optional(RoleRef),
     containers: Type.Array(Container, { minItems: 1, maxItems: 10, description: 'The containers of the task definition (family = metadata.name).' }),
+    volumes: Type.Optional(
+      Type.Array(Type.Object({ name: Type.String({ pattern: '^[A-Za-z0-9_-]{1,255}$', description: 'Volume name, for mountPoints.' }) }, strict), {
+        description: "Bind-mount volumes on the task's ephemeral storage (Fargate), shared by the containers that mount them.",
+      }),
+    ),
     network: Type.Object(
       {
         subnets: Type.Array(NetworkRef, {

@@ -89,6 +89,14 @@ function checkService(m: EcsService, report: Report): void {
   s.containers.forEach((c, i) => {
     if (names.has(c.name)) report(['spec', 'containers', i, 'name'], `another container is already called "${c.name}"`);
     names.add(c.name);
+    (c.mountPoints ?? []).forEach((mp, j) => {
+      if (!(s.volumes ?? []).some((v) => v.name === mp.sourceVolume)) report(['spec', 'containers', i, 'mountPoints', j, 'sourceVolume'], `no volume called "${mp.sourceVolume}" in spec.volumes`);
+    });
+    (c.dependsOn ?? []).forEach((d, j) => {
+      if (d.containerName === c.name || !s.containers.some((o) => o.name === d.containerName)) {
+        report(['spec', 'containers', i, 'dependsOn', j, 'containerName'], `no other container called "${d.containerName}" in this service`);
+      }
+    });
     for (const key of Object.keys(c.environment ?? {})) {
       if (SECRET_NAME.test(key)) {
         report(['spec', 'containers', i, 'environment', key], 'looks like a secret: move it under secrets, as a Secrets Manager or SSM reference, never a literal value', true);

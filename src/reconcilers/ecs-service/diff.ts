@@ -23,6 +23,7 @@ export function diff(desired: EcsService, live: LiveEcsService, ctx: Context): F
   c.field('spec.executionRole', live.executionRole, roleArn(ctx.refs, spec.executionRole));
   c.field('spec.taskRole', live.taskRole, roleArn(ctx.refs, spec.taskRole));
   diffContainers(c, spec.containers, live.containers);
+  c.set('spec.volumes', live.volumes, spec.volumes?.map((v) => v.name));
 
   const network = networkIds(spec, ctx.refs);
   c.set('spec.network.subnets', live.network.subnets, network.subnets);
@@ -60,13 +61,20 @@ function diffContainers(c: Changes, desired: Container[], live: LiveContainer[])
     c.field(`${at}.memory`, have.memory, want.memory);
     c.set(`${at}.ports`, have.ports, portsOf(want));
     c.field(`${at}.environment`, have.environment, want.environment);
-    c.field(`${at}.secrets`, have.secrets, want.secrets);
+    c.field(`${at}.secrets`, have.secrets, want.secrets && sameSecrets(have.secrets, want.secrets));
     if (want.logging) {
       c.field(`${at}.logging.driver`, have.logging?.driver, want.logging.driver);
       c.field(`${at}.logging.group`, have.logging?.group, want.logging.group);
       c.field(`${at}.logging.streamPrefix`, have.logging?.streamPrefix, want.logging.streamPrefix);
       c.field(`${at}.logging.region`, have.logging?.region, want.logging.region);
     }
+    c.field(`${at}.readonlyRootFilesystem`, have.readonlyRootFilesystem, want.readonlyRootFilesystem);
+    c.set(`${at}.mountPoints`, have.mountPoints, want.mountPoints?.map((m) => ({ ...m, readOnly: m.readOnly ?? false })));
+    c.field(`${at}.initProcessEnabled`, have.initProcessEnabled, want.initProcessEnabled);
+    c.field(`${at}.stopTimeout`, have.stopTimeout, want.stopTimeout);
+    c.field(`${at}.user`, have.user, want.user);
+    c.set(`${at}.ulimits`, have.ulimits, want.ulimits);
+    c.set(`${at}.dependsOn`, have.dependsOn, want.dependsOn);
     if (want.healthCheck) {
       const hc = want.healthCheck;
       c.field(`${at}.healthCheck.command`, have.healthCheck?.command, hc.command);
@@ -76,4 +84,19 @@ function diffContainers(c: Changes, desired: Container[], live: LiveContainer[])
       c.field(`${at}.healthCheck.startPeriod`, have.healthCheck?.startPeriod, hc.startPeriod);
     }
   }
+}
+
+/** `…:secret:name` and `…:secret:name-AbCdEf` (the random suffix Secrets Manager adds) name the same secret. */
+export function sameSecretRef(a: string, b: string): boolean {
+  if (a === b) return true;
+  const parse = (ref: string) => /^(arn:[^:]+:secretsmanager:[^:]*:[^:]*:secret:)([^:]+)(.*)$/.exec(ref);
+  const [x, y] = [parse(a), parse(b)];
+  if (!x || !y || x[1] !== y[1] || x[3] !== y[3]) return false;
+  const suffixed = (long: string, short: string) => long.startsWith(`${short}-`) && /^[A-Za-z0-9]{6}$/.test(long.slice(short.length + 1));
+  return suffixed(x[2]!, y[2]!) || suffixed(y[2]!, x[2]!);
+}
+
+/** The desired secrets, each written as the live reference when both name the same secret, so only real changes differ. */
+function sameSecrets(live: Record<string, string>, desired: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(desired).map(([k, v]) => [k, live[k] !== undefined && sameSecretRef(live[k], v) ? live[k] : v]));
 }

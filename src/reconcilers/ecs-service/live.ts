@@ -28,6 +28,13 @@ export interface LiveContainer {
   secrets: Record<string, string>;
   logging: { driver: string | undefined; group: string | undefined; streamPrefix: string | undefined; region: string | undefined } | undefined;
   healthCheck: { command: string[]; interval: number; timeout: number; retries: number; startPeriod: number } | undefined;
+  readonlyRootFilesystem: boolean;
+  mountPoints: { sourceVolume: string; containerPath: string; readOnly: boolean }[];
+  initProcessEnabled: boolean;
+  stopTimeout: number | undefined;
+  user: string | undefined;
+  ulimits: { name: string; softLimit: number; hardLimit: number }[];
+  dependsOn: { containerName: string; condition: string }[];
 }
 
 /** An ECS service and the task definition revision it runs, in the manifest's shape (ids and ARNs resolved). */
@@ -41,6 +48,10 @@ export interface LiveEcsService {
   executionRole: string | undefined;
   taskRole: string | undefined;
   containers: LiveContainer[];
+  /** Names of the task's bind-mount volumes. */
+  volumes: string[];
+  /** Settings of the live revision no manifest field expresses (e.g. `containers[app].command`): a new revision drops them. */
+  unexpressed: string[];
   network: { subnets: string[]; securityGroups: string[]; assignPublicIp: boolean };
   loadBalancer: { targetGroup: string | undefined; containerName: string | undefined; containerPort: number | undefined } | undefined;
   desiredCount: number;
@@ -77,6 +88,8 @@ export function toLive(service: Service, task: TaskDefinition): LiveEcsService {
     executionRole: task.executionRoleArn,
     taskRole: task.taskRoleArn,
     containers: (task.containerDefinitions ?? []).map(toLiveContainer),
+    volumes: (task.volumes ?? []).map((v) => v.name ?? ''),
+    unexpressed: unexpressed(task),
     network: {
       subnets: vpc?.subnets ?? [],
       securityGroups: vpc?.securityGroups ?? [],
@@ -97,6 +110,31 @@ export function toLive(service: Service, task: TaskDefinition): LiveEcsService {
     enableExecuteCommand: service.enableExecuteCommand ?? ECS_DEFAULTS.enableExecuteCommand,
     tags: Object.fromEntries((service.tags ?? []).map((t) => [t.key ?? '', t.value ?? ''])),
   };
+}
+
+/** Task and container settings Ballast writes or reads; anything else set on a live revision is reported as unexpressed. */
+const TASK_KEYS = new Set(['family', 'taskRoleArn', 'executionRoleArn', 'networkMode', 'containerDefinitions', 'volumes', 'requiresCompatibilities', 'cpu', 'memory']);
+const CONTAINER_KEYS = new Set([
+  'name', 'image', 'essential', 'cpu', 'memory', 'portMappings', 'environment', 'secrets', 'logConfiguration', 'healthCheck',
+  'readonlyRootFilesystem', 'mountPoints', 'linuxParameters', 'stopTimeout', 'user', 'ulimits', 'dependsOn',
+]);
+/** What DescribeTaskDefinition adds about a revision (its identity, status, history), not settings of the task. */
+const DESCRIPTIVE = new Set([
+  'taskDefinitionArn', 'revision', 'status', 'requiresAttributes', 'compatibilities', 'registeredAt', 'registeredBy', 'deregisteredAt',
+  'placementConstraints', 'deleteRequestedAt',
+]);
+const isSet = (v: unknown) => v !== undefined && v !== null && !(Array.isArray(v) && v.length === 0) && !(typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 0);
+
+function unexpressed(task: TaskDefinition): string[] {
+  const out = Object.entries(task)
+    .filter(([k, v]) => !TASK_KEYS.has(k) && !DESCRIPTIVE.has(k) && isSet(v))
+    .map(([k]) => k);
+  for (const c of task.containerDefinitions ?? []) {
+    for (const [k, v] of Object.entries(c)) if (!CONTAINER_KEYS.has(k) && isSet(v)) out.push(`containers[${c.name}].${k}`);
+    for (const [k, v] of Object.entries(c.linuxParameters ?? {})) if (k !== 'initProcessEnabled' && isSet(v)) out.push(`containers[${c.name}].linuxParameters.${k}`);
+    for (const p of c.portMappings ?? []) if (p.name) out.push(`containers[${c.name}].ports[${p.containerPort}].name`);
+  }
+  return out;
 }
 
 function toLiveContainer(c: ContainerDefinition): LiveContainer {
@@ -125,5 +163,12 @@ function toLiveContainer(c: ContainerDefinition): LiveContainer {
       retries: hc.retries ?? defaults.retries,
       startPeriod: hc.startPeriod ?? defaults.startPeriod,
     },
+    readonlyRootFilesystem: c.readonlyRootFilesystem ?? false,
+    mountPoints: (c.mountPoints ?? []).map((m) => ({ sourceVolume: m.sourceVolume ?? '', containerPath: m.containerPath ?? '', readOnly: m.readOnly ?? false })),
+    initProcessEnabled: c.linuxParameters?.initProcessEnabled ?? false,
+    stopTimeout: c.stopTimeout,
+    user: c.user,
+    ulimits: (c.ulimits ?? []).map((u) => ({ name: u.name ?? '', softLimit: u.softLimit ?? 0, hardLimit: u.hardLimit ?? 0 })),
+    dependsOn: (c.dependsOn ?? []).map((d) => ({ containerName: d.containerName ?? '', condition: d.condition ?? '' })),
   };
 }

@@ -17,6 +17,7 @@ import { asLowerKeyValue, ownershipSubset, ownershipTags } from '../../engine/ta
 import { arnName } from '../../diff/compare.js';
 import { clusterOfServiceArn, ECS_DEFAULTS, type LiveEcsService } from './live.js';
 import { autoscalerOf, logRegion, networkIds, roleArn, targetGroupArn } from './desired.js';
+import { droppedByNewRevision } from './revision.js';
 
 type Spec = EcsService['spec'];
 type Container = Spec['containers'][number];
@@ -36,7 +37,7 @@ function ecs<O extends keyof EcsInputs>(operation: O, input: EcsInputs[O]): AwsC
 }
 
 /** Changes under these paths need a new task definition revision; everything else is a service field. */
-const TASK_FIELDS = ['taskDefinition', 'spec.cpu', 'spec.memory', 'spec.executionRole', 'spec.taskRole', 'spec.containers'];
+const TASK_FIELDS = ['taskDefinition', 'spec.cpu', 'spec.memory', 'spec.executionRole', 'spec.taskRole', 'spec.containers', 'spec.volumes'];
 
 /** Service fields UpdateService can change in place, by the manifest path that triggers each. */
 const SERVICE_FIELDS: [string, (spec: Spec, live: LiveEcsService, refs: Refs) => Partial<UpdateServiceCommandInput>][] = [
@@ -117,7 +118,10 @@ function updateStep(desired: EcsService, live: LiveEcsService, changes: FieldCha
   }
   if (touched('tags')) calls.push(...tagCalls(live, ownershipTags(ctx.controllerId, desired)));
   const what: string[] = [];
-  if (newRevision) what.push('register task definition revision');
+  if (newRevision) {
+    const dropped = droppedByNewRevision(desired, live);
+    what.push(`register task definition revision${dropped.length > 0 ? ` (drops what the manifest leaves out: ${dropped.join(', ')})` : ''}`);
+  }
   if (Object.keys(fields).length > 0) what.push(`update service (${Object.keys(fields).join(', ')})`);
   if (touched('tags')) what.push('retag');
   return { op: 'update', summary: what.join(', '), calls };
@@ -145,6 +149,7 @@ function registerTaskDefinition(desired: EcsService, ctx: Context): AwsCall {
     executionRoleArn: roleArn(ctx.refs, spec.executionRole),
     taskRoleArn: roleArn(ctx.refs, spec.taskRole),
     containerDefinitions: spec.containers.map((c) => containerDefinition(c, ctx.refs)),
+    volumes: spec.volumes?.map((v) => ({ name: v.name })),
     tags: asLowerKeyValue(ownershipTags(ctx.controllerId, desired)),
   });
 }
@@ -164,6 +169,13 @@ function containerDefinition(c: Container, refs: Refs): ContainerDefinition {
       options: { 'awslogs-group': c.logging.group, 'awslogs-stream-prefix': c.logging.streamPrefix, 'awslogs-region': logRegion(c, refs) },
     },
     healthCheck: c.healthCheck,
+    readonlyRootFilesystem: c.readonlyRootFilesystem,
+    mountPoints: c.mountPoints,
+    linuxParameters: c.initProcessEnabled === undefined ? undefined : { initProcessEnabled: c.initProcessEnabled },
+    stopTimeout: c.stopTimeout,
+    user: c.user,
+    ulimits: c.ulimits,
+    dependsOn: c.dependsOn,
   };
 }
 
