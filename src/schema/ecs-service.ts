@@ -51,8 +51,8 @@ const ULIMIT_NAMES = ['core', 'cpu', 'data', 'fsize', 'locks', 'memlock', 'msgqu
 const Ulimit = Type.Object(
   {
     name: Type.Union(ULIMIT_NAMES.map((n) => Type.Literal(n)), { description: 'The resource limited, e.g. nofile.' }),
-    softLimit: Type.Integer({ minimum: 0 }),
-    hardLimit: Type.Integer({ minimum: 0 }),
+    softLimit: Type.Integer({ minimum: 0, description: 'The limit the container starts with.' }),
+    hardLimit: Type.Integer({ minimum: 0, description: 'The ceiling the container may raise the soft limit to.' }),
   },
   strict,
 );
