@@ -1,7 +1,8 @@
 """ECS: services keep the fields CreateService is given, and deployments take time and can fail, as in ECS.
 
 moto 5.2.1 drops deploymentConfiguration, healthCheckGracePeriodSeconds and enableExecuteCommand on CreateService,
-leaves platformVersion empty on a Fargate service created without one (ECS reports LATEST), stores a bare family on UpdateService instead of the revision ARN, starts no deployment on UpdateService, and
+leaves platformVersion empty on a Fargate service created without one (ECS reports LATEST), stores a bare family
+on UpdateService instead of the revision ARN, starts no deployment on UpdateService, and
 reports a rollout COMPLETED at once (or never). Here CreateService and every UpdateService that changes what runs
 start a PRIMARY deployment that is IN_PROGRESS for BALLAST_EMULATOR_ECS_ROLLOUT_SECONDS, with tasks starting along
 the way, and then COMPLETED; a task definition with an image tagged `:broken` never starts its tasks: with the
