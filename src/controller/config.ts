@@ -27,6 +27,9 @@ export interface ControllerConfig extends AwsSettings {
   dbTimeout?: number;
   healthPollInterval: number;
   logLevel: string;
+  /** Apply only commits signed by these keys (see src/trust). */
+  allowedSigners?: string;
+  gpgKeyring?: string;
 }
 
 /** Defaults of every optional setting (the flags' defaults too). */

@@ -16,6 +16,7 @@ import type { Problem } from '../problem.js';
 import type { NotificationPolicy, ReconcileReport } from '../report/notify.js';
 import type { SlackNotifier } from '../report/slack.js';
 import type { SourceRevision } from '../source/git.js';
+import type { Verdict } from '../trust/signature.js';
 import type { Metrics } from './metrics.js';
 
 export type Trigger = ReconcileReport['trigger'];
@@ -38,6 +39,8 @@ export interface ControllerDeps {
   metrics: Metrics;
   policy: NotificationPolicy;
   notifier: SlackNotifier;
+  /** Set when only signed commits may be applied (--allowed-signers, --gpg-keyring). */
+  verifier?: { verify(repo: string, sha: string): Promise<Verdict> };
 }
 
 export interface ResourceStatusEntry {
@@ -68,7 +71,8 @@ export interface ReconcileSummary {
  */
 export class Controller extends EventEmitter<{ started: [Trigger]; reconciled: [ReconcileSummary]; revision: [Manifest[]] }> {
   revision?: { sha: string; message: string; author: string; manifests: Manifest[]; loadedAt: string };
-  badRevision?: { sha: string; problems: Problem[] };
+  /** The branch head that was not applied: invalid manifests (`problems`) or a commit signed by no allowed key (`refused`). */
+  badRevision?: { sha: string; problems: Problem[]; refused?: { committer: string; reason: string } };
   lastReconcile?: ReconcileSummary;
   awsReachable = false;
   readonly resources = new Map<string, ResourceStatusEntry>();
@@ -225,6 +229,12 @@ export class Controller extends EventEmitter<{ started: [Trigger]; reconciled: [
   private async loadSource(): Promise<'new' | 'same' | 'rejected'> {
     const head = await this.deps.source.sync();
     if (head.sha === this.revision?.sha || head.sha === this.badRevision?.sha) return 'same';
+    const verdict = await this.deps.verifier?.verify(head.root, head.sha);
+    if (verdict && !verdict.trusted) {
+      this.badRevision = { sha: head.sha, problems: [], refused: { committer: verdict.committer, reason: verdict.reason } };
+      this.deps.logger.warn({ revision: head.sha, committer: verdict.committer, reason: verdict.reason }, 'unsigned revision refused: keeping the last good one');
+      return 'rejected';
+    }
     const loaded = await loadRevision(head.dir, { cwd: head.root });
     if (loaded.problems.length > 0) {
       this.badRevision = { sha: head.sha, problems: loaded.problems };
@@ -235,7 +245,7 @@ export class Controller extends EventEmitter<{ started: [Trigger]; reconciled: [
     this.badRevision = undefined;
     this.deps.metrics.setRevision(head.sha);
     this.emit('revision', loaded.manifests);
-    this.deps.logger.info({ revision: head.sha, manifests: loaded.manifests.length }, 'revision loaded');
+    this.deps.logger.info({ revision: head.sha, manifests: loaded.manifests.length, ...(verdict?.trusted ? { signer: verdict.signer } : {}) }, 'revision loaded');
     return 'new';
   }
 
@@ -314,7 +324,7 @@ export class Controller extends EventEmitter<{ started: [Trigger]; reconciled: [
       drift: this.lastDrift,
       applied: [],
       failures: [],
-      ...(this.badRevision ? { invalid: { revision: this.badRevision.sha, problems: this.badRevision.problems } } : {}),
+      ...(this.badRevision ? { invalid: { revision: this.badRevision.sha, problems: this.badRevision.problems, refused: this.badRevision.refused } } : {}),
     };
   }
 

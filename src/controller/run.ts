@@ -15,6 +15,7 @@ import { createHttpServer } from './http.js';
 import { cleanupLeftovers, drillNotification, DrillScheduler, executeDrill } from '../drill/index.js';
 import type { DbInstance } from '../schema/index.js';
 import { DRILL_POLL_SECONDS } from './config.js';
+import { CommitVerifier } from '../trust/signature.js';
 
 export interface RunningController {
   controller: Controller;
@@ -34,6 +35,8 @@ export async function startController(config: ControllerConfig, logger: Logger =
   const metrics = new Metrics(aws.counter);
   const workdir = config.workdir ?? path.join(tmpdir(), `ballast-${config.controllerId}`);
   const notifier = new SlackNotifier(config.slackWebhookUrl, logger);
+  const verifier = CommitVerifier.from(config);
+  await verifier?.check();
   const controller = new Controller(
     {
       defaultMode: config.mode,
@@ -51,6 +54,7 @@ export async function startController(config: ControllerConfig, logger: Logger =
       metrics,
       policy: new NotificationPolicy({ quietPeriodMs: config.quietPeriod * 1000 }),
       notifier,
+      verifier,
     },
   );
   const drillsAbort = new AbortController();
@@ -78,7 +82,10 @@ export async function startController(config: ControllerConfig, logger: Logger =
   const url = await server.listen({ port: config.port, host: config.host });
   const poll = setInterval(() => controller.trigger('poll'), config.pollInterval * 1000);
   const scan = cron.schedule(config.driftSchedule, () => controller.trigger('drift-scan'));
-  logger.info({ url, repo: redactUrl(config.repoUrl), branch: config.branch, path: config.path, controllerId: config.controllerId }, 'controller started');
+  logger.info(
+    { url, repo: redactUrl(config.repoUrl), branch: config.branch, path: config.path, controllerId: config.controllerId, signedBy: verifier?.describe() ?? 'anyone (signatures not checked)' },
+    'controller started',
+  );
   drills.start();
   controller.trigger('startup');
   return {
@@ -93,6 +100,7 @@ export async function startController(config: ControllerConfig, logger: Logger =
       drillsAbort.abort();
       await Promise.all([controller.stop(), drills.stop()]);
       await server.close();
+      await verifier?.close();
       logger.info('controller stopped');
     },
   };

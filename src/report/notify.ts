@@ -12,8 +12,12 @@ export interface ReconcileReport {
   applied: { key: string; summary: string; operations: string[] }[];
   /** `terminal`: will not pass by retrying (refused, access denied, bad reference); the controller does not back off for it. */
   failures: { key: string; code: string; message: string; terminal?: boolean }[];
-  /** Set on every reconcile while the branch head is an invalid revision. */
-  invalid?: { revision: string; problems: { file: string; line: number; col: number; subject?: string; message: string }[] };
+  /** Set on every reconcile while the branch head is an invalid revision, or one refused for its signature. */
+  invalid?: {
+    revision: string;
+    problems: { file: string; line: number; col: number; subject?: string; message: string }[];
+    refused?: { committer: string; reason: string };
+  };
 }
 
 /** `drill`: a RestoreDrill result (src/drill/report.ts); the others come from reconciles. */
@@ -105,6 +109,10 @@ export class NotificationPolicy {
     const invalid = report.invalid;
     if (!invalid || this.invalidRevisions.has(invalid.revision)) return undefined;
     this.invalidRevisions.add(invalid.revision);
+    if (invalid.refused) {
+      const title = `Revision ${short(invalid.revision)} refused: ${invalid.refused.reason}; ${short(report.revision)} stays in force`;
+      return message('invalid', title, [{ subject: 'committed by', detail: invalid.refused.committer }], report);
+    }
     const lines = invalid.problems.map((p) => ({
       subject: `${p.file}:${p.line}:${p.col}`,
       detail: p.subject ? `${p.subject}: ${p.message}` : p.message,
