@@ -29,6 +29,8 @@ RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
  && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY bin ./bin
+# Price tables of `ballast cost` and the plan cost deltas.
+COPY prices ./prices
 # Root owns the code, so the process cannot change it; the clone lives in the OS temp dir (/tmp).
 USER node
 # /healthz, /readyz, /metrics, /status and the Git webhook.

@@ -5,6 +5,8 @@ import { addRunOptions, positiveNumber } from './run-options.js';
 import type { ApplyCommandOptions } from './apply.js';
 import type { DrillCommandOptions } from './drill.js';
 import type { IamPolicyCommandOptions } from './iam-policy.js';
+import type { CostCommandOptions, PricesUpdateOptions } from './cost.js';
+import { SHIPPED_PRICES } from '../cost/table.js';
 import { CONTROLLER_DEFAULTS as D, DRILL_POLL_SECONDS } from '../controller/config.js';
 
 // Commands load their modules when they run: `validate` should not pay for the AWS SDK and the controller.
@@ -48,9 +50,10 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       .description('observe live AWS, diff and show the ordered actions; no writes')
       .argument('[path]', 'manifest folder or file', 'desired-state')
       .option('--detailed-exitcode', 'exit 2 when there are changes', false)
+      .addOption(new Option('--prices <file>', 'price table for the cost deltas (default: the shipped table of the region)').env('BALLAST_PRICES'))
       .addOption(outputOption()),
     io.env,
-  ).action(async (path: string, opts: AwsCommandOptions & { detailedExitcode: boolean }) => {
+  ).action(async (path: string, opts: AwsCommandOptions & { detailedExitcode: boolean; prices?: string }) => {
     const { planCommand } = await import('./plan.js');
     code = await planCommand(path, opts, io);
   });
@@ -115,6 +118,32 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     .action(async (path: string, opts: IamPolicyCommandOptions) => {
       const { iamPolicyCommand } = await import('./iam-policy.js');
       code = await iamPolicyCommand(path, opts, io);
+    });
+
+  program
+    .command('cost')
+    .description('monthly cost of the estate the manifests describe, per resource, from AWS public prices; no AWS calls')
+    .argument('[path]', 'manifest folder or file', 'desired-state')
+    .option('--region <region>', 'region to price (default: AWS_REGION)')
+    .option('--prices <file>', 'price table to use instead of the shipped one (from `ballast prices update`)')
+    .addOption(outputOption())
+    .action(async (path: string, opts: CostCommandOptions) => {
+      const { costCommand } = await import('./cost.js');
+      code = await costCommand(path, opts, io);
+    });
+
+  program
+    .command('prices')
+    .description('price tables of `ballast cost` and the plan cost deltas')
+    .command('update')
+    .description('write one price table per region from the AWS Price List API (pricing:GetProducts), or from offer files')
+    .requiredOption('--region <region...>', 'regions to write tables for')
+    .option('--from <file...>', 'Price List offer files (or saved GetProducts answers) of AmazonECS, AmazonRDS and AmazonCloudWatch instead of the API')
+    .option('--out <dir>', 'folder to write <region>.json into', SHIPPED_PRICES)
+    .addOption(outputOption())
+    .action(async (opts: PricesUpdateOptions) => {
+      const { pricesUpdateCommand } = await import('./cost.js');
+      code = await pricesUpdateCommand(opts, io);
     });
 
   const run = addAwsOptions(program.command('run').description('the long-running controller: Git watch, webhook, drift scans, Slack, HTTP endpoints'), io.env);

@@ -9,6 +9,7 @@ import type { Session } from '../observe/context.js';
 import { writeJson, type Io, type OutputFormat } from './io.js';
 import type { AwsCommandOptions } from './settings.js';
 import { openSession } from '../observe/context.js';
+import { costOfPlan } from '../cost/index.js';
 
 /** Loads and validates; on problems prints them and returns undefined (nothing of an invalid revision is used). */
 export async function validRevision(path: string, options: { output: OutputFormat }, io: Io): Promise<Revision | undefined> {
@@ -27,14 +28,15 @@ export function hasErrors(plan: Plan): boolean {
   return plan.resources.some((r) => r.status === 'error');
 }
 
-export async function planCommand(path: string, options: AwsCommandOptions & { detailedExitcode: boolean }, io: Io): Promise<number> {
+export async function planCommand(path: string, options: AwsCommandOptions & { detailedExitcode: boolean; prices?: string }, io: Io): Promise<number> {
   const revision = await validRevision(path, options, io);
   if (!revision) return 1;
   const session = openSession(options);
   const started = Date.now();
   const { plan } = await planRevision(revision, options, session);
-  if (options.output === 'json') writeJson(io, planJson(plan, session, started));
-  else io.stdout(renderPlan(plan));
+  const cost = await costOfPlan(plan, revision.manifests, await session.aws.region(), options.prices);
+  if (options.output === 'json') writeJson(io, planJson(plan, session, started, cost));
+  else io.stdout(renderPlan(plan, { cost }));
   if (hasErrors(plan)) return 1;
   return options.detailedExitcode && hasChanges(plan) ? 2 : 0;
 }

@@ -36,6 +36,7 @@ export function addRunOptions(cmd: Command): Command {
   opt('--health-poll-interval <seconds>', 'between health reads after a change', 'BALLAST_HEALTH_POLL_INTERVAL', D.healthPollInterval, positiveNumber);
   opt('--allowed-signers <file>', 'apply only commits signed by an SSH key of this file (git allowedSignersFile format)', 'BALLAST_ALLOWED_SIGNERS');
   opt('--gpg-keyring <file>', 'apply only commits signed by an OpenPGP key of this keyring', 'BALLAST_GPG_KEYRING');
+  opt('--prices <file>', 'price table for the cost of applied changes (default: the shipped table of the region)', 'BALLAST_PRICES');
   opt('--log-level <level>', 'pino log level', 'BALLAST_LOG_LEVEL', D.logLevel);
   return cmd;
 }

@@ -30,6 +30,8 @@ export interface ControllerConfig extends AwsSettings {
   /** Apply only commits signed by these keys (see src/trust). */
   allowedSigners?: string;
   gpgKeyring?: string;
+  /** Price table for the cost of applied changes (default: the shipped table of the region). */
+  prices?: string;
 }
 
 /** Defaults of every optional setting (the flags' defaults too). */

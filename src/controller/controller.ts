@@ -17,6 +17,7 @@ import type { NotificationPolicy, ReconcileReport } from '../report/notify.js';
 import type { SlackNotifier } from '../report/slack.js';
 import type { SourceRevision } from '../source/git.js';
 import type { Verdict } from '../trust/signature.js';
+import { deltaOf, type PlanCostReport } from '../cost/index.js';
 import type { Metrics } from './metrics.js';
 
 export type Trigger = ReconcileReport['trigger'];
@@ -41,6 +42,8 @@ export interface ControllerDeps {
   notifier: SlackNotifier;
   /** Set when only signed commits may be applied (--allowed-signers, --gpg-keyring). */
   verifier?: { verify(repo: string, sha: string): Promise<Verdict> };
+  /** Prices a plan for the applied message (src/cost); absent: no figures. */
+  costOf?: (plan: Plan, manifests: Manifest[]) => Promise<PlanCostReport>;
 }
 
 export interface ResourceStatusEntry {
@@ -218,7 +221,8 @@ export class Controller extends EventEmitter<{ started: [Trigger]; reconciled: [
       return end('failure');
     }
 
-    const report = this.record(plan, result, revision, trigger, sourceError);
+    const cost = await this.deps.costOf?.(plan, revision.manifests);
+    const report = this.record(plan, result, revision, trigger, sourceError, cost);
     for (const f of report.failures) logger.warn({ revision: revision.sha, resource: f.key, code: f.code, err: f.message }, 'resource failed');
     await this.notify(report);
     const outcome = head === 'rejected' ? 'invalid' : report.failures.length > 0 ? 'failure' : 'success';
@@ -256,6 +260,7 @@ export class Controller extends EventEmitter<{ started: [Trigger]; reconciled: [
     revision: NonNullable<Controller['revision']>,
     trigger: ReconcileReport['trigger'],
     sourceError?: string,
+    cost?: PlanCostReport,
   ): ReconcileReport {
     const sha = revision.sha;
     const manifests = new Map(revision.manifests.map((m) => [`${m.kind}/${m.metadata.name}`, m]));
@@ -283,7 +288,13 @@ export class Controller extends EventEmitter<{ started: [Trigger]; reconciled: [
       // A reverted drift is already told by the drift message; "applied" is for changes that came from Git.
       if (done && !drifted) {
         const planned = plan.actions.filter((a) => r.actions.includes(a.id));
-        report.applied.push({ key: r.key, summary: planned.map((a) => a.summary).join('; '), operations: planned.flatMap((a) => a.calls.map((c) => c.operation)) });
+        const delta = deltaOf(cost?.cost, r.key);
+        report.applied.push({
+          key: r.key,
+          summary: planned.map((a) => a.summary).join('; '),
+          operations: planned.flatMap((a) => a.calls.map((c) => c.operation)),
+          ...(delta ? { cost: delta } : {}),
+        });
       }
       if (error) report.failures.push({ key: r.key, code: error.code, message: error.message, terminal: 'terminal' in error ? error.terminal : false });
       if (r.refused.length > 0) report.failures.push({ key: r.key, code: 'Refused', message: r.note ?? 'destructive change refused', terminal: true });

@@ -16,6 +16,7 @@ import { cleanupLeftovers, drillNotification, DrillScheduler, executeDrill } fro
 import type { DbInstance } from '../schema/index.js';
 import { DRILL_POLL_SECONDS } from './config.js';
 import { CommitVerifier } from '../trust/signature.js';
+import { costOfPlan } from '../cost/index.js';
 
 export interface RunningController {
   controller: Controller;
@@ -55,6 +56,7 @@ export async function startController(config: ControllerConfig, logger: Logger =
       policy: new NotificationPolicy({ quietPeriodMs: config.quietPeriod * 1000 }),
       notifier,
       verifier,
+      costOf: async (plan, manifests) => costOfPlan(plan, manifests, await aws.region(), config.prices),
     },
   );
   const drillsAbort = new AbortController();

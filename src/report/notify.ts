@@ -9,7 +9,8 @@ export interface ReconcileReport {
   trigger: 'poll' | 'webhook' | 'drift-scan' | 'startup' | 'retry';
   /** Every drifted field found in this reconcile (not only new ones): drift missing from a report is gone. */
   drift: { key: string /* Kind/name */; path: string; live: unknown; desired: unknown; mode: 'enforce' | 'detect'; corrected: boolean }[];
-  applied: { key: string; summary: string; operations: string[] }[];
+  /** `cost`: the monthly delta of the change, e.g. "+ $292.00/month (db.r6g.large … -> db.r6g.xlarge …)". */
+  applied: { key: string; summary: string; operations: string[]; cost?: string }[];
   /** `terminal`: will not pass by retrying (refused, access denied, bad reference); the controller does not back off for it. */
   failures: { key: string; code: string; message: string; terminal?: boolean }[];
   /** Set on every reconcile while the branch head is an invalid revision, or one refused for its signature. */
@@ -154,7 +155,7 @@ function appliedMessage(report: ReconcileReport): Notification | undefined {
   if (report.applied.length === 0) return undefined;
   const lines = byKey(report.applied).map((a) => ({
     subject: a.key,
-    detail: a.operations.length > 0 ? `${a.summary} (${a.operations.join(', ')})` : a.summary,
+    detail: `${a.operations.length > 0 ? `${a.summary} (${a.operations.join(', ')})` : a.summary}${a.cost ? `; cost: ${a.cost}` : ''}`,
   }));
   return message('applied', `Changes applied to ${plural(new Set(report.applied.map((a) => a.key)).size, 'resource')}`, lines, report);
 }

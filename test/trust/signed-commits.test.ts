@@ -18,6 +18,7 @@ import { createRepo, removeRepo, type TestRepo } from '../support/git.js';
 import { SlackReceiver } from '../support/slack.js';
 import { editManifest, setField } from '../support/manifests.js';
 import { allowedSigners, signedWith, sshKey, type SshKey } from '../support/signing.js';
+import { fixtureTable } from '../support/prices.js';
 
 const exec = promisify(execFile);
 const moto = useMoto();
@@ -123,14 +124,27 @@ describe('only signed commits are applied', () => {
     expect(await threshold(moto.aws())).toBe(70);
   });
 
-  it('tells Slack who committed a refused revision and why, once', { timeout: 60_000 }, async () => {
+  it('tells Slack who committed a refused revision and why, once; a signed resize then reaches Slack with its monthly cost', { timeout: 90_000 }, async () => {
     const alice = await sshKey(keys, 'alice');
     const signers = await allowedSigners(path.join(keys, 'allowed_signers'), [['alice@example.com', alice]]);
     await commit('signed start', alice);
     const url = await slack.start();
+    const prices = await fixtureTable();
     await new Promise<void>((resolve) => {
       void startController(
-        { ...CONTROLLER_DEFAULTS, repoUrl: repo.url, workdir: path.join(keys, 'clone'), pollInterval: 3600, driftSchedule: '0 0 1 1 *', slackWebhookUrl: url, port: 0, host: '127.0.0.1', healthPollInterval: 0.05, allowedSigners: signers },
+        {
+          ...CONTROLLER_DEFAULTS,
+          repoUrl: repo.url,
+          workdir: path.join(keys, 'clone'),
+          pollInterval: 3600,
+          driftSchedule: '0 0 1 1 *',
+          slackWebhookUrl: url,
+          port: 0,
+          host: '127.0.0.1',
+          healthPollInterval: 0.05,
+          allowedSigners: signers,
+          prices,
+        },
         pino({ level: 'silent' }),
       ).then((r) => {
         running = r;
@@ -145,6 +159,19 @@ describe('only signed commits are applied', () => {
     await again;
     const refused = slack.texts().slice(before).filter((t) => t.includes('refused'));
     expect(refused).toEqual([`Revision ${sha.slice(0, 7)} refused: the commit is not signed; ${running!.controller.revision!.sha.slice(0, 7)} stays in force\ncommitted by Platform Team <platform@example.com>`]);
+
+    const count = slack.messages.length;
+    await editManifest(path.join(repo.work, 'desired-state'), 'EcsService/storefront', (m) => {
+      setField(['spec', 'cpu'], 1024)(m);
+      setField(['spec', 'memory'], 2048)(m);
+    });
+    await commit('storefront: 1 vCPU, 2 GB', alice);
+    const applied = reconciled(running!.controller);
+    running!.controller.trigger('webhook');
+    expect((await applied).result).toBe('success');
+    await slack.received(count + 1);
+    // 3..12 tasks each gain 0.5 vCPU and 1 GB: (0.5 × 0.04048 + 0.004445) × 730 × 3..12 with the fixture prices.
+    expect(slack.texts().slice(count).join('\n')).toMatch(/EcsService\/storefront .*; cost: \+ \$54\.06\.\.\$216\.24\/month \(3\.\.12 tasks \(auto scaling min\.\.max\) × \(0\.5 vCPU \+ 1 GB\), Fargate x86_64 -> 3\.\.12 tasks \(auto scaling min\.\.max\) × \(1 vCPU \+ 2 GB\), Fargate x86_64\)/);
   });
 });
 
