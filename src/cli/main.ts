@@ -6,6 +6,7 @@ import type { ApplyCommandOptions } from './apply.js';
 import type { DrillCommandOptions } from './drill.js';
 import type { IamPolicyCommandOptions } from './iam-policy.js';
 import type { CostCommandOptions, PricesUpdateOptions } from './cost.js';
+import type { PlanCommandOptions } from './plan.js';
 import { SHIPPED_PRICES } from '../cost/table.js';
 import { CONTROLLER_DEFAULTS as D, DRILL_POLL_SECONDS } from '../controller/config.js';
 
@@ -51,9 +52,11 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       .argument('[path]', 'manifest folder or file', 'desired-state')
       .option('--detailed-exitcode', 'exit 2 when there are changes', false)
       .addOption(new Option('--prices <file>', 'price table for the cost deltas (default: the shipped table of the region)').env('BALLAST_PRICES'))
-      .addOption(outputOption()),
+      .addOption(
+        new Option('-o, --output <format>', 'text for people, json for scripts, markdown for a pull-request comment').choices(['text', 'json', 'markdown']).default('text'),
+      ),
     io.env,
-  ).action(async (path: string, opts: AwsCommandOptions & { detailedExitcode: boolean; prices?: string }) => {
+  ).action(async (path: string, opts: PlanCommandOptions) => {
     const { planCommand } = await import('./plan.js');
     code = await planCommand(path, opts, io);
   });
