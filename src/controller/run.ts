@@ -17,6 +17,8 @@ import type { DbInstance } from '../schema/index.js';
 import { DRILL_POLL_SECONDS } from './config.js';
 import { CommitVerifier } from '../trust/signature.js';
 import { costOfPlan } from '../cost/index.js';
+import { CommitStatusReporter, githubRepository } from '../github/status.js';
+import { followController } from '../github/follow.js';
 
 export interface RunningController {
   controller: Controller;
@@ -29,7 +31,7 @@ export interface RunningController {
 }
 
 /** Starts the loop, the poll timer, the drift-scan schedule and the HTTP server; the first reconcile starts at once. */
-export async function startController(config: ControllerConfig, logger: Logger = pino({ level: config.logLevel, redact: ['webhookSecret', 'slackWebhookUrl', '*.webhookSecret', '*.slackWebhookUrl'] })): Promise<RunningController> {
+export async function startController(config: ControllerConfig, logger: Logger = pino({ level: config.logLevel, redact: ['webhookSecret', 'slackWebhookUrl', 'githubToken', '*.webhookSecret', '*.slackWebhookUrl', '*.githubToken'] })): Promise<RunningController> {
   if (!cron.validate(config.driftSchedule)) throw new Error(`drift schedule "${config.driftSchedule}" is not a valid cron expression`);
   const session = openSession(config);
   const aws = session.aws;
@@ -59,6 +61,12 @@ export async function startController(config: ControllerConfig, logger: Logger =
       costOf: async (plan, manifests) => costOfPlan(plan, manifests, await aws.region(), config.prices),
     },
   );
+  if (config.githubToken) {
+    const repository = config.githubRepository ?? githubRepository(config.repoUrl);
+    if (!repository) throw new Error('a GitHub token is set but no repository: pass --github-repository owner/name (the repository URL is not a github.com one)');
+    const targetUrl = config.publicUrl ? `${config.publicUrl.replace(/\/$/, '')}/status` : undefined;
+    followController(controller, new CommitStatusReporter({ token: config.githubToken, repository, apiUrl: config.githubApiUrl, targetUrl, context: `ballast/${config.controllerId}` }, logger));
+  }
   const drillsAbort = new AbortController();
   const drills = new DrillScheduler(async (drill) => {
     const source = controller.revision?.manifests.find((m): m is DbInstance => m.kind === 'DbInstance' && m.metadata.name === drill.spec.dbInstance);
