@@ -119,6 +119,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     .option('--region <region>', 'narrow ARNs to this region, and take the partition from it (default: any, partition aws)')
     .addOption(new Option('--scope <scope>', 'tags: writes limited by the ownership tag; names: also by the manifests\' names').choices(['tags', 'names']).default('tags'))
     .option('--check <deployed-policy.json>', 'exit 0 when this deployed policy grants what the manifests need, 2 listing what it lacks')
+    .option('--read-only', 'only the reads plan and drift make (for a pull-request workflow role)', false)
     .action(async (path: string, opts: IamPolicyCommandOptions) => {
       const { iamPolicyCommand } = await import('./iam-policy.js');
       code = await iamPolicyCommand(path, opts, io);
