@@ -14,11 +14,12 @@ RUN npm run build
 
 # --- runtime: production dependencies, the compiled code and the launcher ---
 FROM node:24-slim AS runtime
-# The controller follows its Git repository with the git CLI (over HTTPS). Versions are not pinned (hadolint
+# The controller follows its Git repository with the git CLI (over HTTPS) and checks commit signatures with
+# ssh-keygen and gpg (--allowed-signers, --gpg-keyring). Versions are not pinned (hadolint
 # DL3008): the slim base moves with Debian security updates and pinned versions would stop resolving.
 # hadolint ignore=DL3008
 RUN apt-get update \
- && apt-get install -y --no-install-recommends git ca-certificates \
+ && apt-get install -y --no-install-recommends git ca-certificates openssh-client gnupg \
  && rm -rf /var/lib/apt/lists/*
 ENV NODE_ENV=production
 WORKDIR /app
@@ -28,6 +29,8 @@ RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
  && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY bin ./bin
+# Price tables of `ballast cost` and the plan cost deltas.
+COPY prices ./prices
 # Root owns the code, so the process cannot change it; the clone lives in the OS temp dir (/tmp).
 USER node
 # /healthz, /readyz, /metrics, /status and the Git webhook.

@@ -2,6 +2,7 @@ import { applyPlan, timeoutsFrom, type ApplyEvent, type ApplyResult } from '../a
 import { RECONCILERS } from '../reconcilers/index.js';
 import { renderPlan } from '../report/plan-text.js';
 import { planJson } from '../report/plan-json.js';
+import { costOfPlan } from '../cost/index.js';
 import type { Plan } from '../plan/types.js';
 import { writeJson, type Io } from './io.js';
 import { hasErrors, planRevision, validRevision } from './plan.js';
@@ -13,6 +14,7 @@ export interface ApplyCommandOptions extends AwsCommandOptions {
   ecsTimeout?: number;
   dbTimeout?: number;
   pollInterval: number;
+  prices?: string;
 }
 
 /**
@@ -35,7 +37,8 @@ export async function applyCommand(path: string, options: ApplyCommandOptions, i
   const started = Date.now();
   const { plan, observed } = await planRevision(revision, options, session);
   const json = options.output === 'json';
-  if (!json) io.stdout(renderPlan(plan));
+  const cost = await costOfPlan(plan, revision.manifests, await session.aws.region(), options.prices);
+  if (!json) io.stdout(renderPlan(plan, { cost }));
 
   if (plan.actions.length > 0 && !options.yes) {
     if (!io.interactive || !io.confirm) {
@@ -59,7 +62,7 @@ export async function applyCommand(path: string, options: ApplyCommandOptions, i
   });
   const ok = converged(plan, result);
   if (json) {
-    writeJson(io, { ...planJson(plan, session, started), result, converged: ok });
+    writeJson(io, { ...planJson(plan, session, started, cost), result, converged: ok });
   } else {
     const failed = result.actions.filter((a) => a.state === 'failed');
     const skipped = result.actions.filter((a) => a.state === 'skipped');

@@ -5,12 +5,15 @@ import { exactPolicy, iamPolicy, type IamPolicyOptions } from '../iam/policy.js'
 import { policySize } from '../iam/document.js';
 import { fitPolicy, INLINE_POLICY_LIMIT, MANAGED_POLICY_LIMIT, PolicyTooLarge } from '../iam/limits.js';
 import { deployedStatements, missingGrants, type MissingGrant } from '../iam/check.js';
+import { readOnlyPolicy } from '../iam/read-only.js';
 import type { Manifest } from '../schema/index.js';
 import { writeJson, type Io, type OutputFormat } from './io.js';
 
 export interface IamPolicyCommandOptions extends IamPolicyOptions {
   output: OutputFormat;
   check?: string;
+  /** Only the reads `plan` and `drift` make: for a pull-request workflow's role. */
+  readOnly?: boolean;
 }
 
 /**
@@ -27,7 +30,8 @@ export async function iamPolicyCommand(path: string, options: IamPolicyCommandOp
     return 1;
   }
   if (options.check) return check(options.check, revision.manifests, options, io);
-  const policy = iamPolicy(revision.manifests, options);
+  const full = iamPolicy(revision.manifests, options);
+  const policy = options.readOnly ? readOnlyPolicy(full) : full;
   let fitted;
   try {
     fitted = fitPolicy(policy);

@@ -5,6 +5,9 @@ import { addRunOptions, positiveNumber } from './run-options.js';
 import type { ApplyCommandOptions } from './apply.js';
 import type { DrillCommandOptions } from './drill.js';
 import type { IamPolicyCommandOptions } from './iam-policy.js';
+import type { CostCommandOptions, PricesUpdateOptions } from './cost.js';
+import type { PlanCommandOptions } from './plan.js';
+import { SHIPPED_PRICES } from '../cost/table.js';
 import { CONTROLLER_DEFAULTS as D, DRILL_POLL_SECONDS } from '../controller/config.js';
 
 // Commands load their modules when they run: `validate` should not pay for the AWS SDK and the controller.
@@ -48,9 +51,12 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       .description('observe live AWS, diff and show the ordered actions; no writes')
       .argument('[path]', 'manifest folder or file', 'desired-state')
       .option('--detailed-exitcode', 'exit 2 when there are changes', false)
-      .addOption(outputOption()),
+      .addOption(new Option('--prices <file>', 'price table for the cost deltas (default: the shipped table of the region)').env('BALLAST_PRICES'))
+      .addOption(
+        new Option('-o, --output <format>', 'text for people, json for scripts, markdown for a pull-request comment').choices(['text', 'json', 'markdown']).default('text'),
+      ),
     io.env,
-  ).action(async (path: string, opts: AwsCommandOptions & { detailedExitcode: boolean }) => {
+  ).action(async (path: string, opts: PlanCommandOptions) => {
     const { planCommand } = await import('./plan.js');
     code = await planCommand(path, opts, io);
   });
@@ -76,6 +82,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       .addOption(new Option('--ecs-timeout <seconds>', 'wait this long for an ECS rollout').argParser(positiveNumber))
       .addOption(new Option('--db-timeout <seconds>', 'wait this long for a DB to be available').argParser(positiveNumber))
       .addOption(new Option('--poll-interval <seconds>', 'between health reads').argParser(positiveNumber).default(D.healthPollInterval))
+      .addOption(new Option('--prices <file>', 'price table for the cost deltas (default: the shipped table of the region)').env('BALLAST_PRICES'))
       .addOption(outputOption()),
     io.env,
   ).action(async (path: string, opts: ApplyCommandOptions) => {
@@ -112,9 +119,36 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     .option('--region <region>', 'narrow ARNs to this region, and take the partition from it (default: any, partition aws)')
     .addOption(new Option('--scope <scope>', 'tags: writes limited by the ownership tag; names: also by the manifests\' names').choices(['tags', 'names']).default('tags'))
     .option('--check <deployed-policy.json>', 'exit 0 when this deployed policy grants what the manifests need, 2 listing what it lacks')
+    .option('--read-only', 'only the reads plan and drift make (for a pull-request workflow role)', false)
     .action(async (path: string, opts: IamPolicyCommandOptions) => {
       const { iamPolicyCommand } = await import('./iam-policy.js');
       code = await iamPolicyCommand(path, opts, io);
+    });
+
+  program
+    .command('cost')
+    .description('monthly cost of the estate the manifests describe, per resource, from AWS public prices; no AWS calls')
+    .argument('[path]', 'manifest folder or file', 'desired-state')
+    .option('--region <region>', 'region to price (default: AWS_REGION)')
+    .option('--prices <file>', 'price table to use instead of the shipped one (from `ballast prices update`)')
+    .addOption(outputOption())
+    .action(async (path: string, opts: CostCommandOptions) => {
+      const { costCommand } = await import('./cost.js');
+      code = await costCommand(path, opts, io);
+    });
+
+  program
+    .command('prices')
+    .description('price tables of `ballast cost` and the plan cost deltas')
+    .command('update')
+    .description('write one price table per region from the AWS Price List API (pricing:GetProducts), or from offer files')
+    .requiredOption('--region <region...>', 'regions to write tables for')
+    .option('--from <file...>', 'Price List offer files (or saved GetProducts answers) of AmazonECS, AmazonRDS and AmazonCloudWatch instead of the API')
+    .option('--out <dir>', 'folder to write <region>.json into', SHIPPED_PRICES)
+    .addOption(outputOption())
+    .action(async (opts: PricesUpdateOptions) => {
+      const { pricesUpdateCommand } = await import('./cost.js');
+      code = await pricesUpdateCommand(opts, io);
     });
 
   const run = addAwsOptions(program.command('run').description('the long-running controller: Git watch, webhook, drift scans, Slack, HTTP endpoints'), io.env);

@@ -9,17 +9,23 @@ import type { Session } from '../observe/context.js';
 import { writeJson, type Io, type OutputFormat } from './io.js';
 import type { AwsCommandOptions } from './settings.js';
 import { openSession } from '../observe/context.js';
+import { costOfPlan } from '../cost/index.js';
+import { renderPlanMarkdown, renderProblemsMarkdown } from '../report/plan-markdown.js';
+
+/** `plan` can also write a pull-request comment. */
+export type PlanOutputFormat = OutputFormat | 'markdown';
 
 /** Loads and validates; on problems prints them and returns undefined (nothing of an invalid revision is used). */
-export async function validRevision(path: string, options: { output: OutputFormat }, io: Io): Promise<Revision | undefined> {
+export async function validRevision(path: string, options: { output: PlanOutputFormat }, io: Io): Promise<Revision | undefined> {
   const revision = await loadRevision(path);
   if (revision.problems.length === 0) return revision;
   if (options.output === 'json') writeJson(io, { valid: false, problems: revision.problems });
+  else if (options.output === 'markdown') io.stdout(renderProblemsMarkdown(revision.problems));
   else for (const p of revision.problems) io.stderr(`${formatProblem(p)}\n`);
   return undefined;
 }
 
-export async function planRevision(revision: Revision, options: AwsCommandOptions, session: Session) {
+export async function planRevision(revision: Revision, options: Pick<AwsCommandOptions, 'mode' | 'prune'>, session: Session) {
   return observeAndPlan(revision.manifests, session, RECONCILERS, { defaultMode: options.mode, prune: options.prune });
 }
 
@@ -27,14 +33,22 @@ export function hasErrors(plan: Plan): boolean {
   return plan.resources.some((r) => r.status === 'error');
 }
 
-export async function planCommand(path: string, options: AwsCommandOptions & { detailedExitcode: boolean }, io: Io): Promise<number> {
+export interface PlanCommandOptions extends Omit<AwsCommandOptions, 'output'> {
+  output: PlanOutputFormat;
+  detailedExitcode: boolean;
+  prices?: string;
+}
+
+export async function planCommand(path: string, options: PlanCommandOptions, io: Io): Promise<number> {
   const revision = await validRevision(path, options, io);
   if (!revision) return 1;
   const session = openSession(options);
   const started = Date.now();
   const { plan } = await planRevision(revision, options, session);
-  if (options.output === 'json') writeJson(io, planJson(plan, session, started));
-  else io.stdout(renderPlan(plan));
+  const cost = await costOfPlan(plan, revision.manifests, await session.aws.region(), options.prices);
+  if (options.output === 'json') writeJson(io, planJson(plan, session, started, cost));
+  else if (options.output === 'markdown') io.stdout(renderPlanMarkdown(plan, { cost }));
+  else io.stdout(renderPlan(plan, { cost }));
   if (hasErrors(plan)) return 1;
   return options.detailedExitcode && hasChanges(plan) ? 2 : 0;
 }

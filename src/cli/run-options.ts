@@ -34,6 +34,12 @@ export function addRunOptions(cmd: Command): Command {
   opt('--ecs-timeout <seconds>', 'wait this long for an ECS rollout', 'BALLAST_ECS_TIMEOUT', undefined, positiveNumber);
   opt('--db-timeout <seconds>', 'wait this long for a DB to be available', 'BALLAST_DB_TIMEOUT', undefined, positiveNumber);
   opt('--health-poll-interval <seconds>', 'between health reads after a change', 'BALLAST_HEALTH_POLL_INTERVAL', D.healthPollInterval, positiveNumber);
+  opt('--allowed-signers <file>', 'apply only commits signed by an SSH key of this file (git allowedSignersFile format)', 'BALLAST_ALLOWED_SIGNERS');
+  opt('--gpg-keyring <file>', 'apply only commits signed by an OpenPGP key of this keyring', 'BALLAST_GPG_KEYRING');
+  opt('--prices <file>', 'price table for the cost of applied changes (default: the shipped table of the region)', 'BALLAST_PRICES');
+  opt('--github-repository <owner/name>', 'repository of the commit statuses (default: from a github.com --repo)', 'BALLAST_GITHUB_REPOSITORY');
+  opt('--github-api-url <url>', 'GitHub REST API root (GitHub Enterprise Server: https://HOST/api/v3)', 'BALLAST_GITHUB_API_URL', D.githubApiUrl);
+  opt('--public-url <url>', 'the controller\'s address as people reach it, for the commit status link to /status', 'BALLAST_PUBLIC_URL');
   opt('--log-level <level>', 'pino log level', 'BALLAST_LOG_LEVEL', D.logLevel);
   return cmd;
 }

@@ -27,6 +27,18 @@ export interface ControllerConfig extends AwsSettings {
   dbTimeout?: number;
   healthPollInterval: number;
   logLevel: string;
+  /** Apply only commits signed by these keys (see src/trust). */
+  allowedSigners?: string;
+  gpgKeyring?: string;
+  /** Price table for the cost of applied changes (default: the shipped table of the region). */
+  prices?: string;
+  /** Commit statuses on GitHub: set when a token is given (environment or config file only). */
+  githubToken?: string;
+  /** owner/name; defaults to the repository of a github.com repoUrl. */
+  githubRepository?: string;
+  githubApiUrl: string;
+  /** The controller's address as people reach it, for links to /status. */
+  publicUrl?: string;
 }
 
 /** Defaults of every optional setting (the flags' defaults too). */
@@ -44,6 +56,7 @@ export const CONTROLLER_DEFAULTS = {
   quietPeriod: 3600,
   healthPollInterval: 5,
   logLevel: 'info',
+  githubApiUrl: 'https://api.github.com',
 } as const satisfies Partial<ControllerConfig>;
 
 /** A restore takes minutes to tens of minutes: reading its state every 15 s is plenty. */

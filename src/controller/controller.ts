@@ -16,6 +16,8 @@ import type { Problem } from '../problem.js';
 import type { NotificationPolicy, ReconcileReport } from '../report/notify.js';
 import type { SlackNotifier } from '../report/slack.js';
 import type { SourceRevision } from '../source/git.js';
+import type { Verdict } from '../trust/signature.js';
+import { deltaOf, type PlanCostReport } from '../cost/index.js';
 import type { Metrics } from './metrics.js';
 
 export type Trigger = ReconcileReport['trigger'];
@@ -38,6 +40,10 @@ export interface ControllerDeps {
   metrics: Metrics;
   policy: NotificationPolicy;
   notifier: SlackNotifier;
+  /** Set when only signed commits may be applied (--allowed-signers, --gpg-keyring). */
+  verifier?: { verify(repo: string, sha: string): Promise<Verdict> };
+  /** Prices a plan for the applied message (src/cost); absent: no figures. */
+  costOf?: (plan: Plan, manifests: Manifest[]) => Promise<PlanCostReport>;
 }
 
 export interface ResourceStatusEntry {
@@ -68,7 +74,8 @@ export interface ReconcileSummary {
  */
 export class Controller extends EventEmitter<{ started: [Trigger]; reconciled: [ReconcileSummary]; revision: [Manifest[]] }> {
   revision?: { sha: string; message: string; author: string; manifests: Manifest[]; loadedAt: string };
-  badRevision?: { sha: string; problems: Problem[] };
+  /** The branch head that was not applied: invalid manifests (`problems`) or a commit signed by no allowed key (`refused`). */
+  badRevision?: { sha: string; problems: Problem[]; refused?: { committer: string; reason: string } };
   lastReconcile?: ReconcileSummary;
   awsReachable = false;
   readonly resources = new Map<string, ResourceStatusEntry>();
@@ -214,7 +221,8 @@ export class Controller extends EventEmitter<{ started: [Trigger]; reconciled: [
       return end('failure');
     }
 
-    const report = this.record(plan, result, revision, trigger, sourceError);
+    const cost = await this.deps.costOf?.(plan, revision.manifests);
+    const report = this.record(plan, result, revision, trigger, sourceError, cost);
     for (const f of report.failures) logger.warn({ revision: revision.sha, resource: f.key, code: f.code, err: f.message }, 'resource failed');
     await this.notify(report);
     const outcome = head === 'rejected' ? 'invalid' : report.failures.length > 0 ? 'failure' : 'success';
@@ -225,6 +233,12 @@ export class Controller extends EventEmitter<{ started: [Trigger]; reconciled: [
   private async loadSource(): Promise<'new' | 'same' | 'rejected'> {
     const head = await this.deps.source.sync();
     if (head.sha === this.revision?.sha || head.sha === this.badRevision?.sha) return 'same';
+    const verdict = await this.deps.verifier?.verify(head.root, head.sha);
+    if (verdict && !verdict.trusted) {
+      this.badRevision = { sha: head.sha, problems: [], refused: { committer: verdict.committer, reason: verdict.reason } };
+      this.deps.logger.warn({ revision: head.sha, committer: verdict.committer, reason: verdict.reason }, 'unsigned revision refused: keeping the last good one');
+      return 'rejected';
+    }
     const loaded = await loadRevision(head.dir, { cwd: head.root });
     if (loaded.problems.length > 0) {
       this.badRevision = { sha: head.sha, problems: loaded.problems };
@@ -235,7 +249,7 @@ export class Controller extends EventEmitter<{ started: [Trigger]; reconciled: [
     this.badRevision = undefined;
     this.deps.metrics.setRevision(head.sha);
     this.emit('revision', loaded.manifests);
-    this.deps.logger.info({ revision: head.sha, manifests: loaded.manifests.length }, 'revision loaded');
+    this.deps.logger.info({ revision: head.sha, manifests: loaded.manifests.length, ...(verdict?.trusted ? { signer: verdict.signer } : {}) }, 'revision loaded');
     return 'new';
   }
 
@@ -246,6 +260,7 @@ export class Controller extends EventEmitter<{ started: [Trigger]; reconciled: [
     revision: NonNullable<Controller['revision']>,
     trigger: ReconcileReport['trigger'],
     sourceError?: string,
+    cost?: PlanCostReport,
   ): ReconcileReport {
     const sha = revision.sha;
     const manifests = new Map(revision.manifests.map((m) => [`${m.kind}/${m.metadata.name}`, m]));
@@ -273,7 +288,13 @@ export class Controller extends EventEmitter<{ started: [Trigger]; reconciled: [
       // A reverted drift is already told by the drift message; "applied" is for changes that came from Git.
       if (done && !drifted) {
         const planned = plan.actions.filter((a) => r.actions.includes(a.id));
-        report.applied.push({ key: r.key, summary: planned.map((a) => a.summary).join('; '), operations: planned.flatMap((a) => a.calls.map((c) => c.operation)) });
+        const delta = deltaOf(cost?.cost, r.key);
+        report.applied.push({
+          key: r.key,
+          summary: planned.map((a) => a.summary).join('; '),
+          operations: planned.flatMap((a) => a.calls.map((c) => c.operation)),
+          ...(delta ? { cost: delta } : {}),
+        });
       }
       if (error) report.failures.push({ key: r.key, code: error.code, message: error.message, terminal: 'terminal' in error ? error.terminal : false });
       if (r.refused.length > 0) report.failures.push({ key: r.key, code: 'Refused', message: r.note ?? 'destructive change refused', terminal: true });
@@ -314,7 +335,7 @@ export class Controller extends EventEmitter<{ started: [Trigger]; reconciled: [
       drift: this.lastDrift,
       applied: [],
       failures: [],
-      ...(this.badRevision ? { invalid: { revision: this.badRevision.sha, problems: this.badRevision.problems } } : {}),
+      ...(this.badRevision ? { invalid: { revision: this.badRevision.sha, problems: this.badRevision.problems, refused: this.badRevision.refused } } : {}),
     };
   }
 

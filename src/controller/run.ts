@@ -15,6 +15,10 @@ import { createHttpServer } from './http.js';
 import { cleanupLeftovers, drillNotification, DrillScheduler, executeDrill } from '../drill/index.js';
 import type { DbInstance } from '../schema/index.js';
 import { DRILL_POLL_SECONDS } from './config.js';
+import { CommitVerifier } from '../trust/signature.js';
+import { costOfPlan } from '../cost/index.js';
+import { CommitStatusReporter, githubRepository } from '../github/status.js';
+import { followController } from '../github/follow.js';
 
 export interface RunningController {
   controller: Controller;
@@ -27,13 +31,15 @@ export interface RunningController {
 }
 
 /** Starts the loop, the poll timer, the drift-scan schedule and the HTTP server; the first reconcile starts at once. */
-export async function startController(config: ControllerConfig, logger: Logger = pino({ level: config.logLevel, redact: ['webhookSecret', 'slackWebhookUrl', '*.webhookSecret', '*.slackWebhookUrl'] })): Promise<RunningController> {
+export async function startController(config: ControllerConfig, logger: Logger = pino({ level: config.logLevel, redact: ['webhookSecret', 'slackWebhookUrl', 'githubToken', '*.webhookSecret', '*.slackWebhookUrl', '*.githubToken'] })): Promise<RunningController> {
   if (!cron.validate(config.driftSchedule)) throw new Error(`drift schedule "${config.driftSchedule}" is not a valid cron expression`);
   const session = openSession(config);
   const aws = session.aws;
   const metrics = new Metrics(aws.counter);
   const workdir = config.workdir ?? path.join(tmpdir(), `ballast-${config.controllerId}`);
   const notifier = new SlackNotifier(config.slackWebhookUrl, logger);
+  const verifier = CommitVerifier.from(config);
+  await verifier?.check();
   const controller = new Controller(
     {
       defaultMode: config.mode,
@@ -51,8 +57,16 @@ export async function startController(config: ControllerConfig, logger: Logger =
       metrics,
       policy: new NotificationPolicy({ quietPeriodMs: config.quietPeriod * 1000 }),
       notifier,
+      verifier,
+      costOf: async (plan, manifests) => costOfPlan(plan, manifests, await aws.region(), config.prices),
     },
   );
+  if (config.githubToken) {
+    const repository = config.githubRepository ?? githubRepository(config.repoUrl);
+    if (!repository) throw new Error('a GitHub token is set but no repository: pass --github-repository owner/name (the repository URL is not a github.com one)');
+    const targetUrl = config.publicUrl ? `${config.publicUrl.replace(/\/$/, '')}/status` : undefined;
+    followController(controller, new CommitStatusReporter({ token: config.githubToken, repository, apiUrl: config.githubApiUrl, targetUrl, context: `ballast/${config.controllerId}` }, logger));
+  }
   const drillsAbort = new AbortController();
   const drills = new DrillScheduler(async (drill) => {
     const source = controller.revision?.manifests.find((m): m is DbInstance => m.kind === 'DbInstance' && m.metadata.name === drill.spec.dbInstance);
@@ -78,7 +92,10 @@ export async function startController(config: ControllerConfig, logger: Logger =
   const url = await server.listen({ port: config.port, host: config.host });
   const poll = setInterval(() => controller.trigger('poll'), config.pollInterval * 1000);
   const scan = cron.schedule(config.driftSchedule, () => controller.trigger('drift-scan'));
-  logger.info({ url, repo: redactUrl(config.repoUrl), branch: config.branch, path: config.path, controllerId: config.controllerId }, 'controller started');
+  logger.info(
+    { url, repo: redactUrl(config.repoUrl), branch: config.branch, path: config.path, controllerId: config.controllerId, signedBy: verifier?.describe() ?? 'anyone (signatures not checked)' },
+    'controller started',
+  );
   drills.start();
   controller.trigger('startup');
   return {
@@ -93,6 +110,7 @@ export async function startController(config: ControllerConfig, logger: Logger =
       drillsAbort.abort();
       await Promise.all([controller.stop(), drills.stop()]);
       await server.close();
+      await verifier?.close();
       logger.info('controller stopped');
     },
   };

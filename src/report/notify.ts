@@ -9,11 +9,16 @@ export interface ReconcileReport {
   trigger: 'poll' | 'webhook' | 'drift-scan' | 'startup' | 'retry';
   /** Every drifted field found in this reconcile (not only new ones): drift missing from a report is gone. */
   drift: { key: string /* Kind/name */; path: string; live: unknown; desired: unknown; mode: 'enforce' | 'detect'; corrected: boolean }[];
-  applied: { key: string; summary: string; operations: string[] }[];
+  /** `cost`: the monthly delta of the change, e.g. "+ $292.00/month (db.r6g.large … -> db.r6g.xlarge …)". */
+  applied: { key: string; summary: string; operations: string[]; cost?: string }[];
   /** `terminal`: will not pass by retrying (refused, access denied, bad reference); the controller does not back off for it. */
   failures: { key: string; code: string; message: string; terminal?: boolean }[];
-  /** Set on every reconcile while the branch head is an invalid revision. */
-  invalid?: { revision: string; problems: { file: string; line: number; col: number; subject?: string; message: string }[] };
+  /** Set on every reconcile while the branch head is an invalid revision, or one refused for its signature. */
+  invalid?: {
+    revision: string;
+    problems: { file: string; line: number; col: number; subject?: string; message: string }[];
+    refused?: { committer: string; reason: string };
+  };
 }
 
 /** `drill`: a RestoreDrill result (src/drill/report.ts); the others come from reconciles. */
@@ -105,6 +110,10 @@ export class NotificationPolicy {
     const invalid = report.invalid;
     if (!invalid || this.invalidRevisions.has(invalid.revision)) return undefined;
     this.invalidRevisions.add(invalid.revision);
+    if (invalid.refused) {
+      const title = `Revision ${short(invalid.revision)} refused: ${invalid.refused.reason}; ${short(report.revision)} stays in force`;
+      return message('invalid', title, [{ subject: 'committed by', detail: invalid.refused.committer }], report);
+    }
     const lines = invalid.problems.map((p) => ({
       subject: `${p.file}:${p.line}:${p.col}`,
       detail: p.subject ? `${p.subject}: ${p.message}` : p.message,
@@ -146,7 +155,7 @@ function appliedMessage(report: ReconcileReport): Notification | undefined {
   if (report.applied.length === 0) return undefined;
   const lines = byKey(report.applied).map((a) => ({
     subject: a.key,
-    detail: a.operations.length > 0 ? `${a.summary} (${a.operations.join(', ')})` : a.summary,
+    detail: `${a.operations.length > 0 ? `${a.summary} (${a.operations.join(', ')})` : a.summary}${a.cost ? `; cost: ${a.cost}` : ''}`,
   }));
   return message('applied', `Changes applied to ${plural(new Set(report.applied.map((a) => a.key)).size, 'resource')}`, lines, report);
 }

@@ -1,5 +1,6 @@
 import type { Plan, ResourcePlan, ResourceStatus } from '../plan/types.js';
 import { redactValue, show } from './redact.js';
+import { deltaOf, formatDelta, type PlanCostReport } from '../cost/index.js';
 
 const SYMBOL: Record<ResourceStatus, string> = {
   create: '+',
@@ -33,7 +34,7 @@ function changeLines(r: ResourcePlan): string[] {
 }
 
 /** Terraform-like text: one block per resource that is not in sync (or has a decision to explain), then a summary line. */
-export function renderPlan(plan: Plan, options: { driftOnly?: boolean } = {}): string {
+export function renderPlan(plan: Plan, options: { driftOnly?: boolean; cost?: PlanCostReport } = {}): string {
   const out: string[] = [];
   const actionsOf = new Map(plan.actions.map((a) => [a.id, a]));
   // In-sync resources show only to explain a decision (e.g. why the replica count holds).
@@ -42,6 +43,8 @@ export function renderPlan(plan: Plan, options: { driftOnly?: boolean } = {}): s
   for (const r of listed) {
     out.push(`  ${SYMBOL[r.status]} ${r.key}  (${r.status}${r.mode !== 'enforce' ? `, ${r.mode} mode` : ''})`);
     out.push(...changeLines(r));
+    const delta = deltaOf(options.cost?.cost, r.key);
+    if (delta) out.push(`      cost: ${delta}`);
     for (const id of r.actions) {
       const a = actionsOf.get(id);
       if (a) out.push(`      → ${a.summary}: ${a.calls.map((c) => c.operation).join(', ') || 'no call'}`);
@@ -55,7 +58,15 @@ export function renderPlan(plan: Plan, options: { driftOnly?: boolean } = {}): s
       `${count('in-sync')} in sync, ${count('pending')} pending, ${count('unmanaged')} unmanaged, ${count('prune')} owned but not in manifests, ` +
       `${count('error')} errors, ${count('suspended')} suspended; ${plan.actions.reduce((n, a) => n + a.calls.length, 0)} write calls.`,
   );
+  if (options.cost) out.push(costLine(options.cost));
   return `${out.join('\n')}\n`;
+}
+
+/** The plan's total monthly delta and where its prices come from, or why it has none. */
+export function costLine(report: PlanCostReport): string {
+  if (!report.cost) return `Cost: not shown (${report.note ?? 'no prices'}).`;
+  const unpriced = report.cost.unpriced.length > 0 ? `; not priced: ${report.cost.unpriced.join(', ')}` : '';
+  return `Cost: ${formatDelta(report.cost.total)} in total${unpriced}. Prices: ${report.source}.`;
 }
 
 /**

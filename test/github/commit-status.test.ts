@@ -1,0 +1,109 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
+import { startController, type RunningController } from '../../src/controller/run.js';
+import { CONTROLLER_DEFAULTS } from '../../src/controller/config.js';
+import type { ReconcileSummary } from '../../src/controller/controller.js';
+import { createNetwork } from '../../src/demo/network.js';
+import { useMoto } from '../support/moto.js';
+import { createRepo, removeRepo, type TestRepo } from '../support/git.js';
+import { GitHubStandIn } from '../support/github.js';
+import { editManifest, setField } from '../support/manifests.js';
+
+const moto = useMoto();
+const TOKEN = 'ghp_tokenForTestsOnly0123456789';
+
+describe('commit statuses on GitHub', () => {
+  let repo: TestRepo;
+  let github: GitHubStandIn;
+  let running: RunningController | undefined;
+  let logs: string;
+
+  beforeEach(async () => {
+    process.env.AWS_ENDPOINT_URL = moto.endpoint;
+    await createNetwork(moto.aws());
+    repo = await createRepo();
+    github = new GitHubStandIn();
+    logs = '';
+  });
+
+  afterEach(async () => {
+    await running?.stop();
+    running = undefined;
+    await github.stop();
+    await removeRepo(repo);
+  });
+
+  it('marks each reconciled revision pending, then success or failure, with a link to /status; requests match GitHub\'s API description', { timeout: 90_000 }, async () => {
+    const apiUrl = await github.start();
+    const workdir = await mkdtemp(path.join(tmpdir(), 'ballast-clone-'));
+    const sink = new Writable({ write: (chunk: Buffer, _enc, done) => ((logs += chunk.toString()), done()) });
+    await new Promise<ReconcileSummary>((resolve) => {
+      void startController(
+        {
+          ...CONTROLLER_DEFAULTS,
+          repoUrl: repo.url,
+          workdir,
+          pollInterval: 3600,
+          driftSchedule: '0 0 1 1 *',
+          port: 0,
+          host: '127.0.0.1',
+          healthPollInterval: 0.05,
+          githubToken: TOKEN,
+          githubRepository: 'shop/estate',
+          githubApiUrl: apiUrl,
+          publicUrl: 'https://ballast.shop.example/',
+        },
+        pino({ level: 'info' }, sink),
+      ).then((r) => {
+        running = r;
+        r.controller.once('reconciled', resolve);
+      });
+    });
+    const good = running!.controller.revision!.sha;
+    await github.received(2);
+    expect(github.requests.map((r) => [r.method, r.operation, (r.body as { state: string }).state])).toEqual([
+      ['POST', '/repos/{owner}/{repo}/statuses/{sha}', 'pending'],
+      ['POST', '/repos/{owner}/{repo}/statuses/{sha}', 'success'],
+    ]);
+    expect(github.requests[1]).toMatchObject({
+      path: `/repos/shop/estate/statuses/${good}`,
+      body: { state: 'success', context: 'ballast/ballast', target_url: 'https://ballast.shop.example/status', description: expect.stringMatching(/^Reconciled: \d+ writes, live resources match$/) },
+    });
+    expect(github.requests[1]!.headers.authorization).toBe(`Bearer ${TOKEN}`);
+
+    // A drift scan of the same converged commit says nothing new.
+    const scan = new Promise((resolve) => running!.controller.once('reconciled', resolve));
+    running!.controller.trigger('drift-scan');
+    await scan;
+
+    await editManifest(path.join(repo.work, 'desired-state'), 'EcsService/storefront', setField(['spec', 'cpu'], 300));
+    const bad = await repo.push('storefront: an impossible size');
+    const rejected = new Promise((resolve) => running!.controller.once('reconciled', resolve));
+    running!.controller.trigger('webhook');
+    await rejected;
+    await github.received(3);
+    expect(github.requests).toHaveLength(3);
+    expect(github.requests[2]).toMatchObject({
+      path: `/repos/shop/estate/statuses/${bad}`,
+      body: { state: 'failure', description: 'invalid: 1 problem in the manifests; the last good revision stays in force' },
+    });
+    expect(github.problems).toEqual([]);
+    expect(logs).toContain('commit status set');
+    expect(logs).not.toContain(TOKEN);
+  });
+
+  it('the stand-in refuses a request GitHub would refuse', async () => {
+    const apiUrl = await github.start();
+    const response = await fetch(`${apiUrl}/repos/shop/estate/statuses/abc`, {
+      method: 'POST',
+      headers: { accept: 'application/vnd.github+json', authorization: 'Bearer x', 'content-type': 'application/json' },
+      body: JSON.stringify({ state: 'fine', context: 'ballast' }),
+    });
+    expect(response.status).toBe(422);
+    expect(github.problems).toEqual([expect.stringContaining('must be equal to one of the allowed values')]);
+  });
+});
