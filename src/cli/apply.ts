@@ -16,13 +16,15 @@ export interface ApplyCommandOptions extends AwsCommandOptions {
 }
 
 /**
- * Converged: every action done, every changed resource healthy, nothing refused or unreadable, and no enforced
- * resource left with a difference no call can fix.
+ * Converged: every action done, every changed resource healthy, nothing refused (a field or a prune alike) or
+ * unreadable, no resource whose ownership is lost, and no enforced resource left with a difference no call can fix.
  */
 export function converged(plan: Plan, result: ApplyResult): boolean {
   return (
     !hasErrors(plan) &&
-    plan.resources.every((r) => r.refused.length === 0 && !(r.mode === 'enforce' && r.changes.some((c) => c.unfixable))) &&
+    plan.resources.every(
+      (r) => r.refused.length === 0 && r.status !== 'unmanaged' && !(r.mode === 'enforce' && r.changes.some((c) => c.unfixable)),
+    ) &&
     result.actions.every((a) => a.state === 'done') &&
     result.health.every((h) => h.steady)
   );

@@ -3,12 +3,15 @@ import { formatProblem } from '../problem.js';
 import { observeAndPlan } from '../engine/pipeline.js';
 import { RECONCILERS } from '../reconcilers/index.js';
 import { hasChanges, type Plan } from '../plan/types.js';
-import { isDrift, renderPlan } from '../report/plan-text.js';
+import { renderPlan } from '../report/plan-text.js';
+import { isDrift } from '../plan/drift.js';
 import { planJson } from '../report/plan-json.js';
 import type { Session } from '../observe/context.js';
 import { writeJson, type Io, type OutputFormat } from './io.js';
 import type { AwsCommandOptions } from './settings.js';
 import { openSession } from '../observe/context.js';
+import { selectTargets } from '../plan/target.js';
+import { pruneRefusal } from '../plan/prune-guard.js';
 
 /** Loads and validates; on problems prints them and returns undefined (nothing of an invalid revision is used). */
 export async function validRevision(path: string, options: { output: OutputFormat }, io: Io): Promise<Revision | undefined> {
@@ -20,7 +23,8 @@ export async function validRevision(path: string, options: { output: OutputForma
 }
 
 export async function planRevision(revision: Revision, options: AwsCommandOptions, session: Session) {
-  return observeAndPlan(revision.manifests, session, RECONCILERS, { defaultMode: options.mode, prune: options.prune });
+  const only = options.target ? selectTargets(options.target, revision.manifests, RECONCILERS) : undefined;
+  return observeAndPlan(revision.manifests, session, RECONCILERS, { defaultMode: options.mode, prune: options.prune, pruneRefusal: pruneRefusal(options), only });
 }
 
 export function hasErrors(plan: Plan): boolean {

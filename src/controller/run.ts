@@ -15,6 +15,7 @@ import { createHttpServer } from './http.js';
 import { cleanupLeftovers, drillNotification, DrillScheduler, executeDrill } from '../drill/index.js';
 import type { DbInstance } from '../schema/index.js';
 import { DRILL_POLL_SECONDS } from './config.js';
+import { pruneRefusal } from '../plan/prune-guard.js';
 
 export interface RunningController {
   controller: Controller;
@@ -38,6 +39,7 @@ export async function startController(config: ControllerConfig, logger: Logger =
     {
       defaultMode: config.mode,
       prune: config.prune,
+      pruneRefusal: pruneRefusal(config),
       timeouts: timeoutsFrom(config),
       healthPollMs: config.healthPollInterval * 1000,
       backoffBaseMs: 5_000,
