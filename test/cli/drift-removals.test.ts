@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { DescribeAlarmsCommand, GetDashboardCommand } from '@aws-sdk/client-cloudwatch';
 import { DescribeDBInstancesCommand } from '@aws-sdk/client-rds';
 import { DescribeScalableTargetsCommand, DescribeScalingPoliciesCommand } from '@aws-sdk/client-application-auto-scaling';
-import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
+import { CreateClusterCommand, DescribeServicesCommand } from '@aws-sdk/client-ecs';
 import { isReadOperation } from '../../src/aws/counter.js';
 import { useMoto } from '../support/moto.js';
 import { createNetwork } from '../../src/demo/network.js';
@@ -180,8 +180,9 @@ describe('drift that misses nothing', () => {
     expect(upgraded.code).toBe(1);
 
     // A refused cluster move holds back the service's other changes, and the plan says which wait for it.
+    await aws.ecs.send(new CreateClusterCommand({ clusterName: 'shop-2' }));
     await editManifest(dir, 'EcsService/worker', (doc) => {
-      doc.setIn(['spec', 'cluster'], 'elsewhere');
+      doc.setIn(['spec', 'cluster'], 'shop-2');
       doc.setIn(['spec', 'cpu'], 1024);
       doc.setIn(['spec', 'memory'], 2048);
     });
