@@ -68,7 +68,7 @@ export async function applyCommand(path: string, options: ApplyCommandOptions, i
     for (const a of failed) io.stdout(`failed  ${a.id}: ${a.error?.code}: ${a.error?.message}\n`);
     for (const a of skipped) io.stdout(`skipped ${a.id}: waits for ${a.reason}\n`);
     for (const h of result.health.filter((x) => !x.steady)) io.stdout(`unhealthy ${h.key}: ${h.reason}\n`);
-    for (const r of plan.resources.filter((x) => x.status === 'error')) io.stdout(`error   ${r.key}: ${r.error?.code}: ${r.error?.message}\n`);
+    for (const r of plan.resources.filter((x) => x.status === 'error')) io.stdout(`error   ${r.error?.at ? `${r.error.at}: ` : ''}${r.key}: ${r.error?.code}: ${r.error?.message}\n`);
     const writes = session.aws.counter.writes().length;
     io.stdout(
       `Apply ${ok ? 'converged' : 'did not converge'}: ${result.actions.filter((a) => a.state === 'done').length} done, ${failed.length} failed, ` +

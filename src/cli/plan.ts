@@ -12,6 +12,7 @@ import type { AwsCommandOptions } from './settings.js';
 import { openSession } from '../observe/context.js';
 import { selectTargets } from '../plan/target.js';
 import { pruneRefusal } from '../plan/prune-guard.js';
+import { pinErrors } from '../report/locate.js';
 
 /** Loads and validates; on problems prints them and returns undefined (nothing of an invalid revision is used). */
 export async function validRevision(path: string, options: { output: OutputFormat }, io: Io): Promise<Revision | undefined> {
@@ -24,7 +25,9 @@ export async function validRevision(path: string, options: { output: OutputForma
 
 export async function planRevision(revision: Revision, options: AwsCommandOptions, session: Session) {
   const only = options.target ? selectTargets(options.target, revision.manifests, RECONCILERS) : undefined;
-  return observeAndPlan(revision.manifests, session, RECONCILERS, { defaultMode: options.mode, prune: options.prune, pruneRefusal: pruneRefusal(options), only });
+  const planned = await observeAndPlan(revision.manifests, session, RECONCILERS, { defaultMode: options.mode, prune: options.prune, pruneRefusal: pruneRefusal(options), only });
+  pinErrors(planned.plan, revision.documents);
+  return planned;
 }
 
 export function hasErrors(plan: Plan): boolean {

@@ -18,6 +18,8 @@ import type { Problem } from '../problem.js';
 import type { NotificationPolicy, ReconcileReport } from '../report/notify.js';
 import type { SlackNotifier } from '../report/slack.js';
 import type { SourceRevision } from '../source/git.js';
+import type { ValidDocument } from '../validate/schema.js';
+import { pinErrors } from '../report/locate.js';
 import type { Metrics } from './metrics.js';
 
 export type Trigger = ReconcileReport['trigger'];
@@ -71,7 +73,7 @@ export interface ReconcileSummary {
  * Level-triggered: each run reads Git and AWS afresh and never relies on what an earlier run did.
  */
 export class Controller extends EventEmitter<{ started: [Trigger]; reconciled: [ReconcileSummary]; revision: [Manifest[]] }> {
-  revision?: { sha: string; message: string; author: string; manifests: Manifest[]; loadedAt: string };
+  revision?: { sha: string; message: string; author: string; manifests: Manifest[]; documents: ValidDocument[]; loadedAt: string };
   badRevision?: { sha: string; problems: Problem[] };
   lastReconcile?: ReconcileSummary;
   awsReachable = false;
@@ -193,6 +195,7 @@ export class Controller extends EventEmitter<{ started: [Trigger]; reconciled: [
     try {
       const planned = await observeAndPlan(revision.manifests, session, this.deps.registry, this.settings);
       plan = planned.plan;
+      pinErrors(plan, revision.documents);
       this.awsReachable = !plan.resources.some((r) => r.status === 'error' && r.error && !r.error.terminal) || plan.resources.some((r) => r.status !== 'error');
       logger.info(
         { revision: revision.sha, resources: plan.resources.length, drifted: plan.resources.filter(isDrift).length, actions: plan.actions.length },
@@ -235,7 +238,14 @@ export class Controller extends EventEmitter<{ started: [Trigger]; reconciled: [
       this.deps.logger.warn({ revision: head.sha, problems: loaded.problems.length }, 'invalid revision rejected: keeping the last good one');
       return 'rejected';
     }
-    this.revision = { sha: head.sha, message: head.message, author: head.author, manifests: loaded.manifests, loadedAt: new Date().toISOString() };
+    this.revision = {
+      sha: head.sha,
+      message: head.message,
+      author: head.author,
+      manifests: loaded.manifests,
+      documents: loaded.documents,
+      loadedAt: new Date().toISOString(),
+    };
     this.badRevision = undefined;
     this.deps.metrics.setRevision(head.sha);
     this.emit('revision', loaded.manifests);
@@ -295,7 +305,8 @@ export class Controller extends EventEmitter<{ started: [Trigger]; reconciled: [
           ...(disruption.length > 0 ? { disruption: disruption.join('; ') } : {}),
         });
       }
-      if (error) report.failures.push({ key: r.key, code: error.code, message: error.message, terminal: 'terminal' in error ? error.terminal : false });
+      const at = error && 'at' in error && error.at ? `${error.at}: ` : '';
+      if (error) report.failures.push({ key: r.key, code: error.code, message: `${at}${error.message}`, terminal: 'terminal' in error ? error.terminal : false });
       if (r.refused.length > 0) report.failures.push({ key: r.key, code: 'Refused', message: r.note ?? 'destructive change refused', terminal: true });
       this.resources.set(r.key, {
         key: r.key,

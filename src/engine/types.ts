@@ -36,7 +36,9 @@ export interface ResourceError {
   code: string;
   message: string;
   terminal: boolean;
-  /** Where in the manifests the failure points (a reference that matches nothing): `file:line:col`. */
+  /** The manifest value the failure is about (a name that matches nothing). */
+  ref?: string;
+  /** Where that value is in the manifests: `file:line:col`. */
   at?: string;
 }
 

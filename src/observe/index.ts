@@ -19,11 +19,11 @@ export function modeOf(m: Manifest, defaultMode: Mode): Mode {
 }
 
 export function errorOf(err: unknown): ResourceError {
-  const e = err as { name?: string; code?: string; message?: string; terminal?: boolean; $metadata?: unknown };
+  const e = err as { name?: string; code?: string; message?: string; terminal?: boolean; ref?: string; $metadata?: unknown };
   const code = e.code ?? e.name ?? 'Error';
   // AWS access and validation errors will not change by retrying; throttling, 5xx and network errors will.
   const terminal = e.terminal ?? /AccessDenied|Unauthorized|Validation|InvalidParameter|NotFound/i.test(code);
-  return { code, message: e.message ?? String(err), terminal };
+  return { code, message: e.message ?? String(err), terminal, ...(e.ref !== undefined ? { ref: e.ref } : {}) };
 }
 
 /**

@@ -37,7 +37,7 @@ function changeLines(r: ResourcePlan, driftOnly: boolean): string[] {
     return `      ${c.path}: ${show(redactValue(c.path, c.live))} -> ${show(redactValue(c.path, c.desired))}${marks ? ` ${marks}` : ''}`;
   });
   if (r.explanation) lines.push(`      ${r.explanation}`);
-  if (r.error) lines.push(`      error: ${r.error.code}: ${r.error.message}`);
+  if (r.error) lines.push(`      error: ${r.error.at ? `${r.error.at}: ` : ''}${r.error.code}: ${r.error.message}`);
   if (r.note) lines.push(`      note: ${r.note}`);
   return [...head, ...lines];
 }

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DescribeAlarmsCommand, GetDashboardCommand } from '@aws-sdk/client-cloudwatch';
 import { DescribeDBInstancesCommand } from '@aws-sdk/client-rds';
@@ -196,5 +197,18 @@ describe('drift that misses nothing', () => {
     expect(held.json<Out>().actions).toEqual([]);
     const services = await aws.ecs.send(new DescribeServicesCommand({ cluster: 'shop', services: ['worker'] }));
     expect(services.services?.[0]?.status).toBe('ACTIVE');
+  });
+
+  it('points a reference that matches nothing at its file:line:col, in text and JSON', async () => {
+    await editManifest(dir, 'EcsService/storefront', (doc) => doc.setIn(['spec', 'network', 'subnets', 1], 'shop-private-x'));
+    const run = await runCli(['plan', dir, '--output', 'json']);
+    expect(run.code).toBe(1);
+    const error = run.json<{ resources: { key: string; error?: { code: string; at?: string } }[] }>().resources.find((r) => r.key === 'EcsService/storefront')?.error;
+    expect(error).toMatchObject({ code: 'ReferenceNotFound', at: expect.stringMatching(/storefront\.yaml:\d+:\d+$/) });
+    const [file, line, col] = error!.at!.split(':');
+    const text = (await readFile(file!, 'utf8')).split('\n')[Number(line) - 1]!;
+    expect(text.slice(Number(col) - 1)).toMatch(/^shop-private-x\b/);
+    const plain = await runCli(['plan', dir]);
+    expect(plain.stdout).toContain(`error: ${error!.at}: ReferenceNotFound: subnet (by Name tag) "shop-private-x" not found`);
   });
 });
