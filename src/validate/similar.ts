@@ -1,7 +1,9 @@
-/** Same word up to case, or at most two edits apart (a typo). */
+/** Same word up to case, or a typo apart: two edits, one for words under four letters. */
 export function similar(a: string, b: string): boolean {
   if (a.toLowerCase() === b.toLowerCase()) return true;
-  if (Math.abs(a.length - b.length) > 2 || Math.min(a.length, b.length) < 4) return false;
+  const shortest = Math.min(a.length, b.length);
+  const most = shortest < 4 ? 1 : 2;
+  if (Math.abs(a.length - b.length) > most || shortest < 3) return false;
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const row = [i];
@@ -10,7 +12,7 @@ export function similar(a: string, b: string): boolean {
     }
     previous = row;
   }
-  return (previous[b.length] ?? 0) <= 2;
+  return (previous[b.length] ?? 0) <= most;
 }
 
 /** ` (did you mean "x"?)` for the first candidate like word, or nothing. */
