@@ -64,8 +64,11 @@ function build(manifests: Manifest[], options: IamPolicyOptions, compact: boolea
   // Dashboards carry no tags: every reconcile lists them and reads the marker of those no manifest names.
   add(grants, ...dashboardDiscoveryStatements(s));
   grants.unscoped.add('cloudwatch:ListDashboards');
-  grants.unscoped.add('application-autoscaling:DescribeScalableTargets');
-  grants.unscoped.add('application-autoscaling:DescribeScalingPolicies');
+  // Owned services no ServiceAutoscaling covers are checked for a scalable target left behind.
+  if (options.prune || manifests.some((m) => m.kind === 'EcsService')) {
+    grants.unscoped.add('application-autoscaling:DescribeScalableTargets');
+    grants.unscoped.add('application-autoscaling:DescribeScalingPolicies');
+  }
   for (const kind of Object.keys(BY_KIND) as Kind[]) grantKind(kind, s, grants);
   if (options.prune) add(grants, ...pruneStatements(s));
   // These list and describe calls support no resource-level permissions: IAM accepts only "*" for them.
