@@ -18,13 +18,15 @@ export interface ApplyCommandOptions extends AwsCommandOptions {
 }
 
 /**
- * Converged: every action done, every changed resource healthy, nothing refused or unreadable, and no enforced
- * resource left with a difference no call can fix.
+ * Converged: every action done, every changed resource healthy, nothing refused (a field or a prune alike) or
+ * unreadable, no resource whose ownership is lost, and no enforced resource left with a difference no call can fix.
  */
 export function converged(plan: Plan, result: ApplyResult): boolean {
   return (
     !hasErrors(plan) &&
-    plan.resources.every((r) => r.refused.length === 0 && !(r.mode === 'enforce' && r.changes.some((c) => c.unfixable))) &&
+    plan.resources.every(
+      (r) => r.refused.length === 0 && r.status !== 'unmanaged' && !(r.mode === 'enforce' && r.changes.some((c) => c.unfixable)),
+    ) &&
     result.actions.every((a) => a.state === 'done') &&
     result.health.every((h) => h.steady)
   );
@@ -69,7 +71,7 @@ export async function applyCommand(path: string, options: ApplyCommandOptions, i
     for (const a of failed) io.stdout(`failed  ${a.id}: ${a.error?.code}: ${a.error?.message}\n`);
     for (const a of skipped) io.stdout(`skipped ${a.id}: waits for ${a.reason}\n`);
     for (const h of result.health.filter((x) => !x.steady)) io.stdout(`unhealthy ${h.key}: ${h.reason}\n`);
-    for (const r of plan.resources.filter((x) => x.status === 'error')) io.stdout(`error   ${r.key}: ${r.error?.code}: ${r.error?.message}\n`);
+    for (const r of plan.resources.filter((x) => x.status === 'error')) io.stdout(`error   ${r.error?.at ? `${r.error.at}: ` : ''}${r.key}: ${r.error?.code}: ${r.error?.message}\n`);
     const writes = session.aws.counter.writes().length;
     io.stdout(
       `Apply ${ok ? 'converged' : 'did not converge'}: ${result.actions.filter((a) => a.state === 'done').length} done, ${failed.length} failed, ` +

@@ -1,6 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { processIo, writeJson, type Io, type OutputFormat } from './io.js';
-import { addAwsOptions, addClientOptions, addPruneOption, outputOption, type AwsCommandOptions } from './settings.js';
+import { addAwsOptions, addClientOptions, addPruneOption, outputOption, targetOption, withSources, type AwsCommandOptions } from './settings.js';
 import { addRunOptions, positiveNumber } from './run-options.js';
 import type { ApplyCommandOptions } from './apply.js';
 import type { DrillCommandOptions } from './drill.js';
@@ -52,25 +52,40 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       .argument('[path]', 'manifest folder or file', 'desired-state')
       .option('--detailed-exitcode', 'exit 2 when there are changes', false)
       .addOption(new Option('--prices <file>', 'price table for the cost deltas (default: the shipped table of the region)').env('BALLAST_PRICES'))
+      .addOption(targetOption())
       .addOption(
         new Option('-o, --output <format>', 'text for people, json for scripts, markdown for a pull-request comment').choices(['text', 'json', 'markdown']).default('text'),
       ),
     io.env,
-  ).action(async (path: string, opts: PlanCommandOptions) => {
+  ).action(async (path: string, opts: PlanCommandOptions, cmd: Command) => {
     const { planCommand } = await import('./plan.js');
-    code = await planCommand(path, opts, io);
+    code = await planCommand(path, withSources(opts, cmd), io);
   });
 
   addAwsOptions(
     program
       .command('drift')
-      .description('report differences of resources that already exist; no writes')
+      .description('report what changed outside Git: fields changed, resources missing, ownership lost; no writes')
+      .argument('[path]', 'manifest folder or file', 'desired-state')
+      .addOption(targetOption())
+      .addOption(outputOption()),
+    io.env,
+  ).action(async (path: string, opts: AwsCommandOptions, cmd: Command) => {
+    const { driftCommand } = await import('./plan.js');
+    code = await driftCommand(path, withSources(opts, cmd), io);
+  });
+
+  addAwsOptions(
+    program
+      .command('diff')
+      .description("one resource's live state against its manifest, field by field; no writes")
+      .argument('<Kind/name>', 'the resource, e.g. DbInstance/shop-db')
       .argument('[path]', 'manifest folder or file', 'desired-state')
       .addOption(outputOption()),
     io.env,
-  ).action(async (path: string, opts: AwsCommandOptions) => {
-    const { driftCommand } = await import('./plan.js');
-    code = await driftCommand(path, opts, io);
+  ).action(async (key: string, path: string, opts: AwsCommandOptions, cmd: Command) => {
+    const { diffCommand } = await import('./diff.js');
+    code = await diffCommand(key, path, withSources(opts, cmd), io);
   });
 
   addAwsOptions(
@@ -83,11 +98,12 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       .addOption(new Option('--db-timeout <seconds>', 'wait this long for a DB to be available').argParser(positiveNumber))
       .addOption(new Option('--poll-interval <seconds>', 'between health reads').argParser(positiveNumber).default(D.healthPollInterval))
       .addOption(new Option('--prices <file>', 'price table for the cost deltas (default: the shipped table of the region)').env('BALLAST_PRICES'))
+      .addOption(targetOption())
       .addOption(outputOption()),
     io.env,
-  ).action(async (path: string, opts: ApplyCommandOptions) => {
+  ).action(async (path: string, opts: ApplyCommandOptions, cmd: Command) => {
     const { applyCommand } = await import('./apply.js');
-    code = await applyCommand(path, opts, io);
+    code = await applyCommand(path, withSources(opts, cmd), io);
   });
 
   addClientOptions(

@@ -3,12 +3,16 @@ import { formatProblem } from '../problem.js';
 import { observeAndPlan } from '../engine/pipeline.js';
 import { RECONCILERS } from '../reconcilers/index.js';
 import { hasChanges, type Plan } from '../plan/types.js';
-import { isDrift, renderPlan } from '../report/plan-text.js';
+import { renderPlan } from '../report/plan-text.js';
+import { isDrift } from '../plan/drift.js';
 import { planJson } from '../report/plan-json.js';
 import type { Session } from '../observe/context.js';
 import { writeJson, type Io, type OutputFormat } from './io.js';
 import type { AwsCommandOptions } from './settings.js';
 import { openSession } from '../observe/context.js';
+import { selectTargets } from '../plan/target.js';
+import { pruneRefusal } from '../plan/prune-guard.js';
+import { pinErrors } from '../report/locate.js';
 import { costOfPlan } from '../cost/index.js';
 import { renderPlanMarkdown, renderProblemsMarkdown } from '../report/plan-markdown.js';
 
@@ -25,8 +29,11 @@ export async function validRevision(path: string, options: { output: PlanOutputF
   return undefined;
 }
 
-export async function planRevision(revision: Revision, options: Pick<AwsCommandOptions, 'mode' | 'prune'>, session: Session) {
-  return observeAndPlan(revision.manifests, session, RECONCILERS, { defaultMode: options.mode, prune: options.prune });
+export async function planRevision(revision: Revision, options: Pick<AwsCommandOptions, 'mode' | 'prune' | 'target' | 'controllerId'> & { controllerIdStated?: boolean }, session: Session) {
+  const only = options.target ? selectTargets(options.target, revision.manifests, RECONCILERS) : undefined;
+  const planned = await observeAndPlan(revision.manifests, session, RECONCILERS, { defaultMode: options.mode, prune: options.prune, pruneRefusal: pruneRefusal(options), only });
+  pinErrors(planned.plan, revision.documents);
+  return planned;
 }
 
 export function hasErrors(plan: Plan): boolean {

@@ -31,6 +31,7 @@ export async function resolveRunConfig(cmd: Command, env: NodeJS.ProcessEnv): Pr
     }
   }
   for (const [key, name] of Object.entries(SECRET_ENV)) merged[key] = env[name] ?? file[key];
+  merged.controllerIdStated = cmd.getOptionValueSource('controllerId') !== 'default' || 'controllerId' in file;
   merged.repoUrl = merged.repo;
   if (typeof merged.repoUrl !== 'string' || merged.repoUrl === '') throw new Error('no repository: pass --repo, set BALLAST_REPO_URL, or put repoUrl in the config file');
   return merged as unknown as ControllerConfig;

@@ -5,8 +5,19 @@ import type { OutputFormat } from './io.js';
 /** Options of every command that calls AWS: which controller, how the SDK retries. */
 export type ClientCommandOptions = Pick<AwsSettings, 'controllerId' | 'retryMode' | 'maxAttempts'> & { output: OutputFormat };
 
-/** Options of the commands that observe and plan: modes, prune and concurrency besides. */
-export type AwsCommandOptions = AwsSettings & { output: OutputFormat };
+/** Options of the commands that observe and plan: modes, prune and concurrency besides; `target` on plan, drift and apply. */
+export type AwsCommandOptions = AwsSettings & { output: OutputFormat; target?: string[] };
+
+/** The parsed options plus what only the command knows: whether the controller id was stated or left at its default. */
+export function withSources<T extends object>(opts: T, cmd: Command): T & { controllerIdStated: boolean } {
+  return { ...opts, controllerIdStated: cmd.getOptionValueSource('controllerId') !== 'default' };
+}
+
+/** `--target Kind/name`, repeatable. */
+export const targetOption = () =>
+  new Option('--target <Kind/name>', 'only this resource and what it depends on (repeatable); prune is left out').argParser(
+    (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
+  );
 
 const positiveInt = (value: string) => {
   const n = Number(value);

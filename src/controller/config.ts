@@ -3,6 +3,8 @@ import type { Mode } from '../schema/index.js';
 /** How Ballast reaches AWS and what it may do there: shared by `ballast run` and the plan/apply commands. */
 export interface AwsSettings {
   controllerId: string;
+  /** The id was given (flag, environment or config file) rather than left at its default: prune needs that. */
+  controllerIdStated?: boolean;
   mode: Mode;
   prune: boolean;
   retryMode?: 'standard' | 'adaptive';

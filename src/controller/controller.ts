@@ -10,7 +10,9 @@ import { applyPlan, type ApplyResult } from '../apply/index.js';
 import type { Session } from '../observe/context.js';
 import { errorOf } from '../observe/index.js';
 import type { Plan } from '../plan/types.js';
-import { isDrift } from '../report/plan-text.js';
+import { driftOf, isDrift, type DriftKind } from '../plan/drift.js';
+import type { PlanOptions } from '../plan/index.js';
+import { describeDisruption } from '../plan/disruption.js';
 import { redactValue } from '../report/redact.js';
 import type { Problem } from '../problem.js';
 import type { NotificationPolicy, ReconcileReport } from '../report/notify.js';
@@ -18,13 +20,13 @@ import type { SlackNotifier } from '../report/slack.js';
 import type { SourceRevision } from '../source/git.js';
 import type { Verdict } from '../trust/signature.js';
 import { deltaOf, type PlanCostReport } from '../cost/index.js';
+import type { ValidDocument } from '../validate/schema.js';
+import { pinErrors } from '../report/locate.js';
 import type { Metrics } from './metrics.js';
 
 export type Trigger = ReconcileReport['trigger'];
 
-export interface ControllerSettings {
-  defaultMode: Mode;
-  prune: boolean;
+export interface ControllerSettings extends PlanOptions {
   timeouts: Record<ReconciledKind, number>;
   healthPollMs: number;
   /** Backoff after a failed reconcile: doubles from base up to max, with jitter. */
@@ -51,8 +53,12 @@ export interface ResourceStatusEntry {
   status: string;
   mode: Mode;
   changes: { path: string; live: unknown; desired: unknown; pending?: boolean; scaling?: boolean; reason?: string }[];
-  lastError?: { code: string; message: string };
+  lastError?: { code: string; message: string; at?: string };
   lastAppliedAt?: string;
+  /** missing, ownership-lost or changed: what was done outside Git, as last seen. */
+  drift?: DriftKind;
+  /** Why nothing (or not everything) was done: ownership lost, detect mode, a refusal. */
+  note?: string;
   /** A decision the live state led to, e.g. the read replica scaler's. */
   explanation?: string;
 }
@@ -73,7 +79,7 @@ export interface ReconcileSummary {
  * Level-triggered: each run reads Git and AWS afresh and never relies on what an earlier run did.
  */
 export class Controller extends EventEmitter<{ started: [Trigger]; reconciled: [ReconcileSummary]; revision: [Manifest[]] }> {
-  revision?: { sha: string; message: string; author: string; manifests: Manifest[]; loadedAt: string };
+  revision?: { sha: string; message: string; author: string; manifests: Manifest[]; documents: ValidDocument[]; loadedAt: string };
   /** The branch head that was not applied: invalid manifests (`problems`) or a commit signed by no allowed key (`refused`). */
   badRevision?: { sha: string; problems: Problem[]; refused?: { committer: string; reason: string } };
   lastReconcile?: ReconcileSummary;
@@ -196,6 +202,7 @@ export class Controller extends EventEmitter<{ started: [Trigger]; reconciled: [
     try {
       const planned = await observeAndPlan(revision.manifests, session, this.deps.registry, this.settings);
       plan = planned.plan;
+      pinErrors(plan, revision.documents);
       this.awsReachable = !plan.resources.some((r) => r.status === 'error' && r.error && !r.error.terminal) || plan.resources.some((r) => r.status !== 'error');
       logger.info(
         { revision: revision.sha, resources: plan.resources.length, drifted: plan.resources.filter(isDrift).length, actions: plan.actions.length },
@@ -245,7 +252,14 @@ export class Controller extends EventEmitter<{ started: [Trigger]; reconciled: [
       this.deps.logger.warn({ revision: head.sha, problems: loaded.problems.length }, 'invalid revision rejected: keeping the last good one');
       return 'rejected';
     }
-    this.revision = { sha: head.sha, message: head.message, author: head.author, manifests: loaded.manifests, loadedAt: new Date().toISOString() };
+    this.revision = {
+      sha: head.sha,
+      message: head.message,
+      author: head.author,
+      manifests: loaded.manifests,
+      documents: loaded.documents,
+      loadedAt: new Date().toISOString(),
+    };
     this.badRevision = undefined;
     this.deps.metrics.setRevision(head.sha);
     this.emit('revision', loaded.manifests);
@@ -268,6 +282,7 @@ export class Controller extends EventEmitter<{ started: [Trigger]; reconciled: [
     const now = new Date().toISOString();
     const report: ReconcileReport = { ...this.outageReport(sha, trigger), drift: [] };
     const driftByKind: Partial<Record<Kind, number>> = {};
+    const lostByKind: Partial<Record<Kind, number>> = {};
     this.resources.clear();
     for (const r of plan.resources) {
       const done = r.actions.length > 0 && r.actions.every((id) => outcomes.get(id)?.state === 'done');
@@ -277,26 +292,38 @@ export class Controller extends EventEmitter<{ started: [Trigger]; reconciled: [
       // A difference right after its manifest changed in Git is a change to apply, not drift.
       const last = this.reconciled.get(r.key);
       const fromGit = last !== undefined && !isDeepStrictEqual(last, manifests.get(r.key));
-      const drifted = isDrift(r) && !fromGit;
-      if (drifted) {
-        driftByKind[r.kind] = (driftByKind[r.kind] ?? 0) + 1;
+      // Missing is drift only for what this controller saw in place before: a new manifest is a create from Git.
+      const kind = driftOf(r);
+      const drift = kind === 'missing' && last === undefined ? undefined : fromGit && kind !== 'ownership-lost' ? undefined : kind;
+      const mode = r.mode === 'detect' ? 'detect' : 'enforce';
+      if (drift) driftByKind[r.kind] = (driftByKind[r.kind] ?? 0) + 1;
+      if (drift === 'missing') report.drift.push({ key: r.key, path: '(deleted)', live: null, desired: null, mode, corrected: done, event: 'deleted' });
+      if (drift === 'ownership-lost') {
+        lostByKind[r.kind] = (lostByKind[r.kind] ?? 0) + 1;
+        report.drift.push({ key: r.key, path: '(ownership)', live: null, desired: null, mode, corrected: false, event: 'ownership-lost', note: r.note });
+      }
+      if (drift === 'changed' || drift === 'ownership-lost') {
         // Scaling changes (replicas following traffic) are decisions, not drift.
         for (const c of r.changes.filter((x) => !x.pending && !x.scaling)) {
-          report.drift.push({ key: r.key, path: c.path, live: c.live, desired: c.desired, mode: r.mode === 'detect' ? 'detect' : 'enforce', corrected: done && !c.unfixable });
+          report.drift.push({ key: r.key, path: c.path, live: c.live, desired: c.desired, mode, corrected: done && !c.unfixable && !r.refused.includes(c) && !c.waitsFor });
         }
       }
+      const drifted = drift !== undefined;
       // A reverted drift is already told by the drift message; "applied" is for changes that came from Git.
       if (done && !drifted) {
         const planned = plan.actions.filter((a) => r.actions.includes(a.id));
         const delta = deltaOf(cost?.cost, r.key);
+        const disruption = planned.filter((a) => a.disruption.level !== 'none').map((a) => describeDisruption(a.disruption));
         report.applied.push({
           key: r.key,
           summary: planned.map((a) => a.summary).join('; '),
           operations: planned.flatMap((a) => a.calls.map((c) => c.operation)),
           ...(delta ? { cost: delta } : {}),
+          ...(disruption.length > 0 ? { disruption: disruption.join('; ') } : {}),
         });
       }
-      if (error) report.failures.push({ key: r.key, code: error.code, message: error.message, terminal: 'terminal' in error ? error.terminal : false });
+      const at = error && 'at' in error && error.at ? `${error.at}: ` : '';
+      if (error) report.failures.push({ key: r.key, code: error.code, message: `${at}${error.message}`, terminal: 'terminal' in error ? error.terminal : false });
       if (r.refused.length > 0) report.failures.push({ key: r.key, code: 'Refused', message: r.note ?? 'destructive change refused', terminal: true });
       this.resources.set(r.key, {
         key: r.key,
@@ -310,9 +337,11 @@ export class Controller extends EventEmitter<{ started: [Trigger]; reconciled: [
           scaling: c.scaling,
           reason: c.reason,
         })),
-        lastError: error ? { code: error.code, message: error.message } : undefined,
+        lastError: error ? { code: error.code, message: error.message, ...('at' in error && error.at ? { at: error.at } : {}) } : undefined,
         lastAppliedAt: done ? now : undefined,
         explanation: r.explanation,
+        drift,
+        note: r.note,
       });
       if (r.explanation) this.deps.logger.info({ revision: revision.sha, resource: r.key, explanation: r.explanation }, 'decision');
       const manifest = manifests.get(r.key);
@@ -320,6 +349,7 @@ export class Controller extends EventEmitter<{ started: [Trigger]; reconciled: [
     }
     if (sourceError) report.failures.push({ key: 'Source/git', code: 'SourceUnavailable', message: sourceError });
     this.deps.metrics.setDrift(driftByKind);
+    this.deps.metrics.setOwnershipLost(lostByKind);
     this.lastDrift = report.drift;
     return report;
   }

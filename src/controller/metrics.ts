@@ -31,6 +31,12 @@ export class Metrics {
     labelNames: ['kind'],
     registers: [this.registry],
   });
+  readonly ownershipLost = new Gauge({
+    name: 'ballast_ownership_lost_resources',
+    help: 'Resources a manifest names that exist without this controller\'s ownership tag (or dashboard marker), by kind',
+    labelNames: ['kind'],
+    registers: [this.registry],
+  });
   readonly awsCalls = new Counter({
     name: 'ballast_aws_calls_total',
     help: 'AWS API calls by service, operation and outcome (success, throttled, error)',
@@ -72,6 +78,11 @@ export class Metrics {
   constructor(counter: CallCounter) {
     counter.onCall((c) => this.awsCalls.inc({ service: c.service, operation: c.operation, outcome: c.outcome }));
     for (const kind of RECONCILED_KINDS) this.drifted.set({ kind }, 0);
+    for (const kind of RECONCILED_KINDS) this.ownershipLost.set({ kind }, 0);
+  }
+
+  setOwnershipLost(byKind: Partial<Record<Kind, number>>): void {
+    for (const kind of RECONCILED_KINDS) this.ownershipLost.set({ kind }, byKind[kind] ?? 0);
   }
 
   setDrift(byKind: Partial<Record<Kind, number>>): void {

@@ -19,6 +19,7 @@ import { CommitVerifier } from '../trust/signature.js';
 import { costOfPlan } from '../cost/index.js';
 import { CommitStatusReporter, githubRepository } from '../github/status.js';
 import { followController } from '../github/follow.js';
+import { pruneRefusal } from '../plan/prune-guard.js';
 
 export interface RunningController {
   controller: Controller;
@@ -44,6 +45,7 @@ export async function startController(config: ControllerConfig, logger: Logger =
     {
       defaultMode: config.mode,
       prune: config.prune,
+      pruneRefusal: pruneRefusal(config),
       timeouts: timeoutsFrom(config),
       healthPollMs: config.healthPollInterval * 1000,
       backoffBaseMs: 5_000,

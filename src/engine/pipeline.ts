@@ -1,14 +1,11 @@
-import type { Manifest, Mode } from '../schema/index.js';
+import type { Manifest } from '../schema/index.js';
 import type { Registry } from './registry.js';
 import { observeAll, type Observed } from '../observe/index.js';
 import type { Session } from '../observe/context.js';
-import { buildPlan } from '../plan/index.js';
+import { buildPlan, type PlanOptions } from '../plan/index.js';
 import type { Plan } from '../plan/types.js';
 
-export interface PlanSettings {
-  defaultMode: Mode;
-  prune: boolean;
-}
+export type PlanSettings = PlanOptions;
 
 /** observe -> diff -> plan for one revision: what `plan`, `drift`, `apply` and the controller all start from. */
 export async function observeAndPlan(
@@ -17,7 +14,7 @@ export async function observeAndPlan(
   registry: Registry,
   settings: PlanSettings,
 ): Promise<{ observed: Observed; plan: Plan }> {
-  const observed = await observeAll(session, manifests, registry, settings.defaultMode);
+  const observed = await observeAll(session, manifests, registry, settings.defaultMode, settings.only);
   const plan = buildPlan(manifests, observed, registry, settings);
   return { observed, plan };
 }

@@ -25,6 +25,10 @@ export interface FieldChange {
   reason?: string;
   /** Why no call can close this gap (e.g. backups lagging behind the RPO budget): reported as drift, never sent. */
   unfixable?: string;
+  /** An annotation this change needs besides allow-destructive (e.g. a major engine upgrade), and why; refused without it. */
+  optIn?: { annotation: string; reason: string };
+  /** Refused changes this one waits for, where the API cannot send it apart from them. */
+  waitsFor?: string[];
 }
 
 /** A failure tied to one resource. Terminal errors wait for new input; transient ones are retried. */
@@ -32,6 +36,10 @@ export interface ResourceError {
   code: string;
   message: string;
   terminal: boolean;
+  /** The manifest value the failure is about (a name that matches nothing). */
+  ref?: string;
+  /** Where that value is in the manifests: `file:line:col`. */
+  at?: string;
 }
 
 /** Raised by pure stages when a resource cannot be planned (e.g. a subnet name that resolves to nothing). */
@@ -40,6 +48,8 @@ export class ResourceFailure extends Error {
     readonly code: string,
     message: string,
     readonly terminal = true,
+    /** The manifest value the failure is about (e.g. a subnet name), so reports can point at its file:line:col. */
+    readonly ref?: string,
   ) {
     super(message);
   }
@@ -124,6 +134,13 @@ export interface Reconciler<K extends Kind, L> {
   deleteSteps?(name: string, arn: string): Step[];
   /** Calls that add the ownership tag to an existing resource (adoption). */
   adoptCalls?(desired: ManifestOf<K>, live: L, ctx: Context): AwsCall[];
+  /**
+   * For kinds the tagging API cannot find: what this controller owns in the account, as id -> tags (with the
+   * manifest tag naming `Kind/name`), given what the tagging read found. Prune reads it like the tagged kinds.
+   */
+  discoverOwned?(ctx: ObserveContext, tagged: Map<string, Record<string, string>>): Promise<Map<string, Record<string, string>>>;
+  /** Changes whose refusal holds back every other change of the resource: the API cannot send the others apart. */
+  inseparable?: string[];
 }
 
 export type ResourceKey = `${Kind}/${string}`;

@@ -8,7 +8,7 @@ import { autoscalingStatements } from './statements/autoscaling.js';
 import { dbStatements } from './statements/rds.js';
 import { drillStatements } from './statements/drill.js';
 import { alarmStatements, dashboardStatements } from './statements/cloudwatch.js';
-import { pruneStatements } from './statements/prune.js';
+import { dashboardDiscoveryStatements, pruneStatements } from './statements/prune.js';
 import { INLINE_POLICY_LIMIT } from './limits.js';
 
 /**
@@ -17,8 +17,8 @@ import { INLINE_POLICY_LIMIT } from './limits.js';
  * Pure: no AWS calls, so it can be generated and reviewed before anything exists.
  */
 
-/** Kinds whose owned resources prune finds through the tagging API and deletes (the others are never pruned). */
-export const PRUNED_KINDS: readonly Kind[] = ['EcsService', 'DbInstance', 'Alarm'];
+/** Kinds whose owned resources prune finds (by tag, or by their own discovery) and deletes. */
+export const PRUNED_KINDS: readonly Kind[] = ['EcsService', 'ServiceAutoscaling', 'DbInstance', 'Alarm', 'Dashboard'];
 
 /** The account lookups the manifests' references need (see resolveRefs): by name only, target groups always. */
 function lookupActions(manifests: Manifest[]): string[] {
@@ -61,6 +61,14 @@ function build(manifests: Manifest[], options: IamPolicyOptions, compact: boolea
   const s = makeScope(manifests, options, compact);
   // Every reconcile reads the ownership of all kinds with one tagging call.
   const grants: Grants = { statements: new Map(), unscoped: new Set(['tag:GetResources', ...lookupActions(manifests)]) };
+  // Dashboards carry no tags: every reconcile lists them and reads the marker of those no manifest names.
+  add(grants, ...dashboardDiscoveryStatements(s));
+  grants.unscoped.add('cloudwatch:ListDashboards');
+  // Owned services no ServiceAutoscaling covers are checked for a scalable target left behind.
+  if (options.prune || manifests.some((m) => m.kind === 'EcsService')) {
+    grants.unscoped.add('application-autoscaling:DescribeScalableTargets');
+    grants.unscoped.add('application-autoscaling:DescribeScalingPolicies');
+  }
   for (const kind of Object.keys(BY_KIND) as Kind[]) grantKind(kind, s, grants);
   if (options.prune) add(grants, ...pruneStatements(s));
   // These list and describe calls support no resource-level permissions: IAM accepts only "*" for them.

@@ -8,8 +8,10 @@ import { resolveRefs } from './refs.js';
 export interface Observed {
   ctx: ObserveContext;
   observations: Map<ResourceKey, Observation<unknown>>;
-  /** ARN -> tags of everything this controller owns (for prune). */
+  /** ARN (or a kind's own id) -> tags of everything this controller owns (for prune). */
   owned: Map<string, Record<string, string>>;
+  /** Kinds whose owned resources could not be listed: prune cannot be complete for them. */
+  discoveryErrors: { kind: ReconciledKind; error: ResourceError }[];
 }
 
 export function modeOf(m: Manifest, defaultMode: Mode): Mode {
@@ -17,19 +19,20 @@ export function modeOf(m: Manifest, defaultMode: Mode): Mode {
 }
 
 export function errorOf(err: unknown): ResourceError {
-  const e = err as { name?: string; code?: string; message?: string; terminal?: boolean; $metadata?: unknown };
+  const e = err as { name?: string; code?: string; message?: string; terminal?: boolean; ref?: string; $metadata?: unknown };
   const code = e.code ?? e.name ?? 'Error';
   // AWS access and validation errors will not change by retrying; throttling, 5xx and network errors will.
   const terminal = e.terminal ?? /AccessDenied|Unauthorized|Validation|InvalidParameter|NotFound/i.test(code);
-  return { code, message: e.message ?? String(err), terminal };
+  return { code, message: e.message ?? String(err), terminal, ...(e.ref !== undefined ? { ref: e.ref } : {}) };
 }
 
 /**
  * Reads the live state of every manifest not suspended: references and ownership first (two batched reads shared
  * by all kinds), then each kind's batched observe, kinds in parallel. A failing read marks its resources as errors.
  */
-export async function observeAll(session: Session, manifests: Manifest[], registry: Registry, defaultMode: Mode): Promise<Observed> {
-  const active = manifests.filter((m) => modeOf(m, defaultMode) !== 'suspend');
+export async function observeAll(session: Session, manifests: Manifest[], registry: Registry, defaultMode: Mode, only?: Set<ResourceKey>): Promise<Observed> {
+  // With targets, only they are read (every manifest still answers references between kinds).
+  const active = manifests.filter((m) => modeOf(m, defaultMode) !== 'suspend' && (!only || only.has(keyOf(m))));
   const types = RECONCILED_KINDS.map((k) => registry[k].taggingType).filter((t): t is string => t !== undefined);
   let ownershipError: ResourceError | undefined;
   const [refs, owned] = await Promise.all([
@@ -41,6 +44,8 @@ export async function observeAll(session: Session, manifests: Manifest[], regist
   ]);
   const ctx = buildObserveContext(session, manifests, refs, owned);
   const observations = new Map<ResourceKey, Observation<unknown>>();
+  // Prune is left out of a targeted plan, so there is nothing to discover for it.
+  const discoveryErrors = ownershipError || only ? [] : await discoverOwned(ctx, owned, registry);
 
   await Promise.all(
     RECONCILED_KINDS.map(async (kind: ReconciledKind) => {
@@ -64,5 +69,23 @@ export async function observeAll(session: Session, manifests: Manifest[], regist
       }
     }),
   );
-  return { ctx, observations, owned };
+  return { ctx, observations, owned, discoveryErrors };
+}
+
+/** Adds what the kinds without tags own (dashboards, scalable targets) to the owned map, kinds in parallel. */
+async function discoverOwned(ctx: ObserveContext, owned: Map<string, Record<string, string>>, registry: Registry): Promise<Observed['discoveryErrors']> {
+  const tagged = new Map(owned);
+  const errors: Observed['discoveryErrors'] = [];
+  await Promise.all(
+    RECONCILED_KINDS.map(async (kind) => {
+      const discover = registry[kind].discoverOwned;
+      if (!discover) return;
+      try {
+        for (const [id, tags] of await discover(ctx, tagged)) owned.set(id, tags);
+      } catch (err) {
+        errors.push({ kind, error: errorOf(err) });
+      }
+    }),
+  );
+  return errors;
 }

@@ -133,10 +133,10 @@ export async function resolveRefs(manifests: Manifest[], aws: Aws): Promise<Refs
     require(type, ref) {
       if (LITERAL[type].test(ref) && type !== 'targetGroup') return ref;
       const failure = failures.get(type);
-      if (failure) throw new ResourceFailure('LookupFailed', `cannot resolve ${NOUN[type]} "${ref}": ${failure}`, false);
+      if (failure) throw new ResourceFailure('LookupFailed', `cannot resolve ${NOUN[type]} "${ref}": ${failure}`, false, ref);
       const value = resolved.get(`${type}:${ref}`);
-      if (value === '') throw new ResourceFailure('AmbiguousReference', `${NOUN[type]} "${ref}" matches more than one resource`);
-      if (!value) throw new ResourceFailure('ReferenceNotFound', `${NOUN[type]} "${ref}" not found in ${region}`);
+      if (value === '') throw new ResourceFailure('AmbiguousReference', `${NOUN[type]} "${ref}" matches more than one resource`, true, ref);
+      if (!value) throw new ResourceFailure('ReferenceNotFound', `${NOUN[type]} "${ref}" not found in ${region}`, true, ref);
       return value;
     },
     loadBalancerOf: (arn) => lbOf.get(arn),

@@ -1,5 +1,6 @@
 import type { Kind, Mode } from '../schema/index.js';
 import type { FieldChange, ResourceError, ResourceKey, Step } from '../engine/types.js';
+import type { Disruption } from './disruption.js';
 
 /**
  * What a plan says of one resource:
@@ -20,7 +21,10 @@ export interface ResourcePlan {
   status: ResourceStatus;
   /** Managed-field differences, pending ones included (flagged). */
   changes: FieldChange[];
-  /** Destructive changes refused because the resource does not opt in; nothing of the resource is applied. */
+  /**
+   * Changes refused for want of an opt-in (allow-destructive, or the change's own annotation), and a refused delete
+   * of a prune. The other changes are still sent, unless they carry `waitsFor` (the API cannot send them apart).
+   */
   refused: FieldChange[];
   /** Ids of the actions that act on this resource. */
   actions: string[];
@@ -36,6 +40,8 @@ export interface PlannedAction extends Step {
   id: string;
   key: ResourceKey;
   dependsOn: string[];
+  /** What the action does to what runs (tasks rolled, DB restarted, ...), from AWS's documented behaviour. */
+  disruption: Disruption;
 }
 
 export interface Plan {
@@ -44,6 +50,10 @@ export interface Plan {
   actions: PlannedAction[];
 }
 
+/** Anything to do or to look at: actions, differences, refusals, a resource missing or whose ownership is lost. */
 export function hasChanges(plan: Plan): boolean {
-  return plan.actions.length > 0 || plan.resources.some((r) => r.changes.some((c) => !c.pending) || r.refused.length > 0);
+  return (
+    plan.actions.length > 0 ||
+    plan.resources.some((r) => r.changes.some((c) => !c.pending) || r.refused.length > 0 || r.status === 'create' || r.status === 'unmanaged')
+  );
 }

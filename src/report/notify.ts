@@ -8,9 +8,23 @@ export interface ReconcileReport {
   revision: string;
   trigger: 'poll' | 'webhook' | 'drift-scan' | 'startup' | 'retry';
   /** Every drifted field found in this reconcile (not only new ones): drift missing from a report is gone. */
-  drift: { key: string /* Kind/name */; path: string; live: unknown; desired: unknown; mode: 'enforce' | 'detect'; corrected: boolean }[];
-  /** `cost`: the monthly delta of the change, e.g. "+ $292.00/month (db.r6g.large … -> db.r6g.xlarge …)". */
-  applied: { key: string; summary: string; operations: string[]; cost?: string }[];
+  drift: {
+    key: string /* Kind/name */;
+    path: string;
+    live: unknown;
+    desired: unknown;
+    mode: 'enforce' | 'detect';
+    corrected: boolean;
+    /** The whole resource rather than a field: deleted by hand, or its ownership tag (or marker) gone. */
+    event?: 'deleted' | 'ownership-lost';
+    /** For ownership lost: what Ballast does about it and how to take it back. */
+    note?: string;
+  }[];
+  /**
+   * `disruption`: what the actions did to what runs (rolls tasks, restarts DB, ...), when anything; `cost`: the monthly
+   * delta of the change, e.g. "+ $292.00/month (db.r6g.large … -> db.r6g.xlarge …)".
+   */
+  applied: { key: string; summary: string; operations: string[]; disruption?: string; cost?: string }[];
   /** `terminal`: will not pass by retrying (refused, access denied, bad reference); the controller does not back off for it. */
   failures: { key: string; code: string; message: string; terminal?: boolean }[];
   /** Set on every reconcile while the branch head is an invalid revision, or one refused for its signature. */
@@ -155,13 +169,15 @@ function appliedMessage(report: ReconcileReport): Notification | undefined {
   if (report.applied.length === 0) return undefined;
   const lines = byKey(report.applied).map((a) => ({
     subject: a.key,
-    detail: `${a.operations.length > 0 ? `${a.summary} (${a.operations.join(', ')})` : a.summary}${a.cost ? `; cost: ${a.cost}` : ''}`,
+    detail: `${a.operations.length > 0 ? `${a.summary} (${a.operations.join(', ')})` : a.summary}${a.disruption ? ` [${a.disruption}]` : ''}${a.cost ? `; cost: ${a.cost}` : ''}`,
   }));
   return message('applied', `Changes applied to ${plural(new Set(report.applied.map((a) => a.key)).size, 'resource')}`, lines, report);
 }
 
 /** `spec.path: live -> desired (reverted)`; values of secret-looking paths are redacted. */
 function driftDetail(d: ReconcileReport['drift'][number]): string {
+  if (d.event === 'deleted') return d.mode === 'detect' ? 'deleted by hand (detect mode: not recreated)' : d.corrected ? 'deleted by hand, recreated' : 'deleted by hand, not recreated';
+  if (d.event === 'ownership-lost') return d.note ?? 'ownership lost';
   const value = (v: unknown) => show(redactValue(d.path, v), MAX_VALUE);
   const outcome = d.mode === 'detect' ? '(detect mode: not changed)' : d.corrected ? '(reverted)' : '(not reverted)';
   return `${d.path}: ${value(d.live)} -> ${value(d.desired)} ${outcome}`;

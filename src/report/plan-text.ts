@@ -1,6 +1,10 @@
 import type { Plan, ResourcePlan, ResourceStatus } from '../plan/types.js';
+import { describeDisruption } from '../plan/disruption.js';
+import { driftOf, DRIFT_LABEL, isDrift } from '../plan/drift.js';
 import { redactValue, show } from './redact.js';
 import { deltaOf, formatDelta, type PlanCostReport } from '../cost/index.js';
+
+export { isDrift };
 
 const SYMBOL: Record<ResourceStatus, string> = {
   create: '+',
@@ -14,11 +18,17 @@ const SYMBOL: Record<ResourceStatus, string> = {
   suspended: ' ',
 };
 
-function changeLines(r: ResourcePlan): string[] {
+function changeLines(r: ResourcePlan, driftOnly: boolean): string[] {
+  const kind = driftOf(r);
+  const head = driftOnly && kind && kind !== 'changed' ? [`      ${DRIFT_LABEL[kind]}`] : [];
   const lines = r.changes.map((c) => {
     const marks = [
       c.pending ? '(pending at AWS)' : '',
       c.destructive ? `(destructive: ${c.destructive})` : '',
+      c.optIn ? `(needs ${c.optIn.annotation}: ${c.optIn.reason})` : '',
+      r.refused.includes(c) ? '(refused)' : '',
+      c.waitsFor ? `(waits for refused ${c.waitsFor.join(', ')})` : '',
+      c.reason && !c.scaling ? `(${c.reason})` : '',
       c.scaling ? `(scaling: ${c.reason ?? 'follows traffic'})` : '',
       !c.scaling && c.reason ? `(${c.reason})` : '',
       c.unfixable ? `(not fixable by a call: ${c.unfixable})` : '',
@@ -28,9 +38,9 @@ function changeLines(r: ResourcePlan): string[] {
     return `      ${c.path}: ${show(redactValue(c.path, c.live))} -> ${show(redactValue(c.path, c.desired))}${marks ? ` ${marks}` : ''}`;
   });
   if (r.explanation) lines.push(`      ${r.explanation}`);
-  if (r.error) lines.push(`      error: ${r.error.code}: ${r.error.message}`);
+  if (r.error) lines.push(`      error: ${r.error.at ? `${r.error.at}: ` : ''}${r.error.code}: ${r.error.message}`);
   if (r.note) lines.push(`      note: ${r.note}`);
-  return lines;
+  return [...head, ...lines];
 }
 
 /** Terraform-like text: one block per resource that is not in sync (or has a decision to explain), then a summary line. */
@@ -41,13 +51,14 @@ export function renderPlan(plan: Plan, options: { driftOnly?: boolean; cost?: Pl
   const shown = plan.resources.filter((r) => (r.status !== 'in-sync' && r.status !== 'suspended') || r.explanation);
   const listed = options.driftOnly ? shown.filter(isDrift) : shown;
   for (const r of listed) {
-    out.push(`  ${SYMBOL[r.status]} ${r.key}  (${r.status}${r.mode !== 'enforce' ? `, ${r.mode} mode` : ''})`);
-    out.push(...changeLines(r));
+    const status = options.driftOnly && driftOf(r) === 'missing' ? 'missing' : r.status;
+    out.push(`  ${SYMBOL[r.status]} ${r.key}  (${status}${r.mode !== 'enforce' ? `, ${r.mode} mode` : ''})`);
+    out.push(...changeLines(r, options.driftOnly === true));
     const delta = deltaOf(options.cost?.cost, r.key);
     if (delta) out.push(`      cost: ${delta}`);
     for (const id of r.actions) {
       const a = actionsOf.get(id);
-      if (a) out.push(`      → ${a.summary}: ${a.calls.map((c) => c.operation).join(', ') || 'no call'}`);
+      if (a) out.push(`      → ${a.summary}: ${a.calls.map((c) => c.operation).join(', ') || 'no call'} [disrupts: ${describeDisruption(a.disruption)}]`);
     }
   }
   const count = (s: ResourceStatus) => plan.resources.filter((r) => r.status === s).length;
@@ -67,12 +78,4 @@ export function costLine(report: PlanCostReport): string {
   if (!report.cost) return `Cost: not shown (${report.note ?? 'no prices'}).`;
   const unpriced = report.cost.unpriced.length > 0 ? `; not priced: ${report.cost.unpriced.join(', ')}` : '';
   return `Cost: ${formatDelta(report.cost.total)} in total${unpriced}. Prices: ${report.source}.`;
-}
-
-/**
- * Drift is a difference on something that already exists (creates and prune candidates are not drift); a count a
- * scaler chose from traffic is not drift either.
- */
-export function isDrift(r: ResourcePlan): boolean {
-  return (r.status === 'update' || r.status === 'adopt' || r.refused.length > 0) && r.changes.some((c) => !c.pending && !c.scaling);
 }

@@ -7,6 +7,7 @@ export const ANNOTATIONS = {
   mode: 'ballast.dev/mode',
   allowDestructive: 'ballast.dev/allow-destructive',
   adopt: 'ballast.dev/adopt',
+  allowMajorUpgrade: 'ballast.dev/allow-major-version-upgrade',
 } as const;
 
 export const Mode = Type.Union([Type.Literal('enforce'), Type.Literal('detect'), Type.Literal('suspend')]);
@@ -41,6 +42,9 @@ const Metadata = Type.Object(
           ),
           [ANNOTATIONS.adopt]: Type.Optional(
             Type.Literal('true', { description: 'Take over an existing resource that lacks the ownership tag; adoption adds the tag.' }),
+          ),
+          [ANNOTATIONS.allowMajorUpgrade]: Type.Optional(
+            Type.Literal('true', { description: 'DbInstance: allow a major engine version upgrade (AllowMajorVersionUpgrade); without it the change is refused.' }),
           ),
         },
         {

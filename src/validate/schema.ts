@@ -3,6 +3,7 @@ import { API_VERSION, KINDS, SCHEMAS, type Kind, type Manifest } from '../schema
 import type { Problem } from '../problem.js';
 import type { SourceDocument } from '../load/index.js';
 import { describePath, offsetOf, pointerToPath, type Path } from './positions.js';
+import { didYouMean } from './similar.js';
 
 const ajv = new Ajv({ strict: true, allErrors: true, useDefaults: true, verbose: true });
 const validators = Object.fromEntries(KINDS.map((k) => [k, ajv.compile(SCHEMAS[k])])) as Record<Kind, ValidateFunction>;
@@ -128,30 +129,15 @@ function unknownField(field: string, kind: Kind, parentSchema: unknown): string 
   const schema = (parentSchema ?? {}) as { properties?: Record<string, unknown>; patternProperties?: Record<string, unknown> };
   const keyPattern = Object.keys(schema.patternProperties ?? {})[0];
   if (keyPattern) return `key is not valid (must match ${keyPattern})`;
-  const guess = Object.keys(schema.properties ?? {}).find((known) => similar(known, field));
-  return `unknown field${guess ? ` (did you mean "${guess}"?)` : ''}`;
-}
-
-/** Same word up to case, or at most two edits apart (a typo). */
-function similar(a: string, b: string): boolean {
-  if (a.toLowerCase() === b.toLowerCase()) return true;
-  if (Math.abs(a.length - b.length) > 2 || Math.min(a.length, b.length) < 4) return false;
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      row[j] = Math.min((previous[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = row;
-  }
-  return (previous[b.length] ?? 0) <= 2;
+  return `unknown field${didYouMean(field, Object.keys(schema.properties ?? {}))}`;
 }
 
 function oneOf(allowed: unknown[], value: unknown): string {
   const list = allowed.map((v) => JSON.stringify(v));
   // YAML reads `true` or `5` unquoted as a boolean or number; an annotation wants the string.
   const quote = typeof value !== 'string' && allowed.includes(String(value)) ? ' (a quoted string)' : '';
-  return list.length === 1 ? `must be ${list[0]}${quote}` : `must be one of ${list.join(', ')}${quote}`;
+  const guess = didYouMean(value, allowed.filter((v): v is string => typeof v === 'string'));
+  return list.length === 1 ? `must be ${list[0]}${quote}` : `must be one of ${list.join(', ')}${quote}${guess}`;
 }
 
 /** A JSON Schema type in YAML words. */

@@ -1,6 +1,7 @@
 import { validateDetailed } from 'node-cron';
 import type { Alarm, DbInstance, EcsService, Kind, Manifest, ServiceAutoscaling, Dashboard, RestoreDrill } from '../schema/index.js';
 import type { Problem } from '../problem.js';
+import { didYouMean } from './similar.js';
 import type { ValidDocument } from './schema.js';
 import { SECRET_NAME, problemAt } from './schema.js';
 import { offsetOf, type Path } from './positions.js';
@@ -43,7 +44,10 @@ export function checkSemantics(docs: ValidDocument[], declared: ReadonlySet<stri
     const report: Report = (path, message, key) => problems.push(problemAt(source, path, message, key));
     const ref: Ref = (kind, name, path) => {
       const found = find(kind, name);
-      if (!found && declared && !declared.has(`${kind}/${name}`)) report(path, `${kind} "${name}" not found in this revision`);
+      if (!found && declared && !declared.has(`${kind}/${name}`)) {
+        const names = [...declared].filter((k) => k.startsWith(`${kind}/`)).map((k) => k.slice(kind.length + 1));
+        report(path, `${kind} "${name}" not found in this revision${didYouMean(name, names)}`);
+      }
       return found;
     };
     switch (manifest.kind) {

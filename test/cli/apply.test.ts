@@ -189,7 +189,7 @@ describe('ballast apply against the emulator', () => {
     const kept = await apply();
     expect(kept.out.resources.find((r) => r.key === 'Alarm/worker-memory-high')?.status).toBe('prune');
     expect(writes(kept.out)).toEqual([]);
-    const pruned = await apply(['--prune']);
+    const pruned = await apply(['--prune', '--controller-id', 'ballast']);
     expect(writes(pruned.out)).toEqual(['cloudwatch:DeleteAlarms']);
     const live = await moto.aws().cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: ['worker-memory-high'] }));
     expect(live.MetricAlarms).toEqual([]);

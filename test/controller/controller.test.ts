@@ -17,6 +17,7 @@ import { createNetwork } from '../../src/demo/network.js';
 import { createRepo, removeRepo, type TestRepo } from '../support/git.js';
 import { SlackReceiver } from '../support/slack.js';
 import { editManifest, setField } from '../support/manifests.js';
+import { HAND_REMOVALS } from '../support/hand-changes.js';
 
 const moto = useMoto();
 const SECRET = 'webhook-secret-for-tests';
@@ -228,6 +229,28 @@ describe('ballast run', () => {
     await fixed;
     const live = await aws.ecs.send(new DescribeServicesCommand({ cluster: 'shop', services: ['storefront'] }));
     expect(live.services?.[0]?.deployments?.map((d) => [d.status, d.rolloutState])).toEqual([['PRIMARY', 'COMPLETED']]);
+  });
+
+  it('recreates a resource deleted by hand and says so; warns once about lost ownership, in /status and a metric', async () => {
+    await start({ driftSchedule: '* * * * * *' });
+    let before = slack.messages.length;
+    await HAND_REMOVALS.deleteAlarm(aws, 'worker-memory-high');
+    await reconciled(running.controller, (s) => s.trigger === 'drift-scan' && s.writes > 0);
+    expect(await threshold(aws, 'worker-memory-high')).toBeDefined();
+    await slack.received(before + 1);
+    expect(slack.messages[before]!.text).toContain('Alarm/worker-memory-high deleted by hand, recreated');
+
+    before = slack.messages.length;
+    await HAND_REMOVALS.untagAlarm(aws, 'checkout-cpu-high');
+    await slack.received(before + 1);
+    expect(slack.messages[before]!.text).toContain('Alarm/checkout-cpu-high ownership lost: exists without ballast.dev/managed-by=ballast');
+    const status = (await (await fetch(`${running.url}/status`)).json()) as { resources: { key: string; status: string; drift?: string; note?: string }[] };
+    expect(status.resources.find((r) => r.key === 'Alarm/checkout-cpu-high')).toMatchObject({ status: 'unmanaged', drift: 'ownership-lost', note: expect.stringContaining('ballast.dev/adopt') });
+    expect(await (await fetch(`${running.url}/metrics`)).text()).toContain('ballast_ownership_lost_resources{kind="Alarm"} 1');
+    // Later scans see it still, and stay quiet within the quiet period.
+    await reconciled(running.controller, (s) => s.trigger === 'drift-scan');
+    await reconciled(running.controller, (s) => s.trigger === 'drift-scan');
+    expect(slack.messages.length).toBe(before + 1);
   });
 
   it('keeps the last good revision while the remote is unreachable, reports it once and recovers', async () => {

@@ -46,14 +46,16 @@ describe('observe reads', () => {
       'rds:DescribeDBInstances:success': Math.ceil(DBS / 100) + Math.ceil(1 / 100),
       // 100 alarm names a call.
       'cloudwatch:DescribeAlarms:success': Math.ceil(ALARMS / 100),
+      // Dashboards carry no tags: one list finds those owned and in no manifest (for prune).
+      'cloudwatch:ListDashboards:success': 1,
     };
     expect(aws.counter.summary()).toEqual(expected);
-    expect(aws.counter.calls).toHaveLength(44);
+    expect(aws.counter.calls).toHaveLength(45);
 
     // Revisions are immutable: the same process never reads one twice.
     aws.counter.reset();
     await observeAndPlan(revision.manifests, session, RECONCILERS, settings);
     expect(aws.counter.summary()['ecs:DescribeTaskDefinition:success']).toBeUndefined();
-    expect(aws.counter.calls).toHaveLength(44 - SERVICES);
+    expect(aws.counter.calls).toHaveLength(45 - SERVICES);
   });
 });

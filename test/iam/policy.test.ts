@@ -43,9 +43,9 @@ describe('ballast iam-policy', () => {
         'sts:GetCallerIdentity',
       ]),
     );
-    // Prune finds what it deletes by tag: only kinds with a tagging type delete, and those are the ones granted.
+    // Prune finds what it deletes by tag or by a kind's own discovery, and those kinds are the ones granted.
     expect(RECONCILED_KINDS.filter((k) => RECONCILERS[k].deleteSteps)).toEqual(PRUNED_KINDS);
-    expect(RECONCILED_KINDS.filter((k) => RECONCILERS[k].deleteSteps && !RECONCILERS[k].taggingType)).toEqual([]);
+    expect(RECONCILED_KINDS.filter((k) => RECONCILERS[k].deleteSteps && !RECONCILERS[k].taggingType && !RECONCILERS[k].discoverOwned)).toEqual([]);
     const granted = actionsOf(iamPolicy(await everyPath(), { controllerId: 'ballast', prune: true }));
     expect([...code.actions].filter((a) => !granted.has(a))).toEqual([]);
   });

@@ -76,6 +76,9 @@ const DIRECT: Planned[] = [
   { call: { service: 'rds', operation: 'DescribeDBInstances', input: {} } },
   { call: { service: 'cloudwatch', operation: 'DescribeAlarms', input: { AlarmNames: ['storefront-cpu-high'] } } },
   { call: { service: 'cloudwatch', operation: 'GetDashboard', input: { DashboardName: 'shop' } } },
+  // Prune's discovery: every dashboard listed, the marker of one no manifest names read.
+  { call: { service: 'cloudwatch', operation: 'ListDashboards', input: {} } },
+  { call: { service: 'cloudwatch', operation: 'GetDashboard', input: { DashboardName: 'old-dashboard' } } },
   { call: { service: 'cloudwatch', operation: 'GetMetricData', input: {} } },
   // A restore drill, from the latest restorable time and from a snapshot; then the copy is unprotected and deleted.
   { call: { service: 'rds', operation: 'DescribeDBSnapshots', input: { DBInstanceIdentifier: 'shop-db' } } },
@@ -90,6 +93,9 @@ const PRUNE: Planned[] = [
   ...RECONCILERS.EcsService.deleteSteps!('old-api', arn('ecs', 'service/shop/old-api')),
   ...RECONCILERS.DbInstance.deleteSteps!('old-db', arn('rds', 'db:old-db')),
   ...RECONCILERS.Alarm.deleteSteps!('old-alarm', arn('cloudwatch', 'alarm:old-alarm')),
+  ...RECONCILERS.Dashboard.deleteSteps!('old-dashboard', 'arn:aws:cloudwatch::1:dashboard/old-dashboard'),
+  ...RECONCILERS.ServiceAutoscaling.deleteSteps!('old-api', 'autoscaling:policy/service/shop/old-api/old-api-cpu'),
+  ...RECONCILERS.ServiceAutoscaling.deleteSteps!('old-api', 'autoscaling:target/service/shop/old-api'),
 ].flatMap((step) => step.calls.map((call) => ({ call, tags: OPTED_IN })));
 /** Adoption of an existing resource that no controller owns yet, by a manifest that asks for it. */
 const adoptionCalls = (all: Manifest[]): Planned[] => {

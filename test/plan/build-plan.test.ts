@@ -123,7 +123,7 @@ describe('buildPlan', () => {
     const plan = buildPlan(ms, input(ms, { 'Alarm/base': found(0, false), 'Alarm/dep': found(0) }), registry, settings);
     expect(plan.actions).toEqual([]);
     expect(plan.resources.map((r) => [r.key, r.status, r.note])).toEqual([
-      ['Alarm/base', 'unmanaged', expect.stringMatching(/without the ownership tag/)],
+      ['Alarm/base', 'unmanaged', expect.stringMatching(/^ownership lost: exists without ballast.dev\/managed-by=ballast.*ballast.dev\/adopt: "true" to take it back$/)],
       ['Alarm/dep', 'update', 'waits for Alarm/base, which Ballast does not own'],
       ['Alarm/new', 'create', 'waits for Alarm/base, which Ballast does not own'],
     ]);

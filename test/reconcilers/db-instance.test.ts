@@ -473,7 +473,7 @@ describe('DbInstance diff and steps', () => {
   it('matches "16" to any 16.x and asks for a major upgrade only across majors', () => {
     expect(plan(shopDb(), live({ EngineVersion: '16.6' })).changes).toEqual([]);
     const { changes, steps } = plan(shopDb((s) => (s.engineVersion = '17')), live());
-    expect(changes).toEqual([{ path: 'spec.engineVersion', live: '16.3', desired: '17' }]);
+    expect(changes).toEqual([{ path: 'spec.engineVersion', live: '16.3', desired: '17', optIn: { annotation: 'ballast.dev/allow-major-version-upgrade', reason: expect.any(String) } }]);
     expect(steps[0]?.calls[0]?.input).toMatchObject({ EngineVersion: '17', AllowMajorVersionUpgrade: true });
     const minor = plan(shopDb((s) => (s.engineVersion = '16.4')), live()).steps[0]?.calls[0]?.input;
     expect(minor).toEqual({ DBInstanceIdentifier: 'shop-db', EngineVersion: '16.4', ApplyImmediately: false });

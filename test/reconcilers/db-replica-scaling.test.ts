@@ -8,7 +8,7 @@ import { createSession } from '../../src/observe/context.js';
 import { observeContext } from '../support/context.js';
 import { sendCall } from '../../src/apply/send.js';
 import { dbInstance, type LiveDbInstance } from '../../src/reconcilers/db-instance/index.js';
-import { SCALED_IN_TAG, SCALED_OUT_TAG } from '../../src/reconcilers/db-instance/replica-scaling.js';
+import { REPLICAS_TAG, SCALED_IN_TAG, SCALED_OUT_TAG } from '../../src/reconcilers/db-instance/replica-scaling.js';
 import { asKeyValue, ownershipTags } from '../../src/engine/tags.js';
 import { useMoto } from '../support/moto.js';
 import { createNetwork } from '../../src/demo/network.js';
@@ -81,7 +81,7 @@ describe('read replicas that follow replica CPU (shop-db: 1..3 at 60%, cooldowns
     ]);
     expect(out1.writes).toEqual([
       ['CreateDBInstanceReadReplica', expect.objectContaining({ DBInstanceIdentifier: 'shop-db-replica-2', SourceDBInstanceIdentifier: 'shop-db' })],
-      ['AddTagsToResource', { ResourceName: out1.live.arn, Tags: [...owner, { Key: SCALED_OUT_TAG, Value: out1.live.observedAt }] }],
+      ['AddTagsToResource', { ResourceName: out1.live.arn, Tags: [...owner, { Key: REPLICAS_TAG, Value: '2' }, { Key: SCALED_OUT_TAG, Value: out1.live.observedAt }] }],
     ]);
     expect(out1.steps.map((s) => s.summary)).toEqual(['create read replica shop-db-replica-2 (db.r6g.large); CPUUtilization 90 vs target 60: 1 -> 2']);
 
@@ -121,7 +121,7 @@ describe('read replicas that follow replica CPU (shop-db: 1..3 at 60%, cooldowns
     await backdate(aws, out1.live.arn, SCALED_OUT_TAG, 1801);
     const scaledIn = await reconcile(aws);
     expect(scaledIn.decision).toEqual({ desired: 1, metricValue: expect.closeTo(11.54, 2), reason: 'CPUUtilization 11.5 vs target 60: 3 -> 1' });
-    const stamp = { ResourceName: out1.live.arn, Tags: [...owner, { Key: SCALED_IN_TAG, Value: scaledIn.live.observedAt }] };
+    const stamp = { ResourceName: out1.live.arn, Tags: [...owner, { Key: REPLICAS_TAG, Value: '1' }, { Key: SCALED_IN_TAG, Value: scaledIn.live.observedAt }] };
     expect(scaledIn.writes).toEqual([
       ['DeleteDBInstance', { DBInstanceIdentifier: 'shop-db-replica-3', SkipFinalSnapshot: true }],
       ['DeleteDBInstance', { DBInstanceIdentifier: 'shop-db-replica-2', SkipFinalSnapshot: true }],

@@ -34,6 +34,21 @@ describe('NotificationPolicy', () => {
     expect(rendered).toContain('3f2a9c1');
   });
 
+  it('says a resource was deleted by hand, and whether it was recreated; an applied change names what it disrupts', () => {
+    const { policy } = setup();
+    const deleted = (key: string, mode: 'enforce' | 'detect', corrected: boolean) =>
+      ({ key, path: '(deleted)', live: null, desired: null, mode, corrected, event: 'deleted' }) as const;
+    const [n, applied] = policy.decide(
+      report({
+        drift: [deleted('Alarm/a', 'enforce', true), deleted('Alarm/b', 'detect', false)],
+        applied: [{ key: 'EcsService/web', summary: 'register task definition revision', operations: ['UpdateService'], disruption: 'rolls tasks: a new deployment replaces every task (taskDefinition)' }],
+      }),
+    );
+    expect(n?.text).toContain('Alarm/a deleted by hand, recreated');
+    expect(n?.text).toContain('Alarm/b deleted by hand (detect mode: not recreated)');
+    expect(applied?.text).toContain('EcsService/web register task definition revision (UpdateService) [rolls tasks: a new deployment replaces every task (taskDefinition)]');
+  });
+
   it('notifies the same drift once within the quiet period, then again after it', () => {
     const { policy, advance } = setup();
     const drifted = report({ drift: [thresholdDrift(95)] });

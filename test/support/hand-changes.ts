@@ -1,7 +1,7 @@
-import { DescribeAlarmsCommand, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
-import { ModifyDBInstanceCommand } from '@aws-sdk/client-rds';
-import { DescribeScalingPoliciesCommand, PutScalingPolicyCommand, type ScalingPolicy } from '@aws-sdk/client-application-auto-scaling';
-import { DescribeServicesCommand, DescribeTaskDefinitionCommand, RegisterTaskDefinitionCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import { DeleteAlarmsCommand, DescribeAlarmsCommand, GetDashboardCommand, PutDashboardCommand, PutMetricAlarmCommand, UntagResourceCommand } from '@aws-sdk/client-cloudwatch';
+import { DeleteDBInstanceCommand, ModifyDBInstanceCommand } from '@aws-sdk/client-rds';
+import { DeleteScalingPolicyCommand, DescribeScalingPoliciesCommand, PutScalingPolicyCommand, type ScalingPolicy } from '@aws-sdk/client-application-auto-scaling';
+import { DeleteServiceCommand, DescribeServicesCommand, DescribeTaskDefinitionCommand, RegisterTaskDefinitionCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import type { Aws } from '../../src/aws/clients.js';
 
 async function policy(aws: Aws, name: string): Promise<ScalingPolicy> {
@@ -103,3 +103,36 @@ export const HAND_CHANGES: HandChange[] = rows.map(([what, change, drift]) => ({
   fix: FIX[drift.key.split('/')[0]!]!,
   waitsForWindow: DEFERRED_BY_RDS.has(drift.path),
 }));
+
+/** Hand changes that take a whole resource (or its ownership) away, as someone would in the console or the CLI. */
+export const HAND_REMOVALS = {
+  /** An alarm deleted. */
+  async deleteAlarm(aws: Aws, name: string) {
+    await aws.cloudwatch.send(new DeleteAlarmsCommand({ AlarmNames: [name] }));
+  },
+  /** A service deleted (ECS keeps it as INACTIVE for a while). */
+  async deleteService(aws: Aws, name: string) {
+    await aws.ecs.send(new DeleteServiceCommand({ cluster: 'shop', service: name, force: true }));
+  },
+  /** A scaling policy deleted. */
+  async deletePolicy(aws: Aws, resourceId: string, name: string) {
+    await aws.autoscaling.send(
+      new DeleteScalingPolicyCommand({ ServiceNamespace: 'ecs', ResourceId: resourceId, ScalableDimension: 'ecs:service:DesiredCount', PolicyName: name }),
+    );
+  },
+  /** A read replica deleted. */
+  async deleteReplica(aws: Aws, identifier: string) {
+    await aws.rds.send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: identifier, SkipFinalSnapshot: true }));
+  },
+  /** The ownership tag taken off an alarm. */
+  async untagAlarm(aws: Aws, name: string) {
+    const a = (await aws.cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: [name] }))).MetricAlarms![0]!;
+    await aws.cloudwatch.send(new UntagResourceCommand({ ResourceARN: a.AlarmArn!, TagKeys: ['ballast.dev/managed-by'] }));
+  },
+  /** The dashboard saved from the console without the text widget that carries Ballast's ownership marker. */
+  async removeDashboardMarker(aws: Aws, name: string) {
+    const body = JSON.parse((await aws.cloudwatch.send(new GetDashboardCommand({ DashboardName: name }))).DashboardBody!) as { widgets: { properties: { markdown?: string } }[] };
+    body.widgets = body.widgets.filter((w) => !w.properties.markdown?.includes('ballast.dev/managed-by'));
+    await aws.cloudwatch.send(new PutDashboardCommand({ DashboardName: name, DashboardBody: JSON.stringify(body) }));
+  },
+};

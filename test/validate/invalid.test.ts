@@ -300,7 +300,7 @@ describe('ballast validate on an invalid revision', () => {
 
     it('refuses an unknown kind and lists the known ones', async () => {
       await expectProblems({ 'alarm.yaml': edit(ALARM, 'kind: Alarm', 'kind: Alert') }, [
-        'alarm.yaml:2:7: Alert/web-cpu: kind: must be one of "EcsService", "ServiceAutoscaling", "DbInstance", "Alarm", "Dashboard", "RestoreDrill", got "Alert"',
+        'alarm.yaml:2:7: Alert/web-cpu: kind: must be one of "EcsService", "ServiceAutoscaling", "DbInstance", "Alarm", "Dashboard", "RestoreDrill" (did you mean "Alarm"?), got "Alert"',
       ]);
     });
 
@@ -481,6 +481,20 @@ describe('ballast validate on an invalid revision', () => {
     it('refuses a ServiceAutoscaling for a service that is not there', async () => {
       await expectProblems({ 'web-scaling.yaml': edit(SCALING, 'service: web', 'service: api') }, [
         'web-scaling.yaml:6:12: ServiceAutoscaling/web: spec.service: EcsService "api" not found in this revision',
+      ]);
+    });
+
+    it('suggests the name meant for a misspelt reference, kind and enum value, all in one pass', async () => {
+      const dir = await estate({
+        'web-scaling.yaml': edit(SCALING, 'service: web', 'service: weg'),
+        'other.yaml': edit(SCALING, 'kind: ServiceAutoscaling', 'kind: ServiceAutoscalling'),
+        'alarm.yaml': edit(ALARM, 'comparison: GreaterThanThreshold', 'comparison: GreaterThanTreshold'),
+      });
+      const messages = (await loadRevision(dir)).problems.map((p) => `${path.basename(p.file)}:${p.line}:${p.col}: ${p.message}`);
+      expect(messages).toEqual([
+        expect.stringMatching(/^alarm\.yaml:\d+:\d+: spec\.comparison: must be one of .* \(did you mean "GreaterThanThreshold"\?\), got "GreaterThanTreshold"$/),
+        expect.stringMatching(/^other\.yaml:2:7: kind: must be one of .* \(did you mean "ServiceAutoscaling"\?\), got "ServiceAutoscalling"$/),
+        'web-scaling.yaml:6:12: spec.service: EcsService "weg" not found in this revision (did you mean "web"?)',
       ]);
     });
 

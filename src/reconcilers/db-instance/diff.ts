@@ -1,4 +1,4 @@
-import type { DbInstance } from '../../schema/index.js';
+import { ANNOTATIONS, type DbInstance } from '../../schema/index.js';
 import type { Context, FieldChange } from '../../engine/types.js';
 import { MANAGED_BY_TAG, ownershipSubset, ownershipTags } from '../../engine/tags.js';
 import { Changes, arnName, sameValue, versionMatches } from '../../diff/compare.js';
@@ -22,6 +22,19 @@ const UNFIXABLE = {
     `RDS cannot shrink allocated storage, and a snapshot restores at least ${live} GiB: create a new ${desired} GiB instance, ${MOVE_DATA} (dump and load); or state ${live} GiB`,
   secretKey:
     'RDS cannot re-encrypt the master user secret it manages: turn off manageMasterUserPassword on the instance by hand (setting a password), and Ballast turns it back on with the new key; or state the live key',
+};
+
+/** The major version: "16" of PostgreSQL 16.3, but "8.0" of MySQL 8.0.35 and "10.11" of MariaDB 10.11.6. */
+export const majorVersion = (engine: string, version: unknown) =>
+  String(version ?? '')
+    .split('.')
+    .slice(0, engine === 'postgres' ? 1 : 2)
+    .join('.');
+
+/** AllowMajorVersionUpgrade is only ever sent for a manifest that asks for it by name. */
+const MAJOR_UPGRADE = {
+  annotation: ANNOTATIONS.allowMajorUpgrade,
+  reason: 'a major engine version upgrade cannot be rolled back and may break applications',
 };
 
 /**
@@ -111,12 +124,28 @@ function replicaClassChanges(s: DbInstance['spec'], kept: LiveReplica[], c: Chan
   }
 }
 
+/**
+ * A count the scaler moved is a decision; a count back to what Ballast last left after replicas vanished is drift
+ * (deleted by hand), put back without a cooldown stamp.
+ */
+function replicaCountMarks(live: LiveDbInstance, decision: { desired: number; reason: string }): Partial<FieldChange> {
+  const have = managedReplicas(live).length;
+  const lost = (live.recordedReplicas ?? 0) - have;
+  if (lost > 0 && decision.desired === live.recordedReplicas) {
+    return { reason: `${lost} read replica${lost === 1 ? '' : 's'} deleted by hand; Ballast last left ${live.recordedReplicas}` };
+  }
+  return { scaling: true, reason: decision.reason };
+}
+
 /** Stated fields only. Replicas that follow traffic take the count observe decided, as a scaling change. */
 export function diffDbInstance(desired: DbInstance, live: LiveDbInstance, ctx: Context): FieldChange[] {
   const s = desired.spec;
   const c = new Changes();
   c.field('spec.engine', live.engine, s.engine, { unfixable: UNFIXABLE.engine(s.engine) });
-  if (!versionMatches(s.engineVersion, live.engineVersion)) c.field('spec.engineVersion', live.engineVersion, s.engineVersion);
+  if (!versionMatches(s.engineVersion, live.engineVersion)) {
+    const majorUpgrade = majorVersion(s.engine, live.engineVersion) !== majorVersion(s.engine, s.engineVersion);
+    c.field('spec.engineVersion', live.engineVersion, s.engineVersion, majorUpgrade ? { optIn: MAJOR_UPGRADE } : {});
+  }
   c.field('spec.instanceClass', live.instanceClass, s.instanceClass);
 
   const st = s.storage;
@@ -176,7 +205,7 @@ export function diffDbInstance(desired: DbInstance, live: LiveDbInstance, ctx: C
   c.field('spec.publiclyAccessible', live.publiclyAccessible, s.publiclyAccessible);
   const decision = live.replicaDecision;
   const count = decision?.desired ?? desiredReplicaCount(s);
-  c.field(REPLICA_COUNT, managedReplicas(live).length, count, decision && { scaling: true, reason: decision.reason });
+  c.field(REPLICA_COUNT, managedReplicas(live).length, count, decision && replicaCountMarks(live, decision));
   // Replicas about to be deleted are left as they are.
   const leaving = new Set(count === undefined ? [] : surplusReplicas(live, count));
   const kept = managedReplicas(live).filter((r) => !leaving.has(r));

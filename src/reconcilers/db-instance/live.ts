@@ -54,6 +54,8 @@ export interface LiveDbInstance {
   tags: Record<string, string>;
   /** Set for replicas that follow traffic: the count the scaler wants now, why, and the metric it saw. */
   replicaDecision?: ReplicaDecision & { metricValue: number | undefined };
+  /** The replica count Ballast last set (the primary's ballast.dev/read-replicas tag), when it has set one. */
+  recordedReplicas?: number;
 }
 
 /** Replicas Ballast counts and may delete: its own, named `<identifier>-replica-<n>`, not already going away. */

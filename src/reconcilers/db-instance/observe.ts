@@ -5,7 +5,7 @@ import { MANAGED_BY_TAG } from '../../engine/tags.js';
 import { errorOf } from '../../observe/index.js';
 import { managedReplicas, type LiveDbInstance } from './live.js';
 import { readReplicaMetrics, type MetricRequest } from './replica-metrics.js';
-import { SCALED_IN_TAG, SCALED_OUT_TAG, decideReplicas } from './replica-scaling.js';
+import { REPLICAS_TAG, SCALED_IN_TAG, SCALED_OUT_TAG, decideReplicas } from './replica-scaling.js';
 import { chunks } from '../../aws/batch.js';
 
 /** DescribeDBInstances takes up to 100 filter values and returns up to 100 records a page. */
@@ -94,7 +94,12 @@ export function toLive(i: DBInstance, replicas: DBInstance[], controllerId: stri
     })),
     pending: pendingByPath(i.PendingModifiedValues),
     tags: tagsOf(i),
+    ...recorded(tagsOf(i)[REPLICAS_TAG]),
   };
+}
+
+function recorded(value: string | undefined): { recordedReplicas?: number } {
+  return value !== undefined && /^[0-9]+$/.test(value) ? { recordedReplicas: Number(value) } : {};
 }
 
 /** All instances whose identifier is in ids (at most 100), following Marker pages. */
@@ -197,7 +202,8 @@ async function decideReplicaCounts(manifests: DbInstance[], result: Map<string, 
     const reading = readings.get(name);
     const metricValue = reading && 'value' in reading ? reading.value : undefined;
     const decision = decideReplicas({
-      current: managedReplicas(live).length,
+      // Replicas deleted by hand still count: putting them back is drift, and the scaler decides from there.
+      current: Math.max(managedReplicas(live).length, live.recordedReplicas ?? 0),
       // Validation requires min and max with a target; the schema's bounds stand in otherwise.
       min: replicas.min ?? 0,
       max: replicas.max ?? 15,

@@ -4,6 +4,11 @@
  */
 export const SCALED_OUT_TAG = 'ballast.dev/replicas-scaled-out-at';
 export const SCALED_IN_TAG = 'ballast.dev/replicas-scaled-in-at';
+/**
+ * How many replicas Ballast last left the primary with: a replica that disappears below it was deleted by hand
+ * (drift, put back without starting a cooldown), not a scaler's decision.
+ */
+export const REPLICAS_TAG = 'ballast.dev/read-replicas';
 
 /** How far (as a fraction of the target) the metric may stray before the count changes: keeps it from flapping. */
 const DEAD_BAND = 0.1;

@@ -7,10 +7,10 @@ import type {
 import type { DbInstance } from '../../schema/index.js';
 import type { AwsCall, Context, FieldChange, Step } from '../../engine/types.js';
 import { asKeyValue, ownershipTags } from '../../engine/tags.js';
-import { REPLICA_COUNT, TAGS, desiredReplicaCount, replicaClassPath, replicaTagsPath } from './diff.js';
+import { REPLICA_COUNT, TAGS, desiredReplicaCount, majorVersion, replicaClassPath, replicaTagsPath } from './diff.js';
 import { managedReplicas, surplusReplicas, type LiveDbInstance, type LiveReplica } from './live.js';
 import { identifierOf, identifierOfArn, replicaId, replicaIndex } from './observe.js';
-import { SCALED_IN_TAG, SCALED_OUT_TAG } from './replica-scaling.js';
+import { REPLICAS_TAG, SCALED_IN_TAG, SCALED_OUT_TAG } from './replica-scaling.js';
 
 type Input = Record<string, unknown>;
 type ModifyFields = Omit<ModifyDBInstanceCommandInput, 'DBInstanceIdentifier'>;
@@ -55,7 +55,7 @@ function createPrimary(m: DbInstance, ctx: Context): Step {
     VpcSecurityGroupIds: securityGroupIds(m, ctx),
     PubliclyAccessible: s.publiclyAccessible ?? false,
     CopyTagsToSnapshot: true,
-    Tags: asKeyValue(ownershipTags(ctx.controllerId, m)),
+    Tags: asKeyValue({ ...ownershipTags(ctx.controllerId, m), ...(m.spec.readReplicas?.target ? { [REPLICAS_TAG]: String(desiredReplicaCount(m.spec)) } : {}) }),
   } satisfies CreateDBInstanceCommandInput;
   return {
     part: 'primary',
@@ -98,19 +98,13 @@ function deleteReplica(r: LiveReplica): Step {
   return { part: `replica-${r.index}`, op: 'delete', summary: `delete read replica ${r.identifier}`, calls: [rds('DeleteDBInstance', input)] };
 }
 
-/** The major version: "16" of PostgreSQL 16.3, but "8.0" of MySQL 8.0.35 and "10.11" of MariaDB 10.11.6. */
-const major = (engine: string, version: unknown) =>
-  String(version ?? '')
-    .split('.')
-    .slice(0, engine === 'postgres' ? 1 : 2)
-    .join('.');
-
 /** ModifyDBInstance fields per changed path of the primary. */
 const MODIFY: Record<string, (c: FieldChange, m: DbInstance) => ModifyFields> = {
   'spec.instanceClass': (c) => ({ DBInstanceClass: String(c.desired) }),
   'spec.engineVersion': (c, m) => ({
     EngineVersion: String(c.desired),
-    ...(major(m.spec.engine, c.live) !== major(m.spec.engine, c.desired) && { AllowMajorVersionUpgrade: true }),
+    // The plan refuses this change unless the manifest carries the major-upgrade annotation.
+    ...(majorVersion(m.spec.engine, c.live) !== majorVersion(m.spec.engine, c.desired) && { AllowMajorVersionUpgrade: true }),
   }),
   'spec.storage.allocatedGiB': (_c, m) => ({ AllocatedStorage: m.spec.storage.allocatedGiB }),
   'spec.storage.maxAllocatedGiB': (_c, m) => ({ MaxAllocatedStorage: m.spec.storage.maxAllocatedGiB }),
@@ -178,16 +172,19 @@ function updateReplica(m: DbInstance, r: LiveReplica, changes: FieldChange[]): S
 }
 
 /**
- * A scaler's change also stamps the primary with the time of the read it decided on, once, with the last step
- * of the scaling, so the next reconcile (in this process or another) knows the cooldown has started. The
- * ownership tags go along unchanged: the IAM policy lets Ballast tag RDS instances only in requests that carry them.
+ * A count change stamps the primary, once, with the last step: the count Ballast leaves, and for a scaler's change
+ * the time of the read it decided on, so the next reconcile (in this process or another) knows the cooldown has
+ * started. The ownership tags go along unchanged: the IAM policy lets Ballast tag RDS instances only in requests
+ * that carry them.
  */
-function recordScaling(steps: Step[], m: DbInstance, live: LiveDbInstance, change: FieldChange, ctx: Context): Step[] {
+function recordCount(steps: Step[], m: DbInstance, live: LiveDbInstance, change: FieldChange, ctx: Context): Step[] {
   const out = Number(change.desired) > managedReplicas(live).length;
-  const Tags = asKeyValue({ ...ownershipTags(ctx.controllerId, m), [out ? SCALED_OUT_TAG : SCALED_IN_TAG]: live.observedAt });
+  const cooldown = change.scaling ? { [out ? SCALED_OUT_TAG : SCALED_IN_TAG]: live.observedAt } : {};
+  const Tags = asKeyValue({ ...ownershipTags(ctx.controllerId, m), [REPLICAS_TAG]: String(change.desired), ...cooldown });
   const stamp = rds('AddTagsToResource', { ResourceName: live.arn, Tags });
   const last = steps.length - 1;
-  return steps.map((s, i) => ({ ...s, summary: `${s.summary}; ${change.reason ?? 'scaling'}`, calls: i === last ? [...s.calls, stamp] : s.calls }));
+  const why = change.reason ? `; ${change.reason}` : '';
+  return steps.map((s, i) => ({ ...s, summary: `${s.summary}${why}`, calls: i === last ? [...s.calls, stamp] : s.calls }));
 }
 
 /** Missing replicas take the lowest free indexes; surplus ones go highest index first, only Ballast's own. */
@@ -211,7 +208,9 @@ export function planSteps(desired: DbInstance, live: LiveDbInstance | undefined,
   const primary = updatePrimary(desired, live, todo);
   const count = todo.find((c) => c.path === REPLICA_COUNT);
   const scaling = count ? replicaSteps(desired, live, Number(count.desired), ctx, primary ? ['primary'] : []) : [];
-  const counted = count?.scaling ? recordScaling(scaling, desired, live, count, ctx) : scaling;
+  // Replicas that follow traffic record every count change (a vanished replica then shows); only a scaler's starts a cooldown.
+  const record = count && desired.spec.readReplicas?.target && (count.scaling || live.tags[REPLICAS_TAG] !== String(count.desired));
+  const counted = record ? recordCount(scaling, desired, live, count, ctx) : scaling;
   // The diff reports class and tag changes only for the replicas that stay.
   const updated = managedReplicas(live).flatMap((r) => updateReplica(desired, r, todo) ?? []);
   return [...(primary ? [primary] : []), ...counted, ...updated];

@@ -19,6 +19,8 @@ export const ecsService: Reconciler<'EcsService', LiveEcsService> = {
   health,
   // A service serves traffic: prune deletes it only with the destructive opt-in tag.
   deleteIsDestructive: true,
+  // A refused cluster move holds back the rest: UpdateService names the manifest's cluster, where the service is not.
+  inseparable: ['spec.cluster'],
   nameOf,
   deleteSteps,
   adoptCalls,

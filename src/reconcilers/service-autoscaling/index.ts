@@ -3,12 +3,13 @@ import { resourceIdOf, type LiveServiceAutoscaling } from './model.js';
 import { describeTargets, observeAutoscaling } from './observe.js';
 import { diffAutoscaling } from './diff.js';
 import { autoscalingSteps } from './steps.js';
+import { deleteAutoscaling, discoverAutoscaling } from './owned.js';
 
 export type { LivePolicy, LiveScheduledAction, LiveServiceAutoscaling } from './model.js';
 
 /**
- * Application Auto Scaling for one ECS service. No taggingType: the API has no tags, so targets are never
- * discovered by tag (and so never pruned by tag); ownership follows the EcsService (see observeAutoscaling).
+ * Application Auto Scaling for one ECS service. No taggingType: the API has no tags, so ownership follows the
+ * EcsService (see observeAutoscaling), and prune finds targets through the owned services (discoverAutoscaling).
  */
 export const serviceAutoscaling: Reconciler<'ServiceAutoscaling', LiveServiceAutoscaling> = {
   kind: 'ServiceAutoscaling',
@@ -16,6 +17,8 @@ export const serviceAutoscaling: Reconciler<'ServiceAutoscaling', LiveServiceAut
   diff: (desired, live) => diffAutoscaling(desired, live),
   steps: autoscalingSteps,
   dependsOn: (desired) => [`EcsService/${desired.spec.service}`],
+  discoverOwned: discoverAutoscaling,
+  deleteSteps: deleteAutoscaling,
   /** Registering takes effect at once: there is no rollout to wait for, only the target to exist. */
   async health(desired, ctx) {
     const resourceId = resourceIdOf(desired, ctx);
