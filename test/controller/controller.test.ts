@@ -3,12 +3,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { pino } from 'pino';
 import { DescribeAlarmsCommand, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
 import { DescribeScalingPoliciesCommand } from '@aws-sdk/client-application-auto-scaling';
 import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
 import type { Aws } from '../../src/aws/clients.js';
-import { startController, type RunningController } from '../../src/controller/run.js';
+import { controllerLogger, startController, type RunningController } from '../../src/controller/run.js';
 import { CONTROLLER_DEFAULTS, type ControllerConfig } from '../../src/controller/config.js';
 import type { Controller, ReconcileSummary } from '../../src/controller/controller.js';
 import { signBody } from '../../src/source/webhook.js';
@@ -17,20 +16,24 @@ import { createNetwork } from '../../src/demo/network.js';
 import { createRepo, removeRepo, type TestRepo } from '../support/git.js';
 import { SlackReceiver } from '../support/slack.js';
 import { editManifest, setField } from '../support/manifests.js';
+import { within } from '../support/wait.js';
 
 const moto = useMoto();
 const SECRET = 'webhook-secret-for-tests';
 
-/** The next reconcile that finishes (optionally: the next one matching). */
+/** The next reconcile that finishes (optionally: the next one matching), failing the test if none comes in time. */
 function reconciled(controller: Controller, match: (s: ReconcileSummary) => boolean = () => true): Promise<ReconcileSummary> {
-  return new Promise((resolve) => {
+  const seen: ReconcileSummary[] = [];
+  const next = new Promise<ReconcileSummary>((resolve) => {
     const listener = (s: ReconcileSummary) => {
+      seen.push(s);
       if (!match(s)) return;
       controller.off('reconciled', listener);
       resolve(s);
     };
     controller.on('reconciled', listener);
   });
+  return within(next, () => `a matching reconcile; saw ${JSON.stringify(seen)}`);
 }
 
 function push(branch = 'main') {
@@ -77,12 +80,13 @@ describe('ballast run', () => {
     const sink = new Writable({ write: (chunk: Buffer, _enc, done) => (logs.push(chunk.toString()), done()) });
     const first = new Promise<ReconcileSummary>((resolve) => {
       // The listener must exist before the first reconcile can finish.
-      void startController(config, pino({ level: 'info' }, sink)).then((r) => {
+      // The production logger, with its redaction: what it writes is what an operator's log store gets.
+      void startController(config, controllerLogger(config, sink)).then((r) => {
         running = r;
         r.controller.once('reconciled', resolve);
       });
     });
-    return first;
+    return within(first, 'the first reconcile');
   }
 
   beforeEach(async () => {
@@ -124,6 +128,24 @@ describe('ballast run', () => {
     expect(writes).toContainEqual(expect.objectContaining({ revision: running.controller.revision?.sha, resource: 'EcsService/storefront' }));
     expect(logs.join('')).not.toContain(SECRET);
     expect(logs.join('')).not.toContain('secret-token');
+  });
+
+  it('keeps the webhook secret and the Slack URL out of every log line, at trace level and while Slack fails', async () => {
+    // Nothing listens on port 9: every Slack post fails, and the warning about it must not quote the URL.
+    const slackUrl = 'http://127.0.0.1:9/services/T000/B000/unreachable-token';
+    await start({ logLevel: 'trace', slackWebhookUrl: slackUrl });
+    expect((await webhook(running.url, push(), signBody('wrong-secret', push()))).status).toBe(401);
+    const applied = reconciled(running.controller, (s) => s.trigger === 'webhook');
+    expect((await webhook(running.url, push(), signBody(SECRET, push()))).status).toBe(202);
+    await applied;
+    // Whatever code may one day log its settings, the logger hides the two secret ones.
+    running.logger.info({ webhookSecret: SECRET, settings: { webhookSecret: SECRET, slackWebhookUrl: slackUrl } }, 'settings');
+
+    const lines = logs.map((l) => JSON.parse(l) as { msg: string; webhookSecret?: string; settings?: Record<string, string> });
+    expect(lines.filter((l) => l.msg === 'Slack notification not sent').length).toBeGreaterThan(0);
+    expect(lines.find((l) => l.msg === 'settings')).toMatchObject({ webhookSecret: '[Redacted]', settings: { webhookSecret: '[Redacted]', slackWebhookUrl: '[Redacted]' } });
+    expect(logs.join('')).not.toContain(SECRET);
+    expect(logs.join('')).not.toContain('unreachable-token');
   });
 
   it('applies a pushed change as soon as a signed webhook arrives, and ignores unsigned or forged ones', async () => {
