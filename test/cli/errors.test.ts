@@ -77,7 +77,7 @@ describe('command errors', () => {
         for (const h of aws.requests) byCall.set(String(h['amz-sdk-invocation-id']), (byCall.get(String(h['amz-sdk-invocation-id'])) ?? 0) + 1);
         // The user agent's feature metrics (m/...) name the retry mode: E standard, F adaptive (@smithy/types feature ids).
         const modes = aws.requests.map((h) => (/(?:^| )m\/(\S+)/.exec(h['user-agent'] ?? '')?.[1] ?? '').split(',').filter((f) => f === 'E' || f === 'F'));
-        return { counts: new Set(byCall.values()), requests: new Set(aws.requests.map((h) => h['amz-sdk-request']?.replace(/attempt=\d+/, 'attempt=n'))), modes: new Set(modes.map((m) => m.join())) };
+        return { counts: new Set(byCall.values()), requests: new Set(aws.requests.map((h) => String(h['amz-sdk-request']).replace(/attempt=\d+/, 'attempt=n'))), modes: new Set(modes.map((m) => m.join())) };
       };
 
       expect((await runCli(['plan', dir, '--retry-mode', 'adaptive', '--max-attempts', '2'])).code).toBe(1);
