@@ -1,4 +1,4 @@
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rename } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
@@ -11,6 +11,7 @@ import { useMoto } from '../support/moto.js';
 import { createNetwork } from '../../src/demo/network.js';
 import { createRepo, removeRepo, type TestRepo } from '../support/git.js';
 import { editManifest, setField } from '../support/manifests.js';
+import { within } from '../support/wait.js';
 
 const moto = useMoto();
 
@@ -78,6 +79,35 @@ describe('the controller loop', () => {
     // First failure: between half and all of the 5 s base.
     expect(backoff?.retryInMs).toBeGreaterThanOrEqual(2500);
     expect(backoff?.retryInMs).toBeLessThanOrEqual(5000);
+  });
+
+  it('doubles its backoff from 5 s up to 5 minutes while the failure lasts, and starts again at 5 s after a success', async () => {
+    const later = path.join(path.dirname(repo.url), 'later.git');
+    await start(later);
+    const controller = running!.controller;
+    const backoffs = () => logs.map((l) => JSON.parse(l) as { msg: string; failures?: number; retryInMs?: number }).filter((l) => l.msg === 'reconcile failed: backing off');
+    /** One more reconcile now (as the retry timer would start it), and its outcome. */
+    const again = async (trigger: 'retry' | 'poll' = 'retry') => {
+      const done = within(new Promise<ReconcileSummary>((resolve) => controller.once('reconciled', resolve)), `a ${trigger} reconcile`);
+      controller.trigger(trigger);
+      return done;
+    };
+    for (let i = 0; i < 8; i++) expect(await again()).toMatchObject({ result: 'source_error', retry: true });
+    // Each wait lies between half and all of its ceiling: 5 s, doubling, never above 5 min.
+    const ceilings = [5, 10, 20, 40, 80, 160, 300, 300, 300].map((s) => s * 1000);
+    expect(backoffs().map((b) => b.failures)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    backoffs().forEach((b, i) => {
+      expect(b.retryInMs).toBeGreaterThanOrEqual(ceilings[i]! / 2);
+      expect(b.retryInMs).toBeLessThanOrEqual(ceilings[i]!);
+    });
+
+    await rename(repo.url, later);
+    expect(await again()).toMatchObject({ result: 'success', retry: false });
+    await rename(later, repo.url);
+    // With a good revision in force, the outage is a failed reconcile of it.
+    expect(await again('poll')).toMatchObject({ result: 'failure', retry: true });
+    expect(backoffs().at(-1)?.failures).toBe(1);
+    expect(backoffs().at(-1)?.retryInMs).toBeLessThanOrEqual(5000);
   });
 
   it('does not retry a failure that cannot pass by itself, such as a reference to nothing', async () => {
