@@ -17,6 +17,7 @@ import { createRepo, removeRepo, type TestRepo } from '../support/git.js';
 import { SlackReceiver } from '../support/slack.js';
 import { editManifest, setField } from '../support/manifests.js';
 import { within } from '../support/wait.js';
+import { editTask } from '../support/hand-changes.js';
 
 const moto = useMoto();
 const SECRET = 'webhook-secret-for-tests';
@@ -166,6 +167,25 @@ describe('ballast run', () => {
     expect(policies.ScalingPolicies?.find((p) => p.PolicyName === 'storefront-cpu')?.TargetTrackingScalingPolicyConfiguration?.TargetValue).toBe(45);
   });
 
+  it('shows a secret-looking value found in the live estate as (sensitive) on /status and in Slack', async () => {
+    await start();
+    const before = slack.messages.length;
+    await editTask(aws, 'checkout', (td) => {
+      const [app] = td.containerDefinitions as { environment: { name: string; value: string }[] }[];
+      app!.environment.push({ name: 'DB_PASSWORD', value: 'hunter2-plaintext' });
+    });
+    const scanned = reconciled(running.controller, (s) => s.trigger === 'drift-scan');
+    running.controller.trigger('drift-scan');
+    expect((await scanned).writes).toBeGreaterThan(0);
+
+    const status = await (await fetch(`${running.url}/status`)).text();
+    const checkout = (JSON.parse(status) as { resources: { key: string; changes: { path: string; live: unknown }[] }[] }).resources.find((r) => r.key === 'EcsService/checkout');
+    expect(checkout?.changes).toContainEqual(expect.objectContaining({ path: 'spec.containers[app].environment', live: expect.objectContaining({ DB_PASSWORD: '(sensitive)' }) }));
+    await slack.received(before + 1);
+    expect(JSON.stringify(slack.messages.slice(before))).toContain('EcsService/checkout');
+    for (const seen of [status, JSON.stringify(slack.messages), logs.join('')]) expect(seen).not.toContain('hunter2');
+  });
+
   it('rejects an invalid commit: nothing applied, the last good revision stays, one Slack message with file:line', async () => {
     await start();
     const good = running.controller.revision?.sha;
@@ -181,6 +201,13 @@ describe('ballast run', () => {
     expect(running.controller.revision?.sha).toBe(good);
     expect(running.controller.badRevision?.sha).toBe(bad);
     expect(await threshold(aws, 'storefront-cpu-high')).toBe(85);
+    // /status tells an operator which commit was refused and why, next to the one still in force.
+    const status = (await (await fetch(`${running.url}/status`)).json()) as { revision: { sha: string }; rejectedRevision: { sha: string; problems: unknown[] } };
+    expect(status.revision.sha).toBe(good);
+    expect(status.rejectedRevision.sha).toBe(bad);
+    expect(status.rejectedRevision.problems).toContainEqual(
+      expect.objectContaining({ file: 'desired-state/services/storefront.yaml', line: 9, col: 8, message: expect.stringContaining('300 is not a Fargate CPU size') }),
+    );
 
     // A later scan of the same bad head says nothing new.
     const again = reconciled(running.controller, (s) => s.trigger === 'drift-scan');
