@@ -136,7 +136,7 @@ describe('ballast run', () => {
     const slackUrl = 'http://127.0.0.1:9/services/T000/B000/unreachable-token';
     await start({ logLevel: 'trace', slackWebhookUrl: slackUrl });
     expect((await webhook(running.url, push(), signBody('wrong-secret', push()))).status).toBe(401);
-    const applied = reconciled(running.controller, (s) => s.trigger === 'webhook');
+    const applied = reconciled(running.controller, (s) => s.triggers.includes('webhook'));
     expect((await webhook(running.url, push(), signBody(SECRET, push()))).status).toBe(202);
     await applied;
     // Whatever code may one day log its settings, the logger hides the two secret ones.
@@ -152,14 +152,14 @@ describe('ballast run', () => {
   it('applies a pushed change as soon as a signed webhook arrives, and ignores unsigned or forged ones', async () => {
     await start();
     await editManifest(path.join(repo.work, 'desired-state'), 'ServiceAutoscaling/storefront', setField(['spec', 'cpu', 'targetValue'], 45));
-    await repo.push('storefront: scale on 45% CPU');
+    const pushed = await repo.push('storefront: scale on 45% CPU');
 
     expect((await webhook(running.url, push())).status).toBe(401);
     expect((await webhook(running.url, push(), signBody('wrong-secret', push()))).status).toBe(401);
     expect((await webhook(running.url, push(), 'sha256=' + '0'.repeat(64))).status).toBe(401);
     expect(running.controller.busy).toBe(false);
 
-    const applied = reconciled(running.controller, (s) => s.trigger === 'webhook');
+    const applied = reconciled(running.controller, (s) => s.revision === pushed);
     const accepted = await webhook(running.url, push(), signBody(SECRET, push()));
     expect(accepted.status).toBe(202);
     expect((await applied).result).toBe('success');
@@ -174,7 +174,7 @@ describe('ballast run', () => {
       const [app] = td.containerDefinitions as { environment: { name: string; value: string }[] }[];
       app!.environment.push({ name: 'DB_PASSWORD', value: 'hunter2-plaintext' });
     });
-    const scanned = reconciled(running.controller, (s) => s.trigger === 'drift-scan');
+    const scanned = reconciled(running.controller, (s) => s.triggers.includes('drift-scan'));
     running.controller.trigger('drift-scan');
     expect((await scanned).writes).toBeGreaterThan(0);
 
@@ -194,7 +194,7 @@ describe('ballast run', () => {
     await editManifest(path.join(repo.work, 'desired-state'), 'Alarm/storefront-cpu-high', setField(['spec', 'threshold'], 50));
     const bad = await repo.push('oops');
 
-    const rejected = reconciled(running.controller, (s) => s.trigger === 'webhook');
+    const rejected = reconciled(running.controller, () => running.controller.badRevision?.sha === bad);
     await webhook(running.url, push(), signBody(SECRET, push()));
     const summary = await rejected;
     expect(summary.writes).toBe(0);
@@ -210,7 +210,7 @@ describe('ballast run', () => {
     );
 
     // A later scan of the same bad head says nothing new.
-    const again = reconciled(running.controller, (s) => s.trigger === 'drift-scan');
+    const again = reconciled(running.controller, (s) => s.triggers.includes('drift-scan'));
     running.controller.trigger('drift-scan');
     await again;
     const invalid = slack.messages.slice(before).filter((m) => m.text.includes('Invalid revision'));
@@ -225,24 +225,24 @@ describe('ballast run', () => {
     await start({ driftSchedule: '* * * * * *' });
     const before = slack.messages.length;
     await setThreshold(aws, 'storefront-cpu-high', 99);
-    await reconciled(running.controller, (s) => s.trigger === 'drift-scan' && s.writes > 0);
+    await reconciled(running.controller, (s) => s.triggers.includes('drift-scan') && s.writes > 0);
     expect(await threshold(aws, 'storefront-cpu-high')).toBe(85);
     await slack.received(before + 1);
     expect(slack.messages[before]!.text).toContain('Alarm/storefront-cpu-high spec.threshold: 99 -> 85 (reverted)');
 
     // Someone does it again: reverted again, but Slack already knows.
     await setThreshold(aws, 'storefront-cpu-high', 99);
-    await reconciled(running.controller, (s) => s.trigger === 'drift-scan' && s.writes > 0);
-    await reconciled(running.controller, (s) => s.trigger === 'drift-scan');
+    await reconciled(running.controller, (s) => s.triggers.includes('drift-scan') && s.writes > 0);
+    await reconciled(running.controller, (s) => s.triggers.includes('drift-scan'));
     expect(slack.messages.length).toBe(before + 1);
 
     await editManifest(path.join(repo.work, 'desired-state'), 'Alarm/storefront-cpu-high', setField(['metadata', 'annotations'], { 'ballast.dev/mode': 'detect' }));
-    await repo.push('storefront alarm: detect only');
-    const switched = reconciled(running.controller, (s) => s.trigger === 'webhook');
+    const detectOnly = await repo.push('storefront alarm: detect only');
+    const switched = reconciled(running.controller, (s) => s.revision === detectOnly);
     await webhook(running.url, push(), signBody(SECRET, push()));
     await switched;
     await setThreshold(aws, 'storefront-cpu-high', 70);
-    await reconciled(running.controller, (s) => s.trigger === 'drift-scan');
+    await reconciled(running.controller, (s) => s.triggers.includes('drift-scan'));
     await slack.received(before + 2);
     expect(slack.messages[before + 1]!.text).toContain('Alarm/storefront-cpu-high spec.threshold: 70 -> 85 (detect mode');
     expect(await threshold(aws, 'storefront-cpu-high')).toBe(70);
@@ -284,13 +284,13 @@ describe('ballast run', () => {
     const good = running.controller.revision?.sha;
     const before = slack.messages.length;
     await rename(repo.url, `${repo.url}.away`);
-    const failed = reconciled(running.controller, (s) => s.trigger === 'poll');
+    const failed = reconciled(running.controller, (s) => s.triggers.includes('poll'));
     running.controller.trigger('poll');
     expect((await failed).result).toBe('failure');
     expect(running.controller.revision?.sha).toBe(good);
     // The last good revision is still reconciled: hand-made drift is reverted during the outage.
     await setThreshold(aws, 'storefront-cpu-high', 99);
-    const still = reconciled(running.controller, (s) => s.trigger === 'drift-scan');
+    const still = reconciled(running.controller, (s) => s.triggers.includes('drift-scan'));
     running.controller.trigger('drift-scan');
     await still;
     expect(await threshold(aws, 'storefront-cpu-high')).toBe(85);

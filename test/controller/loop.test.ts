@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { startController, type RunningController } from '../../src/controller/run.js';
 import { CONTROLLER_DEFAULTS } from '../../src/controller/config.js';
-import type { ReconcileSummary } from '../../src/controller/controller.js';
+import type { ReconcileSummary, Trigger } from '../../src/controller/controller.js';
 import { useMoto } from '../support/moto.js';
 import { createNetwork } from '../../src/demo/network.js';
 import { createRepo, removeRepo, type TestRepo } from '../support/git.js';
@@ -52,21 +52,42 @@ describe('the controller loop', () => {
     await removeRepo(repo);
   });
 
-  it('folds every trigger that arrives during a reconcile into one follow-up run', async () => {
+  it('folds every trigger that arrives during a reconcile into one follow-up run that keeps every reason', async () => {
     await start(repo.url);
     const controller = running!.controller;
-    const seen: string[] = [];
+    const seen: Trigger[][] = [];
     controller.on('started', (t) => seen.push(t));
-    const two = new Promise<void>((resolve) => {
-      let n = 0;
-      controller.on('reconciled', () => ++n === 2 && resolve());
-    });
+    const summaries: ReconcileSummary[] = [];
+    const two = within(
+      new Promise<void>((resolve) => controller.on('reconciled', (s) => summaries.push(s) === 2 && resolve())),
+      'two reconciles',
+    );
     controller.trigger('poll');
     for (let i = 0; i < 5; i++) controller.trigger('drift-scan');
     controller.trigger('webhook');
     await two;
-    expect(seen).toEqual(['poll', 'drift-scan']);
+    expect(seen).toEqual([['poll'], ['drift-scan', 'webhook']]);
+    expect(summaries.map((s) => s.triggers)).toEqual(seen);
     expect(controller.busy).toBe(false);
+    // Every reason shows in the log, on /status and in the metrics.
+    const started = logs.map((l) => JSON.parse(l) as { msg: string; triggers?: string[] }).filter((l) => l.msg === 'reconcile started');
+    expect(started.at(-1)?.triggers).toEqual(['drift-scan', 'webhook']);
+    const status = (await (await fetch(`${running!.url}/status`)).json()) as { lastReconcile: { triggers: string[] } };
+    expect(status.lastReconcile.triggers).toEqual(['drift-scan', 'webhook']);
+    expect(await (await fetch(`${running!.url}/metrics`)).text()).toMatch(/ballast_reconcile_duration_seconds_count\{trigger="drift-scan\+webhook"\} 1/);
+  });
+
+  it('never lets a queued poll swallow a drift scan: the folded run reads AWS', async () => {
+    await start(repo.url);
+    const controller = running!.controller;
+    let followUp = -1;
+    controller.on('started', (t) => t.includes('drift-scan') && (followUp = logs.length));
+    const done = within(new Promise<ReconcileSummary>((resolve) => controller.on('reconciled', (s) => s.triggers.includes('drift-scan') && resolve(s))), 'the folded run');
+    controller.trigger('webhook');
+    controller.trigger('poll');
+    controller.trigger('drift-scan');
+    expect((await done).triggers).toEqual(['poll', 'drift-scan']);
+    expect(logs.slice(followUp).some((l) => l.includes('observed and planned'))).toBe(true);
   });
 
   it('is not ready without a revision, and backs off with jitter after a failure it may recover from', async () => {
@@ -125,7 +146,7 @@ describe('the controller loop', () => {
     const polled = new Promise<ReconcileSummary>((resolve) => controller.once('reconciled', resolve));
     const before = logs.length;
     controller.trigger('poll');
-    expect(await polled).toMatchObject({ trigger: 'poll', result: 'success', writes: 0 });
+    expect(await polled).toMatchObject({ triggers: ['poll'], result: 'success', writes: 0 });
     expect(logs.slice(before).some((l) => l.includes('observed and planned'))).toBe(false);
     // A drift scan still reads everything.
     const scanned = new Promise<ReconcileSummary>((resolve) => controller.once('reconciled', resolve));

@@ -35,7 +35,7 @@ function warnings() {
 
 const drift: Notification = new NotificationPolicy({ quietPeriodMs: 3_600_000 }).decide({
   revision: 'abcdef0123',
-  trigger: 'drift-scan',
+  triggers: ['drift-scan'],
   drift: [{ key: 'Alarm/shop-db-cpu-high', path: 'spec.threshold', live: 95, desired: 80, mode: 'enforce', corrected: true }],
   applied: [],
   failures: [],
