@@ -1,5 +1,4 @@
-import { mkdtemp, rename } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rename } from 'node:fs/promises';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -12,6 +11,7 @@ import { createNetwork } from '../../src/demo/network.js';
 import { createRepo, removeRepo, type TestRepo } from '../support/git.js';
 import { editManifest, setField } from '../support/manifests.js';
 import { within } from '../support/wait.js';
+import { tempDir } from '../support/temp.js';
 
 const moto = useMoto();
 
@@ -27,7 +27,7 @@ describe('the controller loop', () => {
       {
         ...CONTROLLER_DEFAULTS,
         repoUrl,
-        workdir: await mkdtemp(path.join(tmpdir(), 'ballast-clone-')),
+        workdir: await tempDir('clone'),
         pollInterval: 3600,
         driftSchedule: '0 0 1 1 *',
         port: 0,
