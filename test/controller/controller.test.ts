@@ -265,8 +265,8 @@ describe('ballast run', () => {
     const before = slack.messages.length;
     const storefront = (tag: string) => setField(['spec', 'containers', 0, 'image'], `public.ecr.aws/shop/storefront:${tag}`);
     await editManifest(path.join(repo.work, 'desired-state'), 'EcsService/storefront', storefront('broken'));
-    await repo.push('storefront: an image whose tasks never start');
-    const failed = reconciled(running.controller, (s) => s.trigger === 'webhook');
+    const broken = await repo.push('storefront: an image whose tasks never start');
+    const failed = reconciled(running.controller, (s) => s.revision === broken);
     await webhook(running.url, push(), signBody(SECRET, push()));
     expect((await failed).result).toBe('failure');
     await slack.received(before + 2);
@@ -277,8 +277,8 @@ describe('ballast run', () => {
     // Still serving, and the next good commit converges.
     expect((await fetch(`${running.url}/healthz`)).status).toBe(200);
     await editManifest(path.join(repo.work, 'desired-state'), 'EcsService/storefront', storefront('1.43.0'));
-    await repo.push('storefront: a working image');
-    const fixed = reconciled(running.controller, (s) => s.trigger === 'webhook' && s.result === 'success');
+    const working = await repo.push('storefront: a working image');
+    const fixed = reconciled(running.controller, (s) => s.revision === working && s.result === 'success');
     await webhook(running.url, push(), signBody(SECRET, push()));
     await fixed;
     const live = await aws.ecs.send(new DescribeServicesCommand({ cluster: 'shop', services: ['storefront'] }));
