@@ -3,11 +3,24 @@
 Usage: python3 moto_server.py -H 127.0.0.1 -p PORT (the same arguments as moto_server). What each patch changes, and
 the environment variables and control endpoints it adds, are in emulator/README.md.
 """
+import atexit
 import os
+import signal
 import sys
+import tempfile
 
 # The patches package sits next to this file; python3 puts this folder on sys.path when it runs the file.
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+# moto's request recorder (/moto-api/recorder/...) writes to ./moto_recording by default, a file that emulators
+# running side by side would share. Each emulator records to its own temporary file, removed when it exits (a SIGTERM
+# exits through sys.exit so that atexit runs). Set before moto is imported: the recorder reads it once.
+if "MOTO_RECORDER_FILEPATH" not in os.environ:
+    _fd, _recording = tempfile.mkstemp(prefix="moto-recording-")
+    os.close(_fd)
+    os.environ["MOTO_RECORDER_FILEPATH"] = _recording
+    atexit.register(lambda: os.path.exists(_recording) and os.remove(_recording))
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
 
 from moto.server import main  # noqa: E402
 

@@ -23,8 +23,9 @@ import { deltaOf, type PlanCostReport } from '../cost/index.js';
 import type { ValidDocument } from '../validate/schema.js';
 import { pinErrors } from '../report/locate.js';
 import type { Metrics } from './metrics.js';
+import { PendingTriggers, type Trigger } from './triggers.js';
 
-export type Trigger = ReconcileReport['trigger'];
+export type { Trigger } from './triggers.js';
 
 export interface ControllerSettings extends PlanOptions {
   timeouts: Record<ReconciledKind, number>;
@@ -64,7 +65,8 @@ export interface ResourceStatusEntry {
 }
 
 export interface ReconcileSummary {
-  trigger: Trigger;
+  /** Every reason folded into this run, in the order they first came. */
+  triggers: Trigger[];
   revision?: string;
   result: 'success' | 'failure' | 'invalid' | 'source_error';
   /** A retry with backoff is scheduled: some failure may pass by itself. */
@@ -78,7 +80,7 @@ export interface ReconcileSummary {
  * The long-running loop: one reconcile at a time; triggers arriving during a run coalesce into one follow-up run.
  * Level-triggered: each run reads Git and AWS afresh and never relies on what an earlier run did.
  */
-export class Controller extends EventEmitter<{ started: [Trigger]; reconciled: [ReconcileSummary]; revision: [Manifest[]] }> {
+export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled: [ReconcileSummary]; revision: [Manifest[]] }> {
   revision?: { sha: string; message: string; author: string; manifests: Manifest[]; documents: ValidDocument[]; loadedAt: string };
   /** The branch head that was not applied: invalid manifests (`problems`) or a commit signed by no allowed key (`refused`). */
   badRevision?: { sha: string; problems: Problem[]; refused?: { committer: string; reason: string } };
@@ -89,7 +91,7 @@ export class Controller extends EventEmitter<{ started: [Trigger]; reconciled: [
   private lastDrift: ReconcileReport['drift'] = [];
   /** Each resource's manifest as it was when last applied or found in sync: tells Git changes from drift. */
   private readonly reconciled = new Map<string, Manifest>();
-  private pending?: Trigger;
+  private readonly pending = new PendingTriggers();
   private running?: Promise<void>;
   private failures = 0;
   private retryTimer?: NodeJS.Timeout;
@@ -115,10 +117,10 @@ export class Controller extends EventEmitter<{ started: [Trigger]; reconciled: [
     return this.abort.signal.aborted;
   }
 
-  /** Asks for a reconcile; while one runs, all triggers fold into one follow-up run. */
+  /** Asks for a reconcile; while one runs, all triggers fold into one follow-up run that keeps every reason. */
   trigger(reason: Trigger): void {
     if (this.stopping) return;
-    this.pending ??= reason;
+    this.pending.add(reason);
     this.running ??= this.drain();
   }
 
@@ -126,16 +128,15 @@ export class Controller extends EventEmitter<{ started: [Trigger]; reconciled: [
   async stop(): Promise<void> {
     this.abort.abort();
     clearTimeout(this.retryTimer);
-    this.pending = undefined;
+    this.pending.take();
     await this.running;
   }
 
   private async drain(): Promise<void> {
-    while (this.pending && !this.stopping) {
-      const trigger = this.pending;
-      this.pending = undefined;
-      this.emit('started', trigger);
-      const summary = await this.reconcile(trigger);
+    while (!this.pending.empty && !this.stopping) {
+      const triggers = this.pending.take();
+      this.emit('started', triggers);
+      const summary = await this.reconcile(triggers);
       this.lastReconcile = summary;
       this.scheduleRetry(summary);
       this.emit('reconciled', summary);
@@ -162,21 +163,21 @@ export class Controller extends EventEmitter<{ started: [Trigger]; reconciled: [
     this.retryTimer.unref();
   }
 
-  private async reconcile(trigger: Trigger): Promise<ReconcileSummary> {
+  private async reconcile(triggers: Trigger[]): Promise<ReconcileSummary> {
     const { logger, metrics, session } = this.deps;
     const started = Date.now();
     // Per-reconcile call records only: the metrics count calls as they happen, so nothing grows with uptime.
     session.aws.counter.reset();
     const end = (result: ReconcileSummary['result'], retry = result === 'failure' || result === 'source_error'): ReconcileSummary => {
       const durationMs = Date.now() - started;
-      metrics.reconcileDuration.observe({ trigger }, durationMs / 1000);
+      metrics.reconcileDuration.observe({ trigger: triggers.join('+') }, durationMs / 1000);
       metrics.reconciles.inc({ result });
       if (result === 'success') metrics.lastSuccess.set(Date.now() / 1000);
-      const summary = { trigger, revision: this.revision?.sha, result, retry, at: new Date().toISOString(), durationMs, writes: session.aws.counter.writes().length };
+      const summary = { triggers, revision: this.revision?.sha, result, retry, at: new Date().toISOString(), durationMs, writes: session.aws.counter.writes().length };
       logger.info(summary, 'reconcile finished');
       return summary;
     };
-    logger.info({ trigger }, 'reconcile started');
+    logger.info({ triggers }, 'reconcile started');
 
     let sourceError: string | undefined;
     let head: 'new' | 'same' | 'rejected' = 'same';
@@ -187,11 +188,11 @@ export class Controller extends EventEmitter<{ started: [Trigger]; reconciled: [
       logger.warn({ err: sourceError }, 'source unavailable: keeping the last good revision');
     }
     // A poll that finds the commit already reconciled leaves AWS to the drift scans: one full read per scan, not two.
-    if (trigger === 'poll' && head === 'same' && !sourceError && this.lastReconcile?.result === 'success') return end('success', false);
+    if (triggers.length === 1 && triggers[0] === 'poll' && head === 'same' && !sourceError && this.lastReconcile?.result === 'success') return end('success', false);
     const revision = this.revision;
     if (!revision) {
       await this.notify({
-        ...this.outageReport('none', trigger),
+        ...this.outageReport('none', triggers),
         failures: sourceError ? [{ key: 'Source/git', code: 'SourceUnavailable', message: sourceError }] : [],
       });
       return end(sourceError ? 'source_error' : 'invalid');
@@ -224,12 +225,12 @@ export class Controller extends EventEmitter<{ started: [Trigger]; reconciled: [
       this.awsReachable = false;
       const error = errorOf(err);
       logger.error({ revision: revision.sha, code: error.code, err: error.message }, 'reconcile failed');
-      await this.notify({ ...this.outageReport(revision.sha, trigger), failures: [{ key: 'AWS', code: error.code, message: error.message }] });
+      await this.notify({ ...this.outageReport(revision.sha, triggers), failures: [{ key: 'AWS', code: error.code, message: error.message }] });
       return end('failure');
     }
 
     const cost = await this.deps.costOf?.(plan, revision.manifests);
-    const report = this.record(plan, result, revision, trigger, sourceError, cost);
+    const report = this.record(plan, result, revision, triggers, sourceError, cost);
     for (const f of report.failures) logger.warn({ revision: revision.sha, resource: f.key, code: f.code, err: f.message }, 'resource failed');
     await this.notify(report);
     const outcome = head === 'rejected' ? 'invalid' : report.failures.length > 0 ? 'failure' : 'success';
@@ -272,7 +273,7 @@ export class Controller extends EventEmitter<{ started: [Trigger]; reconciled: [
     plan: Plan,
     result: ApplyResult,
     revision: NonNullable<Controller['revision']>,
-    trigger: ReconcileReport['trigger'],
+    triggers: Trigger[],
     sourceError?: string,
     cost?: PlanCostReport,
   ): ReconcileReport {
@@ -280,7 +281,7 @@ export class Controller extends EventEmitter<{ started: [Trigger]; reconciled: [
     const manifests = new Map(revision.manifests.map((m) => [`${m.kind}/${m.metadata.name}`, m]));
     const outcomes = new Map(result.actions.map((a) => [a.id, a]));
     const now = new Date().toISOString();
-    const report: ReconcileReport = { ...this.outageReport(sha, trigger), drift: [] };
+    const report: ReconcileReport = { ...this.outageReport(sha, triggers), drift: [] };
     const driftByKind: Partial<Record<Kind, number>> = {};
     const lostByKind: Partial<Record<Kind, number>> = {};
     this.resources.clear();
@@ -358,10 +359,10 @@ export class Controller extends EventEmitter<{ started: [Trigger]; reconciled: [
    * A report for a run that could not look at AWS: it repeats the last drift seen (so Slack does not take the
    * outage for "drift gone" and report it again later) and carries the rejected revision while the head is invalid.
    */
-  private outageReport(revision: string, trigger: ReconcileReport['trigger']): ReconcileReport {
+  private outageReport(revision: string, triggers: Trigger[]): ReconcileReport {
     return {
       revision,
-      trigger,
+      triggers,
       drift: this.lastDrift,
       applied: [],
       failures: [],

@@ -1,6 +1,6 @@
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 import cron from 'node-cron';
 import { openSession } from '../observe/context.js';
 import { RECONCILERS } from '../reconcilers/index.js';
@@ -31,8 +31,14 @@ export interface RunningController {
   stop(): Promise<void>;
 }
 
+/** The controller's logger: pino JSON lines at the configured level, the two secret settings hidden wherever logged. */
+export function controllerLogger(config: Pick<ControllerConfig, 'logLevel'>, destination?: DestinationStream): Logger {
+  const options = { level: config.logLevel, redact: ['webhookSecret', 'slackWebhookUrl', 'githubToken', '*.webhookSecret', '*.slackWebhookUrl', '*.githubToken'] };
+  return destination ? pino(options, destination) : pino(options);
+}
+
 /** Starts the loop, the poll timer, the drift-scan schedule and the HTTP server; the first reconcile starts at once. */
-export async function startController(config: ControllerConfig, logger: Logger = pino({ level: config.logLevel, redact: ['webhookSecret', 'slackWebhookUrl', 'githubToken', '*.webhookSecret', '*.slackWebhookUrl', '*.githubToken'] })): Promise<RunningController> {
+export async function startController(config: ControllerConfig, logger: Logger = controllerLogger(config)): Promise<RunningController> {
   if (!cron.validate(config.driftSchedule)) throw new Error(`drift schedule "${config.driftSchedule}" is not a valid cron expression`);
   const session = openSession(config);
   const aws = session.aws;

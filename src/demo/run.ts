@@ -32,7 +32,7 @@ const EMULATOR_ENV = {
 function next(controller: Controller, trigger: Trigger, match: (s: ReconcileSummary) => boolean = () => true): Promise<ReconcileSummary> {
   return new Promise((resolve) => {
     const listener = (s: ReconcileSummary) => {
-      if (s.trigger !== trigger || !match(s)) return;
+      if (!s.triggers.includes(trigger) || !match(s)) return;
       controller.off('reconciled', listener);
       resolve(s);
     };

@@ -6,7 +6,8 @@ import { CONTROLLER_DEFAULTS } from '../controller/config.js';
 export interface ReconcileReport {
   /** The revision in force (the last good one while the branch head is invalid). */
   revision: string;
-  trigger: 'poll' | 'webhook' | 'drift-scan' | 'startup' | 'retry';
+  /** Every reason folded into this reconcile. */
+  triggers: ('poll' | 'webhook' | 'drift-scan' | 'startup' | 'retry')[];
   /** Every drifted field found in this reconcile (not only new ones): drift missing from a report is gone. */
   drift: {
     key: string /* Kind/name */;
@@ -191,7 +192,7 @@ function message(kind: NotificationKind, title: string, all: Line[], report: Rec
     lines.push(`_${more}_`);
     plain.push(more);
   }
-  const context = `Revision \`${short(report.revision)}\` · trigger: ${report.trigger}`;
+  const context = `Revision \`${short(report.revision)}\` · ${report.triggers.length > 1 ? 'triggers' : 'trigger'}: ${report.triggers.join(', ')}`;
   return {
     kind,
     text: [title, ...plain].join('\n'),

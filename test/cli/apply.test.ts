@@ -5,6 +5,7 @@ import { DescribeScalableTargetsCommand } from '@aws-sdk/client-application-auto
 import { CreateServiceCommand, DescribeServicesCommand, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import { GetResourcesCommand } from '@aws-sdk/client-resource-groups-tagging-api';
 import { isReadOperation } from '../../src/aws/counter.js';
+import type { AwsCall } from '../../src/engine/types.js';
 import { loadRevision } from '../../src/validate/index.js';
 import { createSession } from '../../src/observe/context.js';
 import { observeAndPlan } from '../../src/engine/pipeline.js';
@@ -15,12 +16,13 @@ import { createNetwork, type Network } from '../../src/demo/network.js';
 import { runCli } from '../support/cli.js';
 import { HAND_CHANGES } from '../support/hand-changes.js';
 import { copyDesiredState, editManifest, removeManifest, setField } from '../support/manifests.js';
+import { asReceived, EmulatorRecorder, sorted, writesOf, type ReceivedCall } from '../support/recorder.js';
 
 const moto = useMoto();
 
 interface PlanJson {
   resources: { key: string; status: string; changes: { path: string; live: unknown; desired: unknown }[]; refused: unknown[]; note?: string; error?: { code: string; message: string } }[];
-  actions: { id: string; calls: { service: string; operation: string; input: Record<string, unknown> }[] }[];
+  actions: { id: string; calls: AwsCall[] }[];
   calls: Record<string, number>;
   converged?: boolean;
   result?: { actions: { id: string; state: string; error?: { code: string; message: string } }[] };
@@ -46,6 +48,21 @@ async function apply(extra: string[] = [], path = dir) {
   return { ...run, out: run.json<PlanJson>() };
 }
 
+/** An apply, with every request the emulator received meanwhile (its own record, not Ballast's counting). */
+async function recordedApply(extra: string[] = []) {
+  const recorder = new EmulatorRecorder(moto.endpoint);
+  await recorder.start();
+  const run = await apply(extra);
+  return { ...run, received: await recorder.stop() };
+}
+
+/** The emulator received exactly the plan's calls, inputs included, as writes; and as many reads as Ballast counted. */
+function expectExactlyThePlan(out: PlanJson, received: ReceivedCall[]) {
+  expect(sorted(writesOf(received))).toEqual(sorted(out.actions.flatMap((a) => a.calls.map(asReceived))));
+  const reads = Object.entries(out.calls).filter(([k]) => isReadOperation(k.split(':')[1] ?? ''));
+  expect(received.length - writesOf(received).length).toBe(reads.reduce((n, [, count]) => n + count, 0));
+}
+
 describe('ballast apply against the emulator', () => {
   beforeEach(async () => {
     process.env.AWS_ENDPOINT_URL = moto.endpoint;
@@ -54,12 +71,13 @@ describe('ballast apply against the emulator', () => {
   });
 
   it('creates the whole estate tagged, then a second apply writes nothing and plan finds no change', async () => {
-    const first = await apply();
+    const first = await recordedApply();
     expect(first.out.result?.actions.filter((a) => a.state !== 'done')).toEqual([]);
     expect(first.code).toBe(0);
     expect(first.out.resources.every((r) => r.status === 'create')).toBe(true);
     // Every write apply made is a call of the plan it printed, and nothing else.
     expect(writes(first.out)).toEqual(planned(first.out));
+    expectExactlyThePlan(first.out, first.received);
 
     const owned = await moto.aws().tagging.send(
       new GetResourcesCommand({ TagFilters: [{ Key: 'ballast.dev/managed-by', Values: ['ballast'] }], ResourceTypeFilters: ['ecs:service', 'rds:db', 'cloudwatch:alarm'] }),
@@ -69,9 +87,10 @@ describe('ballast apply against the emulator', () => {
     expect(arns.filter((a) => a.includes(':alarm:'))).toHaveLength(14);
     expect(arns.filter((a) => a.includes(':db:shop-db'))).toHaveLength(2); // primary + one replica (min 1)
 
-    const second = await apply();
+    const second = await recordedApply();
     expect(second.code).toBe(0);
     expect(writes(second.out)).toEqual([]);
+    expect(writesOf(second.received)).toEqual([]);
     const plan = await runCli(['plan', dir, '--detailed-exitcode']);
     expect(plan.stdout).toContain('No changes');
     // Still, the replica scaler says why it holds.
@@ -90,9 +109,10 @@ describe('ballast apply against the emulator', () => {
     expect(changes).toEqual(expect.arrayContaining(several.map((h) => h.drift)));
     expect(changes).toHaveLength(several.length);
 
-    const fix = await apply();
+    const fix = await recordedApply();
     expect(fix.code).toBe(0);
     expect(writes(fix.out)).toEqual(several.flatMap((h) => h.fix).sort());
+    expectExactlyThePlan(fix.out, fix.received);
     expect((await runCli(['plan', dir, '--detailed-exitcode'])).code).toBe(0);
   });
 
@@ -258,9 +278,10 @@ describe('apply next to a service someone else made', () => {
       }),
     );
 
-    const run = await apply();
+    const run = await recordedApply();
     // Every write was a planned call, and none of them names the storefront's scalable target (the others scale).
     expect(writes(run.out)).toEqual(planned(run.out));
+    expectExactlyThePlan(run.out, run.received);
     const autoscalingCalls = run.out.actions.flatMap((a) => a.calls).filter((c) => c.service === 'autoscaling');
     expect(autoscalingCalls.filter((c) => c.input.ResourceId === 'service/shop/storefront')).toEqual([]);
     expect(autoscalingCalls.length).toBeGreaterThan(0);

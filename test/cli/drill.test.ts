@@ -7,6 +7,7 @@ import { createNetwork } from '../../src/demo/network.js';
 import { useMoto } from '../support/moto.js';
 import { buildShopDb } from '../support/estate/db-instance.js';
 import { runCli } from '../support/cli.js';
+import { copyDesiredState, editManifest, setField } from '../support/manifests.js';
 
 const moto = useMoto();
 let aws: Aws;
@@ -61,6 +62,16 @@ describe('ballast drill run', () => {
     expect(result.rtoSeconds).toEqual(expect.any(Number));
     expect(result.rpoSeconds).toEqual(expect.any(Number));
     expect(run.stderr).toContain('deleted leftover drill instance shop-db-drill-202601050500');
+    expect(await instanceIds()).toEqual(['shop-db']);
+  });
+
+  it('exits 1 for a drill whose check fails, and still deletes the copy', async () => {
+    const dir = await copyDesiredState();
+    await editManifest(dir, 'RestoreDrill/shop-db-drill', setField(['spec', 'checks', 'custom'], [{ name: 'room', expect: { allocatedStorageAtLeastGiB: 500 } }]));
+    const run = await runCli(['drill', 'run', 'shop-db-drill', dir, '--poll-interval', '0.01']);
+
+    expect(run.stdout.split('\n').slice(0, 2)).toEqual(['Restore drill shop-db-drill of shop-db: FAILED', '  check room failed: storage 100 GiB (at least 500)']);
+    expect(run.code).toBe(1);
     expect(await instanceIds()).toEqual(['shop-db']);
   });
 

@@ -8,7 +8,7 @@ import { useMoto } from '../support/moto.js';
 import { createNetwork } from '../../src/demo/network.js';
 import { buildShopEstate } from '../support/estate/index.js';
 import { runCli } from '../support/cli.js';
-import { HAND_CHANGES } from '../support/hand-changes.js';
+import { editTask, HAND_CHANGES } from '../support/hand-changes.js';
 
 const moto = useMoto();
 
@@ -50,6 +50,19 @@ describe('ballast plan and drift against an estate built by hand', () => {
     expect(drift.code).toBe(2);
     expect(drift.stdout).toContain(`${expected.key}`);
     expect(drift.stdout).toContain(`${expected.path}: ${JSON.stringify(expected.live)} -> ${JSON.stringify(expected.desired)}`);
+  });
+
+  it('shows a secret-looking value someone put in a task definition as (sensitive), in text and in JSON', async () => {
+    await editTask(aws, 'checkout', (td) => {
+      const [app] = td.containerDefinitions as { environment: { name: string; value: string }[] }[];
+      app!.environment.push({ name: 'DB_PASSWORD', value: 'hunter2-plaintext' });
+    });
+    const text = await runCli(['plan', 'desired-state']);
+    expect(text.stdout).toMatch(/spec\.containers\[app\]\.environment: .*"DB_PASSWORD":"\(sensitive\)"/);
+    const json = await runCli(['plan', 'desired-state', '--output', 'json']);
+    const change = json.json<PlanJson>().resources.find((r) => r.key === 'EcsService/checkout')?.changes[0];
+    expect(change).toMatchObject({ path: 'spec.containers[app].environment', live: expect.objectContaining({ DB_PASSWORD: '(sensitive)', LOG_LEVEL: 'info' }) });
+    for (const out of [text.stdout, text.stderr, json.stdout, json.stderr]) expect(out).not.toContain('hunter2');
   });
 
   it('reports a dashboard widget edited in the console', async () => {

@@ -1,11 +1,11 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Command } from 'commander';
 import { addAwsOptions } from '../../src/cli/settings.js';
 import { addRunOptions } from '../../src/cli/run-options.js';
 import { resolveRunConfig } from '../../src/cli/run.js';
+import { tempDir } from '../support/temp.js';
 
 /** Parses `ballast run` arguments the way the CLI does, with the given environment. */
 async function config(args: string[], env: Record<string, string> = {}) {
@@ -16,7 +16,7 @@ async function config(args: string[], env: Record<string, string> = {}) {
 }
 
 async function file(settings: string): Promise<string> {
-  const f = path.join(await mkdtemp(path.join(tmpdir(), 'ballast-config-')), 'ballast.yaml');
+  const f = path.join(await tempDir('config'), 'ballast.yaml');
   await writeFile(f, settings);
   return f;
 }

@@ -1,14 +1,12 @@
-import { mkdtemp, rename } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rename } from 'node:fs/promises';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { pino } from 'pino';
 import { DescribeAlarmsCommand, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
 import { DescribeScalingPoliciesCommand } from '@aws-sdk/client-application-auto-scaling';
 import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
 import type { Aws } from '../../src/aws/clients.js';
-import { startController, type RunningController } from '../../src/controller/run.js';
+import { controllerLogger, startController, type RunningController } from '../../src/controller/run.js';
 import { CONTROLLER_DEFAULTS, type ControllerConfig } from '../../src/controller/config.js';
 import type { Controller, ReconcileSummary } from '../../src/controller/controller.js';
 import { signBody } from '../../src/source/webhook.js';
@@ -17,21 +15,26 @@ import { createNetwork } from '../../src/demo/network.js';
 import { createRepo, removeRepo, type TestRepo } from '../support/git.js';
 import { SlackReceiver } from '../support/slack.js';
 import { editManifest, setField } from '../support/manifests.js';
-import { HAND_REMOVALS } from '../support/hand-changes.js';
+import { within } from '../support/wait.js';
+import { tempDir } from '../support/temp.js';
+import { editTask, HAND_REMOVALS } from '../support/hand-changes.js';
 
 const moto = useMoto();
 const SECRET = 'webhook-secret-for-tests';
 
-/** The next reconcile that finishes (optionally: the next one matching). */
+/** The next reconcile that finishes (optionally: the next one matching), failing the test if none comes in time. */
 function reconciled(controller: Controller, match: (s: ReconcileSummary) => boolean = () => true): Promise<ReconcileSummary> {
-  return new Promise((resolve) => {
+  const seen: ReconcileSummary[] = [];
+  const next = new Promise<ReconcileSummary>((resolve) => {
     const listener = (s: ReconcileSummary) => {
+      seen.push(s);
       if (!match(s)) return;
       controller.off('reconciled', listener);
       resolve(s);
     };
     controller.on('reconciled', listener);
   });
+  return within(next, () => `a matching reconcile; saw ${JSON.stringify(seen)}`);
 }
 
 function push(branch = 'main') {
@@ -64,7 +67,7 @@ describe('ballast run', () => {
     const config: ControllerConfig = {
       ...CONTROLLER_DEFAULTS,
       repoUrl: repo.url,
-      workdir: await mkdtemp(path.join(tmpdir(), 'ballast-clone-')),
+      workdir: await tempDir('clone'),
       pollInterval: 3600,
       driftSchedule: '0 0 1 1 *',
       webhookSecret: SECRET,
@@ -78,12 +81,13 @@ describe('ballast run', () => {
     const sink = new Writable({ write: (chunk: Buffer, _enc, done) => (logs.push(chunk.toString()), done()) });
     const first = new Promise<ReconcileSummary>((resolve) => {
       // The listener must exist before the first reconcile can finish.
-      void startController(config, pino({ level: 'info' }, sink)).then((r) => {
+      // The production logger, with its redaction: what it writes is what an operator's log store gets.
+      void startController(config, controllerLogger(config, sink)).then((r) => {
         running = r;
         r.controller.once('reconciled', resolve);
       });
     });
-    return first;
+    return within(first, 'the first reconcile');
   }
 
   beforeEach(async () => {
@@ -127,22 +131,59 @@ describe('ballast run', () => {
     expect(logs.join('')).not.toContain('secret-token');
   });
 
+  it('keeps the webhook secret and the Slack URL out of every log line, at trace level and while Slack fails', async () => {
+    // Nothing listens on port 9: every Slack post fails, and the warning about it must not quote the URL.
+    const slackUrl = 'http://127.0.0.1:9/services/T000/B000/unreachable-token';
+    await start({ logLevel: 'trace', slackWebhookUrl: slackUrl });
+    expect((await webhook(running.url, push(), signBody('wrong-secret', push()))).status).toBe(401);
+    const applied = reconciled(running.controller, (s) => s.triggers.includes('webhook'));
+    expect((await webhook(running.url, push(), signBody(SECRET, push()))).status).toBe(202);
+    await applied;
+    // Whatever code may one day log its settings, the logger hides the two secret ones.
+    running.logger.info({ webhookSecret: SECRET, settings: { webhookSecret: SECRET, slackWebhookUrl: slackUrl } }, 'settings');
+
+    const lines = logs.map((l) => JSON.parse(l) as { msg: string; webhookSecret?: string; settings?: Record<string, string> });
+    expect(lines.filter((l) => l.msg === 'Slack notification not sent').length).toBeGreaterThan(0);
+    expect(lines.find((l) => l.msg === 'settings')).toMatchObject({ webhookSecret: '[Redacted]', settings: { webhookSecret: '[Redacted]', slackWebhookUrl: '[Redacted]' } });
+    expect(logs.join('')).not.toContain(SECRET);
+    expect(logs.join('')).not.toContain('unreachable-token');
+  });
+
   it('applies a pushed change as soon as a signed webhook arrives, and ignores unsigned or forged ones', async () => {
     await start();
     await editManifest(path.join(repo.work, 'desired-state'), 'ServiceAutoscaling/storefront', setField(['spec', 'cpu', 'targetValue'], 45));
-    await repo.push('storefront: scale on 45% CPU');
+    const pushed = await repo.push('storefront: scale on 45% CPU');
 
     expect((await webhook(running.url, push())).status).toBe(401);
     expect((await webhook(running.url, push(), signBody('wrong-secret', push()))).status).toBe(401);
     expect((await webhook(running.url, push(), 'sha256=' + '0'.repeat(64))).status).toBe(401);
     expect(running.controller.busy).toBe(false);
 
-    const applied = reconciled(running.controller, (s) => s.trigger === 'webhook');
+    const applied = reconciled(running.controller, (s) => s.revision === pushed);
     const accepted = await webhook(running.url, push(), signBody(SECRET, push()));
     expect(accepted.status).toBe(202);
     expect((await applied).result).toBe('success');
     const policies = await aws.autoscaling.send(new DescribeScalingPoliciesCommand({ ServiceNamespace: 'ecs', PolicyNames: ['storefront-cpu'] }));
     expect(policies.ScalingPolicies?.find((p) => p.PolicyName === 'storefront-cpu')?.TargetTrackingScalingPolicyConfiguration?.TargetValue).toBe(45);
+  });
+
+  it('shows a secret-looking value found in the live estate as (sensitive) on /status and in Slack', async () => {
+    await start();
+    const before = slack.messages.length;
+    await editTask(aws, 'checkout', (td) => {
+      const [app] = td.containerDefinitions as { environment: { name: string; value: string }[] }[];
+      app!.environment.push({ name: 'DB_PASSWORD', value: 'hunter2-plaintext' });
+    });
+    const scanned = reconciled(running.controller, (s) => s.triggers.includes('drift-scan'));
+    running.controller.trigger('drift-scan');
+    expect((await scanned).writes).toBeGreaterThan(0);
+
+    const status = await (await fetch(`${running.url}/status`)).text();
+    const checkout = (JSON.parse(status) as { resources: { key: string; changes: { path: string; live: unknown }[] }[] }).resources.find((r) => r.key === 'EcsService/checkout');
+    expect(checkout?.changes).toContainEqual(expect.objectContaining({ path: 'spec.containers[app].environment', live: expect.objectContaining({ DB_PASSWORD: '(sensitive)' }) }));
+    await slack.received(before + 1);
+    expect(JSON.stringify(slack.messages.slice(before))).toContain('EcsService/checkout');
+    for (const seen of [status, JSON.stringify(slack.messages), logs.join('')]) expect(seen).not.toContain('hunter2');
   });
 
   it('rejects an invalid commit: nothing applied, the last good revision stays, one Slack message with file:line', async () => {
@@ -153,16 +194,23 @@ describe('ballast run', () => {
     await editManifest(path.join(repo.work, 'desired-state'), 'Alarm/storefront-cpu-high', setField(['spec', 'threshold'], 50));
     const bad = await repo.push('oops');
 
-    const rejected = reconciled(running.controller, (s) => s.trigger === 'webhook');
+    const rejected = reconciled(running.controller, () => running.controller.badRevision?.sha === bad);
     await webhook(running.url, push(), signBody(SECRET, push()));
     const summary = await rejected;
     expect(summary.writes).toBe(0);
     expect(running.controller.revision?.sha).toBe(good);
     expect(running.controller.badRevision?.sha).toBe(bad);
     expect(await threshold(aws, 'storefront-cpu-high')).toBe(85);
+    // /status tells an operator which commit was refused and why, next to the one still in force.
+    const status = (await (await fetch(`${running.url}/status`)).json()) as { revision: { sha: string }; rejectedRevision: { sha: string; problems: unknown[] } };
+    expect(status.revision.sha).toBe(good);
+    expect(status.rejectedRevision.sha).toBe(bad);
+    expect(status.rejectedRevision.problems).toContainEqual(
+      expect.objectContaining({ file: 'desired-state/services/storefront.yaml', line: 9, col: 8, message: expect.stringContaining('300 is not a Fargate CPU size') }),
+    );
 
     // A later scan of the same bad head says nothing new.
-    const again = reconciled(running.controller, (s) => s.trigger === 'drift-scan');
+    const again = reconciled(running.controller, (s) => s.triggers.includes('drift-scan'));
     running.controller.trigger('drift-scan');
     await again;
     const invalid = slack.messages.slice(before).filter((m) => m.text.includes('Invalid revision'));
@@ -174,27 +222,33 @@ describe('ballast run', () => {
   });
 
   it('reverts hand-made drift at the next drift scan, tells Slack once, and only reports it in detect mode', async () => {
-    await start({ driftSchedule: '* * * * * *' });
+    await start();
+    // The scans the schedule would start, started here: no test waits on the clock.
+    const scan = () => {
+      const done = reconciled(running.controller, (s) => s.triggers.includes('drift-scan'));
+      running.controller.trigger('drift-scan');
+      return done;
+    };
     const before = slack.messages.length;
     await setThreshold(aws, 'storefront-cpu-high', 99);
-    await reconciled(running.controller, (s) => s.trigger === 'drift-scan' && s.writes > 0);
+    expect((await scan()).writes).toBe(1);
     expect(await threshold(aws, 'storefront-cpu-high')).toBe(85);
     await slack.received(before + 1);
     expect(slack.messages[before]!.text).toContain('Alarm/storefront-cpu-high spec.threshold: 99 -> 85 (reverted)');
 
     // Someone does it again: reverted again, but Slack already knows.
     await setThreshold(aws, 'storefront-cpu-high', 99);
-    await reconciled(running.controller, (s) => s.trigger === 'drift-scan' && s.writes > 0);
-    await reconciled(running.controller, (s) => s.trigger === 'drift-scan');
+    expect((await scan()).writes).toBe(1);
+    expect((await scan()).writes).toBe(0);
     expect(slack.messages.length).toBe(before + 1);
 
     await editManifest(path.join(repo.work, 'desired-state'), 'Alarm/storefront-cpu-high', setField(['metadata', 'annotations'], { 'ballast.dev/mode': 'detect' }));
-    await repo.push('storefront alarm: detect only');
-    const switched = reconciled(running.controller, (s) => s.trigger === 'webhook');
+    const detectOnly = await repo.push('storefront alarm: detect only');
+    const switched = reconciled(running.controller, (s) => s.revision === detectOnly);
     await webhook(running.url, push(), signBody(SECRET, push()));
     await switched;
     await setThreshold(aws, 'storefront-cpu-high', 70);
-    await reconciled(running.controller, (s) => s.trigger === 'drift-scan');
+    expect((await scan()).writes).toBe(0);
     await slack.received(before + 2);
     expect(slack.messages[before + 1]!.text).toContain('Alarm/storefront-cpu-high spec.threshold: 70 -> 85 (detect mode');
     expect(await threshold(aws, 'storefront-cpu-high')).toBe(70);
@@ -211,8 +265,8 @@ describe('ballast run', () => {
     const before = slack.messages.length;
     const storefront = (tag: string) => setField(['spec', 'containers', 0, 'image'], `public.ecr.aws/shop/storefront:${tag}`);
     await editManifest(path.join(repo.work, 'desired-state'), 'EcsService/storefront', storefront('broken'));
-    await repo.push('storefront: an image whose tasks never start');
-    const failed = reconciled(running.controller, (s) => s.trigger === 'webhook');
+    const broken = await repo.push('storefront: an image whose tasks never start');
+    const failed = reconciled(running.controller, (s) => s.revision === broken);
     await webhook(running.url, push(), signBody(SECRET, push()));
     expect((await failed).result).toBe('failure');
     await slack.received(before + 2);
@@ -223,8 +277,8 @@ describe('ballast run', () => {
     // Still serving, and the next good commit converges.
     expect((await fetch(`${running.url}/healthz`)).status).toBe(200);
     await editManifest(path.join(repo.work, 'desired-state'), 'EcsService/storefront', storefront('1.43.0'));
-    await repo.push('storefront: a working image');
-    const fixed = reconciled(running.controller, (s) => s.trigger === 'webhook' && s.result === 'success');
+    const working = await repo.push('storefront: a working image');
+    const fixed = reconciled(running.controller, (s) => s.revision === working && s.result === 'success');
     await webhook(running.url, push(), signBody(SECRET, push()));
     await fixed;
     const live = await aws.ecs.send(new DescribeServicesCommand({ cluster: 'shop', services: ['storefront'] }));
@@ -235,7 +289,7 @@ describe('ballast run', () => {
     await start({ driftSchedule: '* * * * * *' });
     let before = slack.messages.length;
     await HAND_REMOVALS.deleteAlarm(aws, 'worker-memory-high');
-    await reconciled(running.controller, (s) => s.trigger === 'drift-scan' && s.writes > 0);
+    await reconciled(running.controller, (s) => s.triggers.includes('drift-scan') && s.writes > 0);
     expect(await threshold(aws, 'worker-memory-high')).toBeDefined();
     await slack.received(before + 1);
     expect(slack.messages[before]!.text).toContain('Alarm/worker-memory-high deleted by hand, recreated');
@@ -248,8 +302,8 @@ describe('ballast run', () => {
     expect(status.resources.find((r) => r.key === 'Alarm/checkout-cpu-high')).toMatchObject({ status: 'unmanaged', drift: 'ownership-lost', note: expect.stringContaining('ballast.dev/adopt') });
     expect(await (await fetch(`${running.url}/metrics`)).text()).toContain('ballast_ownership_lost_resources{kind="Alarm"} 1');
     // Later scans see it still, and stay quiet within the quiet period.
-    await reconciled(running.controller, (s) => s.trigger === 'drift-scan');
-    await reconciled(running.controller, (s) => s.trigger === 'drift-scan');
+    await reconciled(running.controller, (s) => s.triggers.includes('drift-scan'));
+    await reconciled(running.controller, (s) => s.triggers.includes('drift-scan'));
     expect(slack.messages.length).toBe(before + 1);
   });
 
@@ -258,13 +312,13 @@ describe('ballast run', () => {
     const good = running.controller.revision?.sha;
     const before = slack.messages.length;
     await rename(repo.url, `${repo.url}.away`);
-    const failed = reconciled(running.controller, (s) => s.trigger === 'poll');
+    const failed = reconciled(running.controller, (s) => s.triggers.includes('poll'));
     running.controller.trigger('poll');
     expect((await failed).result).toBe('failure');
     expect(running.controller.revision?.sha).toBe(good);
     // The last good revision is still reconciled: hand-made drift is reverted during the outage.
     await setThreshold(aws, 'storefront-cpu-high', 99);
-    const still = reconciled(running.controller, (s) => s.trigger === 'drift-scan');
+    const still = reconciled(running.controller, (s) => s.triggers.includes('drift-scan'));
     running.controller.trigger('drift-scan');
     await still;
     expect(await threshold(aws, 'storefront-cpu-high')).toBe(85);

@@ -7,9 +7,17 @@ import { RECONCILERS } from '../../src/reconcilers/index.js';
 import { useMoto } from '../support/moto.js';
 import { createNetwork } from '../../src/demo/network.js';
 import { ALARMS, DBS, SERVICES, writeBigEstate } from '../support/big-estate.js';
+import { EmulatorRecorder, type ReceivedCall } from '../support/recorder.js';
 
 const moto = useMoto();
 const settings = { defaultMode: 'enforce' as const, prune: false };
+
+/** The requests the emulator received, counted like Ballast's own summary (every one answered). */
+function summary(received: ReceivedCall[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const r of received) out[`${r.service}:${r.operation}:success`] = (out[`${r.service}:${r.operation}:success`] ?? 0) + 1;
+  return out;
+}
 
 describe('observe reads', () => {
   it('make the minimum number of calls the APIs allow for a 25-service estate, and never re-read a task definition', async () => {
@@ -24,8 +32,11 @@ describe('observe reads', () => {
     expect(result.actions.filter((a) => a.state !== 'done')).toEqual([]);
 
     aws.counter.reset();
+    const recorder = new EmulatorRecorder(moto.endpoint);
+    await recorder.start();
     const session = createSession(aws, { controllerId: 'ballast' });
     const { plan } = await observeAndPlan(revision.manifests, session, RECONCILERS, settings);
+    const received = await recorder.stop();
     expect(plan.actions).toEqual([]);
     const owned = SERVICES + DBS + 1 + ALARMS; // services, DBs, one replica, alarms
     const expected = {
@@ -51,6 +62,8 @@ describe('observe reads', () => {
     };
     expect(aws.counter.summary()).toEqual(expected);
     expect(aws.counter.calls).toHaveLength(45);
+    // The emulator's own record agrees: no request escaped the count.
+    expect(summary(received)).toEqual(expected);
 
     // Revisions are immutable: the same process never reads one twice.
     aws.counter.reset();

@@ -3,7 +3,8 @@ import { buildPlan, type PlanInput } from '../../src/plan/index.js';
 import type { Registry } from '../../src/engine/registry.js';
 import type { Context, Observation, Reconciler, ResourceKey } from '../../src/engine/types.js';
 import type { Alarm, Manifest } from '../../src/schema/index.js';
-import { MANAGED_BY_TAG, MANIFEST_TAG } from '../../src/engine/tags.js';
+import { ALLOW_DESTRUCTIVE_TAG, MANAGED_BY_TAG, MANIFEST_TAG } from '../../src/engine/tags.js';
+import { RECONCILERS } from '../../src/reconcilers/index.js';
 import { manifestIndex } from '../../src/observe/context.js';
 
 // The plan stage is pure: these tests drive it with a minimal reconciler whose live state is just a threshold,
@@ -109,6 +110,23 @@ describe('buildPlan', () => {
     expect(off.resources.map((r) => [r.key, r.status, r.actions])).toEqual([['Alarm/gone', 'prune', []]]);
     const on = buildPlan([], input([], {}, owned), registry, { ...settings, prune: true });
     expect(on.actions.flatMap((a) => a.calls)).toEqual([{ service: 'cloudwatch', operation: 'DeleteAlarms', input: { AlarmNames: ['gone'] } }]);
+  });
+
+  it('never prunes an ECS service or a DB without the destructive opt-in tag, even with prune on', () => {
+    const service = 'arn:aws:ecs:us-east-1:123456789012:service/shop/old-api';
+    const db = 'arn:aws:rds:us-east-1:123456789012:db:old-db';
+    const tags = (key: string, extra: Record<string, string> = {}) => ({ [MANAGED_BY_TAG]: 'ballast', [MANIFEST_TAG]: key, ...extra });
+    const plan = (owned: Map<string, Record<string, string>>) => buildPlan([], input([], {}, owned), RECONCILERS, { ...settings, prune: true });
+
+    const guarded = plan(new Map([[service, tags('EcsService/old-api')], [db, tags('DbInstance/old-db')]]));
+    expect(guarded.actions).toEqual([]);
+    expect(guarded.resources.map((r) => [r.key, r.status, r.note])).toEqual([
+      ['EcsService/old-api', 'prune', `refused: deleting a EcsService needs the ${ALLOW_DESTRUCTIVE_TAG}=true tag, set by annotating the manifest before removing it`],
+      ['DbInstance/old-db', 'prune', `refused: deleting a DbInstance needs the ${ALLOW_DESTRUCTIVE_TAG}=true tag, set by annotating the manifest before removing it`],
+    ]);
+
+    const allowed = plan(new Map([[service, tags('EcsService/old-api', { [ALLOW_DESTRUCTIVE_TAG]: 'true' })]]));
+    expect(allowed.actions.flatMap((a) => a.calls)).toEqual([{ service: 'ecs', operation: 'DeleteService', input: { cluster: 'shop', service: 'old-api', force: true } }]);
   });
 
   it('holds back the dependants of a resource that could not be read', () => {

@@ -11,7 +11,7 @@ function setup() {
 }
 
 function report(extra: Partial<ReconcileReport> = {}): ReconcileReport {
-  return { revision: REV, trigger: 'drift-scan', drift: [], applied: [], failures: [], ...extra };
+  return { revision: REV, triggers: ['drift-scan'], drift: [], applied: [], failures: [], ...extra };
 }
 
 function thresholdDrift(live: unknown, extra: Partial<ReconcileReport['drift'][number]> = {}): ReconcileReport['drift'][number] {
@@ -153,13 +153,18 @@ describe('NotificationPolicy', () => {
       { key: 'EcsService/web', summary: 'update service', operations: ['RegisterTaskDefinition', 'UpdateService'] },
       { key: 'Alarm/a', summary: 'update alarm', operations: ['PutMetricAlarm'] },
     ];
-    const ns = policy.decide(report({ trigger: 'webhook', applied }));
+    const ns = policy.decide(report({ triggers: ['webhook'], applied }));
     expect(kinds(ns)).toEqual(['applied']);
     expect(ns[0]?.text).toContain('Changes applied to 2 resources\nAlarm/a update alarm (PutMetricAlarm)');
   });
 
+  it('names every reason of a reconcile that several triggers folded into', () => {
+    const [n] = new NotificationPolicy({ quietPeriodMs: HOUR }).decide(report({ triggers: ['drift-scan', 'webhook'], applied: [{ key: 'Alarm/a', summary: 'put alarm', operations: ['PutMetricAlarm'] }] }));
+    expect(JSON.stringify(n?.blocks)).toContain('triggers: drift-scan, webhook');
+  });
+
   it('has nothing to say about a clean reconcile', () => {
     const { policy } = setup();
-    expect(policy.decide(report({ trigger: 'startup' }))).toEqual([]);
+    expect(policy.decide(report({ triggers: ['startup'] }))).toEqual([]);
   });
 });

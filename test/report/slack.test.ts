@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { NotificationPolicy, type Notification } from '../../src/report/notify.js';
 import { SlackNotifier } from '../../src/report/slack.js';
 
@@ -24,6 +24,7 @@ async function receiver(status: number) {
 
 const servers: Server[] = [];
 afterEach(async () => {
+  vi.restoreAllMocks();
   await Promise.all(servers.splice(0).map((s) => new Promise((done) => s.close(done))));
 });
 
@@ -34,7 +35,7 @@ function warnings() {
 
 const drift: Notification = new NotificationPolicy({ quietPeriodMs: 3_600_000 }).decide({
   revision: 'abcdef0123',
-  trigger: 'drift-scan',
+  triggers: ['drift-scan'],
   drift: [{ key: 'Alarm/shop-db-cpu-high', path: 'spec.threshold', live: 95, desired: 80, mode: 'enforce', corrected: true }],
   applied: [],
   failures: [],
@@ -72,12 +73,20 @@ describe('SlackNotifier', () => {
     expect(JSON.stringify(logged)).not.toContain('s3cr3tw3bh00k');
   });
 
-  it('sends nothing without a webhook URL', async () => {
+  it('asks nothing of the network without a webhook URL, while the same message with one is posted', async () => {
     const slack = await receiver(200);
-    let requests = 0;
-    slack.server.on('request', () => (requests += 1));
+    let posts = 0;
+    slack.server.on('request', () => (posts += 1));
+    // Every request the notifier could make goes through fetch: watched, not replaced.
+    const fetches = vi.spyOn(globalThis, 'fetch');
+
     await expect(new SlackNotifier(undefined).send(drift)).resolves.toBe(false);
     await expect(new SlackNotifier('').send(drift)).resolves.toBe(false);
-    expect(requests).toBe(0);
+    expect(fetches).not.toHaveBeenCalled();
+
+    // The same message with the receiver's URL does arrive: the watch above would have seen a request.
+    await expect(new SlackNotifier(slack.url).send(drift)).resolves.toBe(true);
+    expect(fetches).toHaveBeenCalledTimes(1);
+    expect(posts).toBe(1);
   });
 });

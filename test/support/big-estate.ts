@@ -1,6 +1,6 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { tempDir } from './temp.js';
 import { stringify } from 'yaml';
 
 export const SERVICES = 25;
@@ -60,7 +60,7 @@ export function bigEstate(): unknown[] {
 
 /** The big estate as one manifest file in a fresh temp folder; returns the folder. */
 export async function writeBigEstate(): Promise<string> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'ballast-big-'));
+  const dir = await tempDir('big');
   await writeFile(path.join(dir, 'estate.yaml'), bigEstate().map((d) => stringify(d)).join('---\n'));
   return dir;
 }

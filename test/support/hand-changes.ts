@@ -23,7 +23,7 @@ async function putPolicy(aws: Aws, p: ScalingPolicy, change: Record<string, numb
 }
 
 /** Registers a changed copy of a service's live task definition and points the service at it (a console edit). */
-async function editTask(aws: Aws, service: string, edit: (td: Record<string, unknown>) => void) {
+export async function editTask(aws: Aws, service: string, edit: (td: Record<string, unknown>) => void) {
   const svc = (await aws.ecs.send(new DescribeServicesCommand({ cluster: 'shop', services: [service] }))).services![0]!;
   const td = (await aws.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: svc.taskDefinition! }))).taskDefinition!;
   const input: Record<string, unknown> = {

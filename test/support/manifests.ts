@@ -1,10 +1,9 @@
-import { cp, mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { cp } from 'node:fs/promises';
+import { tempDir } from './temp.js';
 
 /** A private copy of desired-state/ that a test may edit. */
 export async function copyDesiredState(): Promise<string> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'ballast-estate-'));
+  const dir = await tempDir('estate');
   await cp('desired-state', dir, { recursive: true });
   return dir;
 }

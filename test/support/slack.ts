@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { within } from './wait.js';
 
 export interface SlackMessage {
   text: string;
@@ -26,10 +27,11 @@ export class SlackReceiver {
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/services/T000/B000/secret-token`;
   }
 
-  /** Resolves once `count` messages in all have arrived. */
-  received(count: number): Promise<void> {
+  /** Resolves once `count` messages in all have arrived; fails, listing what came, if they do not within the timeout. */
+  received(count: number, ms?: number): Promise<void> {
     if (this.messages.length >= count) return Promise.resolve();
-    return new Promise((resolve) => this.waiters.push({ count, resolve }));
+    const arrived = new Promise<void>((resolve) => this.waiters.push({ count, resolve }));
+    return within(arrived, () => `${count} Slack message(s); got ${JSON.stringify(this.texts())}`, ms);
   }
 
   texts(): string[] {
