@@ -274,7 +274,7 @@ describe('DbInstance reconciler against the emulator', () => {
       ['RemoveTagsFromResource', { ResourceName: replicaArn, TagKeys: [ALLOW_DESTRUCTIVE_TAG] }],
     ]);
     const { ctx: afterOut, live: now } = await liveOf(aws);
-    expect(now.tags).toEqual({ ...owner, 'cost-center': '42' });
+    expect(now.tags).toEqual({ ...owner, 'cost-center': '42', [PASSWORD_VERSION_TAG]: now.secretVersion });
     expect(now.replicas[0]?.tags).toEqual(owner);
     expect(dbInstance.diff(shopDb(), now, afterOut)).toEqual([]);
   });
