@@ -15,8 +15,15 @@ function kmsKey(s: Scope, ref: string): { resource: string; alias?: string } {
 const managedByRds = (m: DbInstance) => 'managedByRds' in m.spec.masterPassword;
 const rdsSecretKey = (m: DbInstance) => ('kmsKey' in m.spec.masterPassword ? m.spec.masterPassword.kmsKey : undefined);
 
-/** A secret named by a partial ARN (no random suffix) is matched with any suffix. */
-const secretArns = (arn: string) => (/-[A-Za-z0-9]{6}$/.test(arn) ? [arn, `${arn}-??????`] : [`${arn}-??????`]);
+/**
+ * The secret's name in the policy's partition, account and region; a name given without the random suffix (a
+ * partial ARN) is matched with any suffix.
+ */
+function secretArns(s: Scope, arn: string): string[] {
+  const name = arn.slice(arn.indexOf(':secret:') + ':secret:'.length);
+  const named = s.arn('secretsmanager', `secret:${name}`);
+  return /-[A-Za-z0-9]{6}$/.test(name) ? [named, `${named}-??????`] : [`${named}-??????`];
+}
 
 /** Customer managed keys the manifests name, used by RDS and Secrets Manager on the caller's behalf. */
 function kmsStatements(dbs: DbInstance[], s: Scope): Statement[] {
@@ -79,7 +86,7 @@ export function dbStatements(dbs: DbInstance[], s: Scope, grants: Grants): void 
     // RDS keeps the master password in a secret it creates (named rds!…) in the caller's name.
     ...(dbs.some(managedByRds) ? [allow('RdsManagedMasterSecret', ['secretsmanager:CreateSecret', 'secretsmanager:TagResource'], [s.arn('secretsmanager', 'secret:rds!*')])] : []),
     // The team's own master password secrets: the version on every reconcile, the value only to set it.
-    ...(own.length > 0 ? [allow('ReadMasterPasswordSecrets', ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'], own.flatMap(secretArns))] : []),
+    ...(own.length > 0 ? [allow('ReadMasterPasswordSecrets', ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'], own.flatMap((a) => secretArns(s, a)))] : []),
     ...kmsStatements(dbs, s),
     allow('RdsServiceLinkedRole', ['iam:CreateServiceLinkedRole'], [s.globalArn('iam', 'role/aws-service-role/rds.amazonaws.com/AWSServiceRoleForRDS')], {
       StringEquals: { 'iam:AWSServiceName': 'rds.amazonaws.com' },
