@@ -342,6 +342,7 @@ describe('ballast validate on an invalid revision', () => {
     it('takes the size limit from the load options', async () => {
       const revision = await loadRevision(await estate(), { maxFileBytes: 460 });
       expect(revision.problems.map((p) => `${path.basename(p.file)}:${p.line}:${p.col}: ${p.message}`)).toEqual([
+        `db.yaml:1:1: file is ${Buffer.byteLength(DB)} bytes, over the 460-byte limit`,
         `web.yaml:1:1: file is ${Buffer.byteLength(SERVICE)} bytes, over the 460-byte limit`,
       ]);
     });
