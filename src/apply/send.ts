@@ -7,17 +7,27 @@ import * as elbv2 from '@aws-sdk/client-elastic-load-balancing-v2';
 import * as sns from '@aws-sdk/client-sns';
 import * as tagging from '@aws-sdk/client-resource-groups-tagging-api';
 import * as sts from '@aws-sdk/client-sts';
+import * as secretsmanager from '@aws-sdk/client-secrets-manager';
 import type { Aws, ServiceName } from '../aws/clients.js';
 import type { AwsCall } from '../engine/types.js';
+import { resolveSecretRefs, scrubbed } from '../secrets/resolve.js';
 
-const MODULES: Record<ServiceName, Record<string, unknown>> = { ecs, autoscaling, rds, cloudwatch, ec2, elbv2, sns, tagging, sts };
+const MODULES: Record<ServiceName, Record<string, unknown>> = { ecs, autoscaling, rds, cloudwatch, ec2, elbv2, sns, tagging, sts, secretsmanager };
 
 type AnyClient = { send(command: unknown): Promise<unknown> };
 type CommandClass = new (input: Record<string, unknown>) => unknown;
 
-/** Sends one planned call through the service's counted client: `UpdateService` becomes `new UpdateServiceCommand(input)`. */
-export function sendCall(aws: Aws, call: AwsCall): Promise<unknown> {
+/**
+ * Sends one planned call through the service's counted client: `UpdateService` becomes `new UpdateServiceCommand(input)`.
+ * Secret references in the input are read just now, and live only in this request.
+ */
+export async function sendCall(aws: Aws, call: AwsCall): Promise<unknown> {
   const Command = MODULES[call.service][`${call.operation}Command`] as CommandClass | undefined;
   if (!Command) throw new Error(`unknown operation ${call.service}:${call.operation}`);
-  return (aws[call.service] as AnyClient).send(new Command(call.input));
+  const { input, values } = await resolveSecretRefs(aws, call.input);
+  try {
+    return await (aws[call.service] as AnyClient).send(new Command(input));
+  } catch (err) {
+    throw scrubbed(err, values);
+  }
 }

@@ -7,6 +7,7 @@ import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balan
 import { SNSClient } from '@aws-sdk/client-sns';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { STSClient } from '@aws-sdk/client-sts';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CallCounter } from './counter.js';
 
 export interface AwsOptions {
@@ -34,6 +35,7 @@ export interface Aws {
   sns: SNSClient;
   tagging: ResourceGroupsTaggingAPIClient;
   sts: STSClient;
+  secretsmanager: SecretsManagerClient;
   counter: CallCounter;
   region: () => Promise<string>;
 }
@@ -58,6 +60,7 @@ export function createAws(options: AwsOptions = {}): Aws {
     sns: new SNSClient(config),
     tagging: new ResourceGroupsTaggingAPIClient(config),
     sts: new STSClient(config),
+    secretsmanager: new SecretsManagerClient(config),
   };
   aws.ecs.middlewareStack.use(counter.plugin('ecs'));
   aws.autoscaling.middlewareStack.use(counter.plugin('autoscaling'));
@@ -68,6 +71,7 @@ export function createAws(options: AwsOptions = {}): Aws {
   aws.sns.middlewareStack.use(counter.plugin('sns'));
   aws.tagging.middlewareStack.use(counter.plugin('tagging'));
   aws.sts.middlewareStack.use(counter.plugin('sts'));
+  aws.secretsmanager.middlewareStack.use(counter.plugin('secretsmanager'));
   return {
     ...aws,
     counter,

@@ -1,4 +1,5 @@
 import type { MiddlewareStack, Pluggable } from '@smithy/types';
+import { maskSecrets } from '../secrets/ref.js';
 
 export type Outcome = 'success' | 'throttled' | 'error';
 
@@ -6,7 +7,7 @@ export interface CallRecord {
   service: string;
   operation: string;
   outcome: Outcome;
-  /** The request input: kept so tests can assert on what was sent (e.g. ApplyImmediately). */
+  /** The request input, secret values masked: kept so tests can assert on what was sent (e.g. ApplyImmediately). */
   input: unknown;
 }
 
@@ -72,11 +73,11 @@ export class CallCounter {
             const operation = String((context as { commandName?: string }).commandName ?? 'Unknown').replace(/Command$/, '');
             try {
               const result = await next(args);
-              this.record({ service, operation, outcome: 'success', input: args.input });
+              this.record({ service, operation, outcome: 'success', input: maskSecrets(args.input) });
               return result;
             } catch (err) {
               const name = (err as { name?: string }).name ?? '';
-              this.record({ service, operation, outcome: THROTTLE_CODES.has(name) ? 'throttled' : 'error', input: args.input });
+              this.record({ service, operation, outcome: THROTTLE_CODES.has(name) ? 'throttled' : 'error', input: maskSecrets(args.input) });
               throw err;
             }
           },

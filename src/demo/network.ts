@@ -3,6 +3,8 @@ import { CreateSecurityGroupCommand, CreateSubnetCommand, CreateVpcCommand } fro
 import { CreateListenerCommand, CreateLoadBalancerCommand, CreateTargetGroupCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { CreateTopicCommand } from '@aws-sdk/client-sns';
 import { CreateDBSubnetGroupCommand } from '@aws-sdk/client-rds';
+import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
+import { randomBytes } from 'node:crypto';
 import type { Aws } from '../aws/clients.js';
 
 export interface Network {
@@ -12,6 +14,8 @@ export interface Network {
   targetGroups: Record<string, string>;
   loadBalancerArn: string;
   topicArn: string;
+  /** The shop-db master password secret (a JSON object with `username` and `password`). */
+  masterSecretArn: string;
 }
 
 const nameTag = (resourceType: 'vpc' | 'subnet' | 'security-group', name: string) => [
@@ -20,7 +24,8 @@ const nameTag = (resourceType: 'vpc' | 'subnet' | 'security-group', name: string
 
 /**
  * The account pieces desired-state/ expects but does not manage: VPC, subnets in three AZs, security groups,
- * an NLB with an `ip` target group, the alerts topic, the ECS cluster and the DB subnet group.
+ * an NLB with an `ip` target group, the alerts topic, the ECS cluster, the DB subnet group and shop-db's master
+ * password secret (a random password that nobody sees).
  */
 export async function createNetwork(aws: Aws): Promise<Network> {
   const region = await aws.region();
@@ -66,5 +71,11 @@ export async function createNetwork(aws: Aws): Promise<Network> {
   await aws.rds.send(
     new CreateDBSubnetGroupCommand({ DBSubnetGroupName: 'shop-db', DBSubnetGroupDescription: 'shop-db', SubnetIds: Object.values(subnets) }),
   );
-  return { vpcId, subnets, securityGroups, targetGroups, loadBalancerArn, topicArn: topic.TopicArn! };
+  const secret = await aws.secretsmanager.send(
+    new CreateSecretCommand({
+      Name: 'shop/shop-db/master',
+      SecretString: JSON.stringify({ username: 'shop_admin', password: randomBytes(18).toString('base64url') }),
+    }),
+  );
+  return { vpcId, subnets, securityGroups, targetGroups, loadBalancerArn, topicArn: topic.TopicArn!, masterSecretArn: secret.ARN! };
 }

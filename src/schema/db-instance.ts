@@ -14,6 +14,25 @@ const ReplicaTarget = Type.Object(
   { ...strict, description: 'The traffic the replica count follows.' },
 );
 
+const ManagedByRds = Type.Object(
+  {
+    managedByRds: Type.Literal(true, { description: 'RDS generates the password and rotates it in a Secrets Manager secret of its own.' }),
+    kmsKey: Type.Optional(Type.String({ minLength: 1, description: 'KMS key for that secret; defaults to aws/secretsmanager.' })),
+  },
+  { ...strict, description: 'RDS manages the master password in Secrets Manager.' },
+);
+
+const FromSecret = Type.Object(
+  {
+    secretArn: Type.String({
+      pattern: '^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+$',
+      description: 'ARN of your Secrets Manager secret (the random suffix may be left out).',
+    }),
+    key: Type.Optional(Type.String({ minLength: 1, description: 'JSON key of the secret that holds the password; "password" when left out.' })),
+  },
+  { ...strict, description: 'Your own Secrets Manager secret: Ballast sets the password from it at create and whenever its version changes.' },
+);
+
 const ReadReplicas = Type.Object(
   {
     count: Type.Optional(Type.Integer({ minimum: 0, maximum: 15, description: 'A fixed number of replicas.' })),
@@ -60,10 +79,10 @@ export const DbInstanceSpec = Type.Object(
     ),
     multiAZ: Type.Optional(Type.Boolean({ default: false, description: 'A standby in another AZ with automatic failover.' })),
     masterUsername: Type.String({ pattern: '^[A-Za-z][A-Za-z0-9_]{0,15}$', description: 'Master user name: a letter, then up to 15 letters, digits or underscores.' }),
-    manageMasterUserPassword: Type.Optional(
-      Type.Literal(true, { default: true, description: 'The master password lives in Secrets Manager, managed by RDS. Always true.' }),
-    ),
-    masterUserSecretKmsKeyId: Type.Optional(Type.String({ minLength: 1, description: 'KMS key for the managed master secret.' })),
+    masterPassword: Type.Union([ManagedByRds, FromSecret], {
+      description:
+        'Where the master password comes from: RDS manages it in Secrets Manager ({managedByRds: true}; no read replicas then, but on SQL Server), or your own secret ({secretArn}). Never the password itself.',
+    }),
     backup: Type.Object(
       {
         retentionDays: Type.Integer({
@@ -108,7 +127,7 @@ export const DbInstanceSpec = Type.Object(
     ),
     readReplicas: Type.Optional(ReadReplicas),
   },
-  { ...strict, description: 'What the DB instance should look like; the master password is never stated.' },
+  { ...strict, description: 'What the DB instance should look like; the master password is a reference, never a value.' },
 );
 
 export const DbInstance = manifest(

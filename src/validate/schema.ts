@@ -46,7 +46,30 @@ export function validateDocument(source: SourceDocument): { manifest?: Manifest;
   const copy = structuredClone(doc);
   const validate = validators[kind];
   if (validate(copy)) return { manifest: copy as unknown as Manifest, problems: [] };
-  return { problems: dedupe(validate.errors ?? []).map((e) => toProblem(source, kind, e)) };
+  return { problems: dedupe(narrowUnions(validate.errors ?? [])).map((e) => toProblem(source, kind, e)) };
+}
+
+/**
+ * A value that fits no branch of a union of objects (e.g. DbInstance masterPassword) gets the errors of the branch
+ * it comes closest to (the fewest errors), not every branch's nor ajv's bare "must match a schema in anyOf".
+ */
+function narrowUnions(errors: ErrorObject[]): ErrorObject[] {
+  let out = errors;
+  for (const union of errors.filter((e) => e.keyword === 'anyOf')) {
+    const prefix = union.schemaPath.replace(/\/anyOf$/, '/anyOf/');
+    const byBranch = new Map<string, ErrorObject[]>();
+    for (const e of out) {
+      if (!e.schemaPath.startsWith(prefix)) continue;
+      const branch = e.schemaPath.slice(prefix.length).split('/')[0]!;
+      byBranch.set(branch, [...(byBranch.get(branch) ?? []), e]);
+    }
+    // Unions of literals are dedupe's business.
+    if (byBranch.size < 2 || [...byBranch.values()].flat().some((e) => e.keyword === 'const')) continue;
+    const closest = [...byBranch.values()].reduce((a, b) => (b.length < a.length ? b : a));
+    const dropped = new Set([union, ...[...byBranch.values()].flat().filter((e) => !closest.includes(e))]);
+    out = out.filter((e) => !dropped.has(e));
+  }
+  return out;
 }
 
 /**
@@ -122,7 +145,7 @@ function unknownField(field: string, kind: Kind, parentSchema: unknown): string 
   if (SECRET_NAME.test(field)) {
     const instead =
       kind === 'DbInstance'
-        ? 'RDS keeps the master password in Secrets Manager (manageMasterUserPassword: true)'
+        ? 'state masterPassword: {secretArn: …} (a Secrets Manager secret of yours) or {managedByRds: true} instead'
         : "state where the secret lives instead, under a container's secrets (a Secrets Manager or SSM reference)";
     return `plaintext secret not allowed in a manifest: ${instead}`;
   }

@@ -169,6 +169,14 @@ function checkDb(m: DbInstance, report: Report): void {
     } else if (r.min !== undefined && r.max !== undefined && r.min > r.max) {
       report(['spec', 'readReplicas', 'min'], `${r.min} is greater than max (${r.max})`);
     }
+    // RDS user guide, "Limitations for Secrets Manager integration": the schema's engines are none of them SQL Server.
+    if ((r.count ?? r.max ?? 0) > 0 && 'managedByRds' in s.masterPassword) {
+      report(
+        ['spec', 'masterPassword', 'managedByRds'],
+        `RDS cannot create read replicas of a ${s.engine} instance whose master password it manages in Secrets Manager (only SQL Server allows it): ` +
+          'keep the password in a secret of your own (masterPassword: {secretArn: …}), or drop readReplicas',
+      );
+    }
   }
 }
 

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DescribeAlarmsCommand, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
 import { DescribeScalingPoliciesCommand } from '@aws-sdk/client-application-auto-scaling';
 import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
+import { GetSecretValueCommand, PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import type { Aws } from '../../src/aws/clients.js';
 import { controllerLogger, startController, type RunningController } from '../../src/controller/run.js';
 import { CONTROLLER_DEFAULTS, type ControllerConfig } from '../../src/controller/config.js';
@@ -305,6 +306,26 @@ describe('ballast run', () => {
     await reconciled(running.controller, (s) => s.triggers.includes('drift-scan'));
     await reconciled(running.controller, (s) => s.triggers.includes('drift-scan'));
     expect(slack.messages.length).toBe(before + 1);
+  });
+
+  it('keeps the master password out of logs, Slack and /status when it sets it from the secret and after a rotation', async () => {
+    await start();
+    const arn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:shop/shop-db/master';
+    const first = (JSON.parse((await aws.secretsmanager.send(new GetSecretValueCommand({ SecretId: arn }))).SecretString!) as { password: string }).password;
+    const rotated = 'rotated-by-the-platform-team-0001';
+    await aws.secretsmanager.send(new PutSecretValueCommand({ SecretId: arn, SecretString: JSON.stringify({ username: 'shop_admin', password: rotated }) }));
+    const before = slack.messages.length;
+    const scan = reconciled(running.controller, (s) => s.triggers.includes('drift-scan'));
+    running.controller.trigger('drift-scan');
+    expect((await scan).result).toBe('success');
+    await slack.received(before + 1);
+    const said = JSON.stringify(slack.messages.slice(before));
+    expect(said).toContain('spec.masterPassword');
+    const status = await (await fetch(`${running.url}/status`)).text();
+    for (const text of [logs.join(''), JSON.stringify(slack.messages), status, await (await fetch(`${running.url}/metrics`)).text()]) {
+      expect(text).not.toContain(first);
+      expect(text).not.toContain(rotated);
+    }
   });
 
   it('keeps the last good revision while the remote is unreachable, reports it once and recovers', async () => {

@@ -19,6 +19,7 @@ const PREFIX: Record<ServiceName, string> = {
   sns: 'sns',
   tagging: 'tag',
   sts: 'sts',
+  secretsmanager: 'secretsmanager',
 };
 
 describe('ballast iam-policy --read-only', () => {

@@ -74,6 +74,9 @@ const DIRECT: Planned[] = [
   { call: { service: 'autoscaling', operation: 'DescribeScalingPolicies', input: {} } },
   { call: { service: 'autoscaling', operation: 'DescribeScheduledActions', input: {} } },
   { call: { service: 'rds', operation: 'DescribeDBInstances', input: {} } },
+  // shop-db's master password secret: its version every reconcile, its value to create and after a rotation.
+  { call: { service: 'secretsmanager', operation: 'DescribeSecret', input: { SecretId: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:shop/shop-db/master' } } },
+  { call: { service: 'secretsmanager', operation: 'GetSecretValue', input: { SecretId: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:shop/shop-db/master' } } },
   { call: { service: 'cloudwatch', operation: 'DescribeAlarms', input: { AlarmNames: ['storefront-cpu-high'] } } },
   { call: { service: 'cloudwatch', operation: 'GetDashboard', input: { DashboardName: 'shop' } } },
   // Prune's discovery: every dashboard listed, the marker of one no manifest names read.

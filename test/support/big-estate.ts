@@ -34,6 +34,7 @@ export function bigEstate(): unknown[] {
         instanceClass: 'db.t4g.medium',
         storage: { allocatedGiB: 20 },
         masterUsername: 'app',
+        masterPassword: { managedByRds: true },
         backup: { retentionDays: 7, window: '02:00-02:30' },
         maintenanceWindow: 'sun:03:00-sun:03:30',
         subnetGroup: 'shop-db',

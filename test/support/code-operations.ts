@@ -9,6 +9,7 @@ import * as elbv2 from '@aws-sdk/client-elastic-load-balancing-v2';
 import * as sns from '@aws-sdk/client-sns';
 import * as tagging from '@aws-sdk/client-resource-groups-tagging-api';
 import * as sts from '@aws-sdk/client-sts';
+import * as secretsmanager from '@aws-sdk/client-secrets-manager';
 import type { ServiceName } from '../../src/aws/clients.js';
 
 /** The IAM prefix of each SDK client Ballast has, by its key in Aws and by its package. */
@@ -22,8 +23,9 @@ export const PREFIX: Record<ServiceName, string> = {
   sns: 'sns',
   tagging: 'tag',
   sts: 'sts',
+  secretsmanager: 'secretsmanager',
 };
-const MODULES: Record<ServiceName, object> = { ecs, autoscaling, rds, cloudwatch, ec2, elbv2, sns, tagging, sts };
+const MODULES: Record<ServiceName, object> = { ecs, autoscaling, rds, cloudwatch, ec2, elbv2, sns, tagging, sts, secretsmanager };
 const PACKAGE: Record<string, ServiceName> = {
   '@aws-sdk/client-ecs': 'ecs',
   '@aws-sdk/client-application-auto-scaling': 'autoscaling',
@@ -34,6 +36,7 @@ const PACKAGE: Record<string, ServiceName> = {
   '@aws-sdk/client-sns': 'sns',
   '@aws-sdk/client-resource-groups-tagging-api': 'tagging',
   '@aws-sdk/client-sts': 'sts',
+  '@aws-sdk/client-secrets-manager': 'secretsmanager',
 };
 
 /**

@@ -136,6 +136,9 @@ export const CASES: Record<string, (i: In) => IamRequest[]> = {
   'sns:ListTopics': anyResource('sns:ListTopics'),
   'tag:GetResources': anyResource('tag:GetResources'),
   'sts:GetCallerIdentity': anyResource('sts:GetCallerIdentity'),
+  // A secret's full ARN ends in a random suffix; manifests may leave it out.
+  'secretsmanager:DescribeSecret': (i) => [on('secretsmanager:DescribeSecret', `${s(i.SecretId)}-AbCdEf`)],
+  'secretsmanager:GetSecretValue': (i) => [on('secretsmanager:GetSecretValue', `${s(i.SecretId)}-AbCdEf`)],
 };
 
 /** The IAM action of a planned call. */

@@ -76,6 +76,11 @@ function childSchema(schema: JsonSchema, step: string | number): { schema: JsonS
   const pattern = Object.entries(schema.patternProperties ?? {}).find(([p]) => new RegExp(p, 'u').test(step));
   if (pattern) return { schema: pattern[1], record: true };
   if (typeof schema.additionalProperties === 'object') return { schema: schema.additionalProperties, record: true };
+  // A union of objects (DbInstance masterPassword): the branch that has the field.
+  for (const branch of schema.anyOf ?? []) {
+    const child = childSchema(branch, step);
+    if (child) return child;
+  }
   return undefined;
 }
 

@@ -63,6 +63,7 @@ spec:
     window: "02:00-02:30"
   maintenanceWindow: "sun:03:00-sun:03:30"
   readReplicas: {min: 1, max: 2, target: {metric: CPUUtilization, value: 60}}
+  masterPassword: {secretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:db/master"}
 `;
 
 // 5 spec, 6 metric, 9 dimensionsFrom, 10 evaluationPeriods, 11 threshold, 12 comparison
@@ -274,8 +275,18 @@ describe('ballast validate on an invalid revision', () => {
   describe('secrets', () => {
     it('calls a password field a plaintext secret', async () => {
       await expectProblems({ 'db.yaml': edit(DB, '  masterUsername: shop\n', '  masterUsername: shop\n  masterUserPassword: hunter2hunter2\n') }, [
-        'db.yaml:13:3: DbInstance/db: spec.masterUserPassword: plaintext secret not allowed in a manifest: RDS keeps the master password in Secrets Manager (manageMasterUserPassword: true)',
+        'db.yaml:13:3: DbInstance/db: spec.masterUserPassword: plaintext secret not allowed in a manifest: state masterPassword: {secretArn: …} (a Secrets Manager secret of yours) or {managedByRds: true} instead',
       ]);
+    });
+
+    it('refuses a master password RDS manages together with read replicas, naming read replicas and Secrets Manager', async () => {
+      const managed = edit(DB, '  masterPassword: {secretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:db/master"}\n', '  masterPassword: {managedByRds: true}\n');
+      await expectProblems({ 'db.yaml': managed }, [
+        'db.yaml:18:34: DbInstance/db: spec.masterPassword.managedByRds: RDS cannot create read replicas of a postgres instance whose master password it manages in Secrets Manager (only SQL Server allows it): keep the password in a secret of your own (masterPassword: {secretArn: …}), or drop readReplicas',
+      ]);
+      // Without replicas RDS may keep it.
+      const dir = await estate({ 'db.yaml': edit(managed, '  readReplicas: {min: 1, max: 2, target: {metric: CPUUtilization, value: 60}}\n', '') });
+      expect((await runCli(['validate', dir])).code).toBe(0);
     });
 
     it('refuses a secret-looking environment variable', async () => {
@@ -331,6 +342,7 @@ describe('ballast validate on an invalid revision', () => {
     it('takes the size limit from the load options', async () => {
       const revision = await loadRevision(await estate(), { maxFileBytes: 460 });
       expect(revision.problems.map((p) => `${path.basename(p.file)}:${p.line}:${p.col}: ${p.message}`)).toEqual([
+        `db.yaml:1:1: file is ${Buffer.byteLength(DB)} bytes, over the 460-byte limit`,
         `web.yaml:1:1: file is ${Buffer.byteLength(SERVICE)} bytes, over the 460-byte limit`,
       ]);
     });

@@ -12,9 +12,22 @@ function kmsKey(s: Scope, ref: string): { resource: string; alias?: string } {
   return { resource: ref.startsWith('arn:') ? ref : s.arn('kms', `key/${ref}`) };
 }
 
+const managedByRds = (m: DbInstance) => 'managedByRds' in m.spec.masterPassword;
+const rdsSecretKey = (m: DbInstance) => ('kmsKey' in m.spec.masterPassword ? m.spec.masterPassword.kmsKey : undefined);
+
+/**
+ * The secret's name in the policy's partition, account and region; a name given without the random suffix (a
+ * partial ARN) is matched with any suffix.
+ */
+function secretArns(s: Scope, arn: string): string[] {
+  const name = arn.slice(arn.indexOf(':secret:') + ':secret:'.length);
+  const named = s.arn('secretsmanager', `secret:${name}`);
+  return /-[A-Za-z0-9]{6}$/.test(name) ? [named, `${named}-??????`] : [`${named}-??????`];
+}
+
 /** Customer managed keys the manifests name, used by RDS and Secrets Manager on the caller's behalf. */
 function kmsStatements(dbs: DbInstance[], s: Scope): Statement[] {
-  const refs = [...new Set(dbs.flatMap((m) => [m.spec.storage.kmsKeyId, m.spec.masterUserSecretKmsKeyId]).filter((k): k is string => k !== undefined))];
+  const refs = [...new Set(dbs.flatMap((m) => [m.spec.storage.kmsKeyId, rdsSecretKey(m)]).filter((k): k is string => k !== undefined))];
   const keys = refs.map((r) => kmsKey(s, r));
   const byArn = keys.flatMap((k) => (k.alias ? [] : [k.resource]));
   const aliases = keys.flatMap((k) => (k.alias ? [k.alias] : []));
@@ -26,7 +39,7 @@ function kmsStatements(dbs: DbInstance[], s: Scope): Statement[] {
       ? [allow('KmsAliasedKeysForRds', actions, [s.arn('kms', 'key/*')], { ...viaRds, 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': aliases } })]
       : []),
     // RDS describes the key of the managed master secret; without one stated that is the aws/secretsmanager key.
-    ...(dbs.some((m) => !m.spec.masterUserSecretKmsKeyId)
+    ...(dbs.some((m) => managedByRds(m) && !rdsSecretKey(m))
       ? [
           allow('KmsDescribeSecretsManagerKey', ['kms:DescribeKey'], [s.arn('kms', 'key/*')], {
             'ForAnyValue:StringEquals': { 'kms:ResourceAliases': ['alias/aws/secretsmanager'] },
@@ -55,6 +68,7 @@ export function dbStatements(dbs: DbInstance[], s: Scope, grants: Grants): void 
   // The primary and its read replicas, `<identifier>-replica-<n>`.
   const instances = s.named(ids, (id) => s.arn('rds', `db:${id}`)).flatMap((a) => (a.endsWith('*') ? [a] : [a, `${a}-replica-*`]));
   const replicas = s.named(ids, (id) => s.arn('rds', `db:${id}-replica-*`));
+  const own = [...new Set(dbs.flatMap((m) => ('secretArn' in m.spec.masterPassword ? [m.spec.masterPassword.secretArn] : [])))].sort();
   // Replicas that follow traffic read the instances' metrics; GetMetricData takes no resource ARN.
   if (dbs.some((m) => m.spec.readReplicas?.target)) grants.unscoped.add('cloudwatch:GetMetricData');
   add(
@@ -70,7 +84,9 @@ export function dbStatements(dbs: DbInstance[], s: Scope, grants: Grants): void 
     // Scaling in deletes owned replicas; a primary is deleted only by prune, with the destructive opt-in.
     allow('RdsDeleteOwnedReplicas', ['rds:DeleteDBInstance'], replicas, s.owned),
     // RDS keeps the master password in a secret it creates (named rds!…) in the caller's name.
-    allow('RdsManagedMasterSecret', ['secretsmanager:CreateSecret', 'secretsmanager:TagResource'], [s.arn('secretsmanager', 'secret:rds!*')]),
+    ...(dbs.some(managedByRds) ? [allow('RdsManagedMasterSecret', ['secretsmanager:CreateSecret', 'secretsmanager:TagResource'], [s.arn('secretsmanager', 'secret:rds!*')])] : []),
+    // The team's own master password secrets: the version on every reconcile, the value only to set it.
+    ...(own.length > 0 ? [allow('ReadMasterPasswordSecrets', ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'], own.flatMap((a) => secretArns(s, a)))] : []),
     ...kmsStatements(dbs, s),
     allow('RdsServiceLinkedRole', ['iam:CreateServiceLinkedRole'], [s.globalArn('iam', 'role/aws-service-role/rds.amazonaws.com/AWSServiceRoleForRDS')], {
       StringEquals: { 'iam:AWSServiceName': 'rds.amazonaws.com' },

@@ -3,6 +3,7 @@ import type { Context, FieldChange } from '../../engine/types.js';
 import { MANAGED_BY_TAG, ownershipSubset, ownershipTags } from '../../engine/tags.js';
 import { Changes, arnName, sameValue, versionMatches } from '../../diff/compare.js';
 import { managedReplicas, surplusReplicas, type LiveDbInstance, type LiveReplica } from './live.js';
+import { ownSecretChange } from './master-password.js';
 
 export const REPLICA_COUNT = 'spec.readReplicas.count';
 /** Ballast's own tags on the primary; on a replica, `tags[<replica>]`. */
@@ -21,7 +22,7 @@ const UNFIXABLE = {
   shrink: (live: number, desired: number) =>
     `RDS cannot shrink allocated storage, and a snapshot restores at least ${live} GiB: create a new ${desired} GiB instance, ${MOVE_DATA} (dump and load); or state ${live} GiB`,
   secretKey:
-    'RDS cannot re-encrypt the master user secret it manages: turn off manageMasterUserPassword on the instance by hand (setting a password), and Ballast turns it back on with the new key; or state the live key',
+    'RDS cannot re-encrypt the master user secret it manages: turn off ManageMasterUserPassword on the instance by hand (setting a password), and Ballast turns it back on with the new key; or state the live key',
 };
 
 /** The major version: "16" of PostgreSQL 16.3, but "8.0" of MySQL 8.0.35 and "10.11" of MariaDB 10.11.6. */
@@ -167,10 +168,16 @@ export function diffDbInstance(desired: DbInstance, live: LiveDbInstance, ctx: C
     destructiveIf(turnedOff(live.multiAZ, s.multiAZ), 'turning off Multi-AZ removes the standby and automatic failover'),
   );
   c.field('spec.masterUsername', live.masterUsername, s.masterUsername, { unfixable: UNFIXABLE.masterUsername });
-  c.field('spec.manageMasterUserPassword', live.manageMasterUserPassword, s.manageMasterUserPassword);
-  // The secret's key only means something once RDS manages the password (turning that on sends the key too).
-  if (live.manageMasterUserPassword && s.masterUserSecretKmsKeyId !== undefined && !sameKey(live.masterUserSecretKmsKeyId, s.masterUserSecretKmsKeyId)) {
-    c.field('spec.masterUserSecretKmsKeyId', live.masterUserSecretKmsKeyId, s.masterUserSecretKmsKeyId, { unfixable: UNFIXABLE.secretKey });
+  const password = s.masterPassword;
+  if ('managedByRds' in password) {
+    c.field('spec.masterPassword.managedByRds', live.manageMasterUserPassword, true);
+    // The secret's key only means something once RDS manages the password (turning that on sends the key too).
+    if (live.manageMasterUserPassword && password.kmsKey !== undefined && !sameKey(live.masterUserSecretKmsKeyId, password.kmsKey)) {
+      c.field('spec.masterPassword.kmsKey', live.masterUserSecretKmsKeyId, password.kmsKey, { unfixable: UNFIXABLE.secretKey });
+    }
+  } else {
+    const change = ownSecretChange(live);
+    if (change) c.list.push(change);
   }
 
   c.field(

@@ -33,6 +33,8 @@ export interface LiveDbInstance {
   masterUsername: string | undefined;
   manageMasterUserPassword: boolean;
   masterUserSecretKmsKeyId: string | undefined;
+  /** With a password from the team's own secret: that secret's current version id (never its value). */
+  secretVersion?: string;
   backup: { retentionDays: number | undefined; window: string | undefined };
   /** ISO time; absent while no automated backup exists (backups off, or a new instance). */
   latestRestorableTime: string | undefined;

@@ -7,6 +7,7 @@ import { managedReplicas, type LiveDbInstance } from './live.js';
 import { readReplicaMetrics, type MetricRequest } from './replica-metrics.js';
 import { REPLICAS_TAG, SCALED_IN_TAG, SCALED_OUT_TAG, decideReplicas } from './replica-scaling.js';
 import { chunks } from '../../aws/batch.js';
+import { ownSecret, secretVersions } from './master-password.js';
 
 /** DescribeDBInstances takes up to 100 filter values and returns up to 100 records a page. */
 export const BATCH = 100;
@@ -142,6 +143,8 @@ export async function observeDbInstances(
   ctx: ObserveContext,
 ): Promise<Map<string, Observation<LiveDbInstance>>> {
   const ids = [...new Set(manifests.map(identifierOf))];
+  // Read alongside the instances; a secret that cannot be read fails its DBs before anything is planned.
+  const versionsRead = secretVersions(manifests, ctx);
   const primaries = new Map<string, DBInstance>();
   const errors = new Map<string, ResourceError>();
   for (const batch of await describeBatches(ctx, ids)) {
@@ -172,8 +175,20 @@ export async function observeDbInstances(
       result.set(m.metadata.name, { state: 'found', live: toLive(primary, own, ctx.controllerId, now), owned: isOwned(primary, ctx.controllerId) });
     }
   }
+  addSecretVersions(manifests, result, await versionsRead);
   await decideReplicaCounts(manifests, result, ctx, now);
   return result;
+}
+
+function addSecretVersions(manifests: DbInstance[], result: Map<string, Observation<LiveDbInstance>>, versions: Map<string, string | ResourceError>): void {
+  for (const m of manifests) {
+    const secret = ownSecret(m);
+    const version = secret && versions.get(secret.secretArn);
+    const o = result.get(m.metadata.name);
+    if (version === undefined || o?.state === 'error') continue;
+    if (typeof version !== 'string') result.set(m.metadata.name, { state: 'error', error: version });
+    else if (o?.state === 'found') o.live.secretVersion = version;
+  }
 }
 
 const tagTime = (value: string | undefined): Date | undefined => {

@@ -11,9 +11,12 @@ import { REPLICA_COUNT, TAGS, desiredReplicaCount, majorVersion, replicaClassPat
 import { managedReplicas, surplusReplicas, type LiveDbInstance, type LiveReplica } from './live.js';
 import { identifierOf, identifierOfArn, replicaId, replicaIndex } from './observe.js';
 import { REPLICAS_TAG, SCALED_IN_TAG, SCALED_OUT_TAG } from './replica-scaling.js';
+import { MANAGED_BY_RDS, MASTER_PASSWORD, PASSWORD_VERSION_TAG, ownSecret } from './master-password.js';
+import { secretValue, secretVersionId, type SecretRef } from '../../secrets/ref.js';
 
 type Input = Record<string, unknown>;
-type ModifyFields = Omit<ModifyDBInstanceCommandInput, 'DBInstanceIdentifier'>;
+/** The password goes as a reference to the secret, resolved only when the call is sent. */
+type ModifyFields = Omit<ModifyDBInstanceCommandInput, 'DBInstanceIdentifier' | 'MasterUserPassword'> & { MasterUserPassword?: SecretRef };
 
 /** Drops unset keys so a planned call shows only what it sends. */
 const defined = (input: Input): Input => Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
@@ -26,6 +29,22 @@ const performanceInsights = (m: DbInstance) => {
   const pi = m.spec.performanceInsights;
   return { EnablePerformanceInsights: pi?.enabled, PerformanceInsightsRetentionPeriod: pi?.enabled ? pi.retentionDays : undefined };
 };
+
+/**
+ * RDS keeps the password in Secrets Manager, or it comes from the team's secret: then the call carries a reference,
+ * read only as the call is sent (see src/secrets), and the version it read is recorded as a tag.
+ */
+function masterPasswordFields(m: DbInstance): Input {
+  const secret = ownSecret(m);
+  if (secret) return { MasterUserPassword: secretValue(secret.secretArn, secret.key) };
+  const p = m.spec.masterPassword;
+  return { ManageMasterUserPassword: true, MasterUserSecretKmsKeyId: 'kmsKey' in p ? p.kmsKey : undefined };
+}
+
+function passwordVersionTag(m: DbInstance): { Key: string; Value: unknown }[] {
+  const secret = ownSecret(m);
+  return secret ? [{ Key: PASSWORD_VERSION_TAG, Value: secretVersionId(secret.secretArn, secret.key) }] : [];
+}
 
 function createPrimary(m: DbInstance, ctx: Context): Step {
   const s = m.spec;
@@ -42,9 +61,7 @@ function createPrimary(m: DbInstance, ctx: Context): Step {
     KmsKeyId: s.storage.kmsKeyId,
     MultiAZ: s.multiAZ,
     MasterUsername: s.masterUsername,
-    // RDS keeps the password in Secrets Manager: Ballast never sees or sends one.
-    ManageMasterUserPassword: true,
-    MasterUserSecretKmsKeyId: s.masterUserSecretKmsKeyId,
+    ...masterPasswordFields(m),
     BackupRetentionPeriod: s.backup.retentionDays,
     PreferredBackupWindow: s.backup.window,
     PreferredMaintenanceWindow: s.maintenanceWindow,
@@ -55,8 +72,11 @@ function createPrimary(m: DbInstance, ctx: Context): Step {
     VpcSecurityGroupIds: securityGroupIds(m, ctx),
     PubliclyAccessible: s.publiclyAccessible ?? false,
     CopyTagsToSnapshot: true,
-    Tags: asKeyValue({ ...ownershipTags(ctx.controllerId, m), ...(m.spec.readReplicas?.target ? { [REPLICAS_TAG]: String(desiredReplicaCount(m.spec)) } : {}) }),
-  } satisfies CreateDBInstanceCommandInput;
+    Tags: [
+      ...asKeyValue({ ...ownershipTags(ctx.controllerId, m), ...(m.spec.readReplicas?.target ? { [REPLICAS_TAG]: String(desiredReplicaCount(m.spec)) } : {}) }),
+      ...passwordVersionTag(m),
+    ],
+  } satisfies Omit<CreateDBInstanceCommandInput, 'MasterUserPassword' | 'Tags'> & Input;
   return {
     part: 'primary',
     op: 'create',
@@ -112,7 +132,15 @@ const MODIFY: Record<string, (c: FieldChange, m: DbInstance) => ModifyFields> = 
   'spec.storage.type': (_c, m) => ({ StorageType: m.spec.storage.type, Iops: m.spec.storage.iops }),
   'spec.storage.iops': (_c, m) => ({ Iops: m.spec.storage.iops }),
   'spec.multiAZ': (_c, m) => ({ MultiAZ: m.spec.multiAZ }),
-  'spec.manageMasterUserPassword': (_c, m) => ({ ManageMasterUserPassword: true, MasterUserSecretKmsKeyId: m.spec.masterUserSecretKmsKeyId }),
+  'spec.masterPassword.managedByRds': (_c, m) => masterPasswordFields(m),
+  // The version the diff saw is the one read and recorded: a rotation meanwhile is the next reconcile's change.
+  [MASTER_PASSWORD]: (c, m) => {
+    const secret = ownSecret(m)!;
+    return {
+      MasterUserPassword: secretValue(secret.secretArn, secret.key, String(c.desired)),
+      ...(c.live === MANAGED_BY_RDS && { ManageMasterUserPassword: false }),
+    };
+  },
   'spec.backup.retentionDays': (_c, m) => ({ BackupRetentionPeriod: m.spec.backup.retentionDays }),
   'spec.backup.window': (_c, m) => ({ PreferredBackupWindow: m.spec.backup.window }),
   'spec.maintenanceWindow': (_c, m) => ({ PreferredMaintenanceWindow: m.spec.maintenanceWindow }),
@@ -144,9 +172,14 @@ function retag(ResourceName: string, change: FieldChange | undefined): AwsCall[]
 }
 
 /** One ModifyDBInstance with every in-place change of the primary, and its retagging. */
-function updatePrimary(m: DbInstance, live: LiveDbInstance, changes: FieldChange[]): Step | undefined {
+function updatePrimary(m: DbInstance, live: LiveDbInstance, changes: FieldChange[], ctx: Context): Step | undefined {
   const modified = changes.filter((c) => MODIFY[c.path]);
-  const tags = retag(live.arn, changes.find((c) => c.path === TAGS));
+  const password = changes.find((c) => c.path === MASTER_PASSWORD);
+  const tags = [
+    ...retag(live.arn, changes.find((c) => c.path === TAGS)),
+    // Ownership tags go along: the IAM policy lets Ballast tag RDS instances only in requests that carry them.
+    ...(password ? [rds('AddTagsToResource', { ResourceName: live.arn, Tags: asKeyValue({ ...ownershipTags(ctx.controllerId, m), [PASSWORD_VERSION_TAG]: String(password.desired) }) })] : []),
+  ];
   if (modified.length === 0 && tags.length === 0) return undefined;
   const applyImmediately = m.spec.applyImmediately ?? false;
   const fields: ModifyFields = Object.assign({}, ...modified.map((c) => MODIFY[c.path]?.(c, m)));
@@ -205,7 +238,7 @@ export function planSteps(desired: DbInstance, live: LiveDbInstance | undefined,
   }
   // Pending changes are queued at AWS already; unfixable ones have no call.
   const todo = changes.filter((c) => !c.pending && !c.unfixable);
-  const primary = updatePrimary(desired, live, todo);
+  const primary = updatePrimary(desired, live, todo, ctx);
   const count = todo.find((c) => c.path === REPLICA_COUNT);
   const scaling = count ? replicaSteps(desired, live, Number(count.desired), ctx, primary ? ['primary'] : []) : [];
   // Replicas that follow traffic record every count change (a vanished replica then shows); only a scaler's starts a cooldown.

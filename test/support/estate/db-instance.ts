@@ -1,4 +1,6 @@
 import { CreateDBInstanceCommand, CreateDBInstanceReadReplicaCommand } from '@aws-sdk/client-rds';
+import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { PASSWORD_VERSION_TAG } from '../../../src/reconcilers/db-instance/master-password.js';
 import type { Aws } from '../../../src/aws/clients.js';
 import type { DbInstance, Manifest } from '../../../src/schema/index.js';
 import { asKeyValue, ownershipTags } from '../../../src/engine/tags.js';
@@ -20,6 +22,9 @@ export async function buildShopDb(aws: Aws, net: Network, manifests: Manifest[],
   const m = manifests.find((x): x is DbInstance => x.kind === 'DbInstance' && x.metadata.name === 'shop-db');
   if (!m) throw new Error('desired-state/ has no DbInstance shop-db');
   const Tags = owned ? asKeyValue(ownershipTags('ballast', m)) : [{ Key: 'team', Value: 'platform' }];
+  // The password is set from the team's secret, and its version recorded, as Ballast does.
+  const secret = await aws.secretsmanager.send(new GetSecretValueCommand({ SecretId: net.masterSecretArn }));
+  const password = (JSON.parse(secret.SecretString!) as { password: string }).password;
   await aws.rds.send(
     new CreateDBInstanceCommand({
       DBInstanceIdentifier: 'shop-db',
@@ -32,7 +37,7 @@ export async function buildShopDb(aws: Aws, net: Network, manifests: Manifest[],
       StorageEncrypted: true,
       MultiAZ: true,
       MasterUsername: 'shop_admin',
-      ManageMasterUserPassword: true,
+      MasterUserPassword: password,
       BackupRetentionPeriod: 14,
       PreferredBackupWindow: '02:00-02:30',
       PreferredMaintenanceWindow: 'sun:03:00-sun:03:30',
@@ -43,7 +48,7 @@ export async function buildShopDb(aws: Aws, net: Network, manifests: Manifest[],
       VpcSecurityGroupIds: [net.securityGroups['shop-db']!],
       PubliclyAccessible: false,
       CopyTagsToSnapshot: true,
-      Tags,
+      Tags: [...Tags, { Key: PASSWORD_VERSION_TAG, Value: secret.VersionId! }],
     }),
   );
   for (let n = 1; n <= replicas; n++) await createReplica(aws, `shop-db-replica-${n}`, Tags);
