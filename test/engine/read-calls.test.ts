@@ -59,9 +59,11 @@ describe('observe reads', () => {
       'cloudwatch:DescribeAlarms:success': Math.ceil(ALARMS / 100),
       // Dashboards carry no tags: one list finds those owned and in no manifest (for prune).
       'cloudwatch:ListDashboards:success': 1,
+      // The version of each master password secret the DBs name (no value read).
+      'secretsmanager:DescribeSecret:success': 1,
     };
     expect(aws.counter.summary()).toEqual(expected);
-    expect(aws.counter.calls).toHaveLength(45);
+    expect(aws.counter.calls).toHaveLength(46);
     // The emulator's own record agrees: no request escaped the count.
     expect(summary(received)).toEqual(expected);
 
@@ -69,6 +71,6 @@ describe('observe reads', () => {
     aws.counter.reset();
     await observeAndPlan(revision.manifests, session, RECONCILERS, settings);
     expect(aws.counter.summary()['ecs:DescribeTaskDefinition:success']).toBeUndefined();
-    expect(aws.counter.calls).toHaveLength(45 - SERVICES);
+    expect(aws.counter.calls).toHaveLength(46 - SERVICES);
   });
 });

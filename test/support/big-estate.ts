@@ -34,7 +34,8 @@ export function bigEstate(): unknown[] {
         instanceClass: 'db.t4g.medium',
         storage: { allocatedGiB: 20 },
         masterUsername: 'app',
-        masterPassword: { managedByRds: true },
+        // RDS cannot replicate a DB whose password it manages: the one with a replica uses the team's own secret.
+        masterPassword: i === 0 ? { secretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:shop/shop-db/master' } : { managedByRds: true },
         backup: { retentionDays: 7, window: '02:00-02:30' },
         maintenanceWindow: 'sun:03:00-sun:03:30',
         subnetGroup: 'shop-db',
