@@ -1,29 +1,28 @@
 import { EventEmitter } from 'node:events';
-import { isDeepStrictEqual } from 'node:util';
 import type { Logger } from 'pino';
 import { loadRevision } from '../validate/index.js';
-import type { Manifest, Mode } from '../schema/index.js';
-import type { Kind } from '../schema/index.js';
+import type { Manifest } from '../schema/index.js';
 import type { ReconciledKind, Registry } from '../engine/registry.js';
 import { observeAndPlan } from '../engine/pipeline.js';
 import { applyPlan, type ApplyResult } from '../apply/index.js';
 import type { Session } from '../observe/context.js';
 import { errorOf } from '../observe/index.js';
 import type { Plan } from '../plan/types.js';
-import { driftOf, isDrift, type DriftKind } from '../plan/drift.js';
+import { isDrift } from '../plan/drift.js';
 import type { PlanOptions } from '../plan/index.js';
-import { describeDisruption } from '../plan/disruption.js';
-import { redactValue } from '../report/redact.js';
 import type { Problem } from '../problem.js';
 import type { NotificationPolicy, ReconcileReport } from '../report/notify.js';
 import type { SlackNotifier } from '../report/slack.js';
 import type { SourceRevision } from '../source/git.js';
 import type { Verdict } from '../trust/signature.js';
-import { deltaOf, type PlanCostReport } from '../cost/index.js';
+import type { PlanCostReport } from '../cost/index.js';
 import type { ValidDocument } from '../validate/schema.js';
 import { pinErrors } from '../report/locate.js';
 import type { Metrics } from './metrics.js';
 import { PendingTriggers, type Trigger } from './triggers.js';
+import { accountResources, type ResourceStatusEntry } from './record.js';
+
+export type { ResourceStatusEntry } from './record.js';
 
 export type { Trigger } from './triggers.js';
 
@@ -47,21 +46,6 @@ export interface ControllerDeps {
   verifier?: { verify(repo: string, sha: string): Promise<Verdict> };
   /** Prices a plan for the applied message (src/cost); absent: no figures. */
   costOf?: (plan: Plan, manifests: Manifest[]) => Promise<PlanCostReport>;
-}
-
-export interface ResourceStatusEntry {
-  key: string;
-  status: string;
-  mode: Mode;
-  changes: { path: string; live: unknown; desired: unknown; pending?: boolean; scaling?: boolean; reason?: string }[];
-  lastError?: { code: string; message: string; at?: string };
-  lastAppliedAt?: string;
-  /** missing, ownership-lost or changed: what was done outside Git, as last seen. */
-  drift?: DriftKind;
-  /** Why nothing (or not everything) was done: ownership lost, detect mode, a refusal. */
-  note?: string;
-  /** A decision the live state led to, e.g. the read replica scaler's. */
-  explanation?: string;
 }
 
 export interface ReconcileSummary {
@@ -277,80 +261,18 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
     sourceError?: string,
     cost?: PlanCostReport,
   ): ReconcileReport {
-    const sha = revision.sha;
     const manifests = new Map(revision.manifests.map((m) => [`${m.kind}/${m.metadata.name}`, m]));
-    const outcomes = new Map(result.actions.map((a) => [a.id, a]));
-    const now = new Date().toISOString();
-    const report: ReconcileReport = { ...this.outageReport(sha, triggers), drift: [] };
-    const driftByKind: Partial<Record<Kind, number>> = {};
-    const lostByKind: Partial<Record<Kind, number>> = {};
-    this.resources.clear();
-    for (const r of plan.resources) {
-      const done = r.actions.length > 0 && r.actions.every((id) => outcomes.get(id)?.state === 'done');
-      const failed = r.actions.map((id) => outcomes.get(id)).find((o) => o && o.state !== 'done');
-      const health = result.health.find((h) => h.key === r.key && !h.steady);
-      const error = r.error ?? failed?.error ?? (health ? { code: 'Unhealthy', message: health.reason } : undefined);
-      // A difference right after its manifest changed in Git is a change to apply, not drift.
-      const last = this.reconciled.get(r.key);
-      const fromGit = last !== undefined && !isDeepStrictEqual(last, manifests.get(r.key));
-      // Missing is drift only for what this controller saw in place before: a new manifest is a create from Git.
-      const kind = driftOf(r);
-      const drift = kind === 'missing' && last === undefined ? undefined : fromGit && kind !== 'ownership-lost' ? undefined : kind;
-      const mode = r.mode === 'detect' ? 'detect' : 'enforce';
-      if (drift) driftByKind[r.kind] = (driftByKind[r.kind] ?? 0) + 1;
-      if (drift === 'missing') report.drift.push({ key: r.key, path: '(deleted)', live: null, desired: null, mode, corrected: done, event: 'deleted' });
-      if (drift === 'ownership-lost') {
-        lostByKind[r.kind] = (lostByKind[r.kind] ?? 0) + 1;
-        report.drift.push({ key: r.key, path: '(ownership)', live: null, desired: null, mode, corrected: false, event: 'ownership-lost', note: r.note });
-      }
-      if (drift === 'changed' || drift === 'ownership-lost') {
-        // Scaling changes (replicas following traffic) are decisions, not drift.
-        for (const c of r.changes.filter((x) => !x.pending && !x.scaling)) {
-          report.drift.push({ key: r.key, path: c.path, live: c.live, desired: c.desired, mode, corrected: done && !c.unfixable && !r.refused.includes(c) && !c.waitsFor });
-        }
-      }
-      const drifted = drift !== undefined;
-      // A reverted drift is already told by the drift message; "applied" is for changes that came from Git.
-      if (done && !drifted) {
-        const planned = plan.actions.filter((a) => r.actions.includes(a.id));
-        const delta = deltaOf(cost?.cost, r.key);
-        const disruption = planned.filter((a) => a.disruption.level !== 'none').map((a) => describeDisruption(a.disruption));
-        report.applied.push({
-          key: r.key,
-          summary: planned.map((a) => a.summary).join('; '),
-          operations: planned.flatMap((a) => a.calls.map((c) => c.operation)),
-          ...(delta ? { cost: delta } : {}),
-          ...(disruption.length > 0 ? { disruption: disruption.join('; ') } : {}),
-        });
-      }
-      const at = error && 'at' in error && error.at ? `${error.at}: ` : '';
-      if (error) report.failures.push({ key: r.key, code: error.code, message: `${at}${error.message}`, terminal: 'terminal' in error ? error.terminal : false });
-      if (r.refused.length > 0) report.failures.push({ key: r.key, code: 'Refused', message: r.note ?? 'destructive change refused', terminal: true });
-      this.resources.set(r.key, {
-        key: r.key,
-        status: r.status,
-        mode: r.mode,
-        changes: r.changes.map((c) => ({
-          path: c.path,
-          live: redactValue(c.path, c.live),
-          desired: redactValue(c.path, c.desired),
-          pending: c.pending,
-          scaling: c.scaling,
-          reason: c.reason,
-        })),
-        lastError: error ? { code: error.code, message: error.message, ...('at' in error && error.at ? { at: error.at } : {}) } : undefined,
-        lastAppliedAt: done ? now : undefined,
-        explanation: r.explanation,
-        drift,
-        note: r.note,
-      });
-      if (r.explanation) this.deps.logger.info({ revision: revision.sha, resource: r.key, explanation: r.explanation }, 'decision');
-      const manifest = manifests.get(r.key);
-      if (manifest && (done || r.status === 'in-sync')) this.reconciled.set(r.key, manifest);
-    }
+    const outcome = accountResources(plan, result, { manifests, reconciled: this.reconciled, cost, now: new Date().toISOString() });
+    const report: ReconcileReport = { ...this.outageReport(revision.sha, triggers), drift: outcome.drift, applied: outcome.applied, failures: outcome.failures };
     if (sourceError) report.failures.push({ key: 'Source/git', code: 'SourceUnavailable', message: sourceError });
-    this.deps.metrics.setDrift(driftByKind);
-    this.deps.metrics.setOwnershipLost(lostByKind);
+    this.resources.clear();
+    for (const entry of outcome.resources) {
+      this.resources.set(entry.key, entry);
+      if (entry.explanation) this.deps.logger.info({ revision: revision.sha, resource: entry.key, explanation: entry.explanation }, 'decision');
+    }
+    for (const [key, manifest] of outcome.converged) this.reconciled.set(key, manifest);
+    this.deps.metrics.setDrift(outcome.driftByKind);
+    this.deps.metrics.setOwnershipLost(outcome.lostByKind);
     this.lastDrift = report.drift;
     return report;
   }

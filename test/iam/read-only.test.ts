@@ -2,6 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { loadRevision } from '../../src/validate/index.js';
 import { createNetwork } from '../../src/demo/network.js';
 import type { ServiceName } from '../../src/aws/clients.js';
+import { PREFIX } from '../support/code-operations.js';
 import type { PolicyDocument } from '../../src/iam/document.js';
 import { useMoto } from '../support/moto.js';
 import { buildShopEstate } from '../support/estate/index.js';
@@ -9,18 +10,6 @@ import { runCli } from '../support/cli.js';
 import { copyDesiredState, editManifest, setField } from '../support/manifests.js';
 
 const moto = useMoto();
-const PREFIX: Record<ServiceName, string> = {
-  ecs: 'ecs',
-  autoscaling: 'application-autoscaling',
-  rds: 'rds',
-  cloudwatch: 'cloudwatch',
-  ec2: 'ec2',
-  elbv2: 'elasticloadbalancing',
-  sns: 'sns',
-  tagging: 'tag',
-  sts: 'sts',
-  secretsmanager: 'secretsmanager',
-};
 
 describe('ballast iam-policy --read-only', () => {
   beforeEach(async () => {

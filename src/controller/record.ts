@@ -1,0 +1,100 @@
+import { isDeepStrictEqual } from 'node:util';
+import type { Kind, Manifest, Mode } from '../schema/index.js';
+import type { ApplyResult } from '../apply/index.js';
+import type { Plan } from '../plan/types.js';
+import { driftOf, type DriftKind } from '../plan/drift.js';
+import { describeDisruption } from '../plan/disruption.js';
+import { redactValue } from '../report/redact.js';
+import type { ReconcileReport } from '../report/notify.js';
+import { deltaOf, type PlanCostReport } from '../cost/index.js';
+
+export interface ResourceStatusEntry {
+  key: string;
+  status: string;
+  mode: Mode;
+  changes: { path: string; live: unknown; desired: unknown; pending?: boolean; scaling?: boolean; reason?: string }[];
+  lastError?: { code: string; message: string; at?: string };
+  lastAppliedAt?: string;
+  /** missing, ownership-lost or changed: what was done outside Git, as last seen. */
+  drift?: DriftKind;
+  /** Why nothing (or not everything) was done: ownership lost, detect mode, a refusal. */
+  note?: string;
+  /** A decision the live state led to, e.g. the read replica scaler's. */
+  explanation?: string;
+}
+
+/** What one reconcile did to each resource: the report's parts, the /status entries and the drift counts. */
+export interface ResourceAccount extends Pick<ReconcileReport, 'drift' | 'applied' | 'failures'> {
+  resources: ResourceStatusEntry[];
+  driftByKind: Partial<Record<Kind, number>>;
+  lostByKind: Partial<Record<Kind, number>>;
+  /** Resources now as their manifest says (applied or in sync), to tell a later Git change from drift. */
+  converged: [string, Manifest][];
+}
+
+/**
+ * Sorts each resource of a reconcile into drift (made outside Git), applied (from Git) and failures. `reconciled`
+ * holds each resource's manifest as last seen in place: a difference right after its manifest changed is a change
+ * to apply, and a missing resource never seen in place is a create, not a deletion by hand.
+ */
+export function accountResources(
+  plan: Plan,
+  result: ApplyResult,
+  input: { manifests: Map<string, Manifest>; reconciled: ReadonlyMap<string, Manifest>; cost?: PlanCostReport; now: string },
+): ResourceAccount {
+  const outcomes = new Map(result.actions.map((a) => [a.id, a]));
+  const out: ResourceAccount = { drift: [], applied: [], failures: [], resources: [], driftByKind: {}, lostByKind: {}, converged: [] };
+  for (const r of plan.resources) {
+    const done = r.actions.length > 0 && r.actions.every((id) => outcomes.get(id)?.state === 'done');
+    const failed = r.actions.map((id) => outcomes.get(id)).find((o) => o && o.state !== 'done');
+    const health = result.health.find((h) => h.key === r.key && !h.steady);
+    const error = r.error ?? failed?.error ?? (health ? { code: 'Unhealthy', message: health.reason } : undefined);
+    const last = input.reconciled.get(r.key);
+    const fromGit = last !== undefined && !isDeepStrictEqual(last, input.manifests.get(r.key));
+    const kind = driftOf(r);
+    const drift = kind === 'missing' && last === undefined ? undefined : fromGit && kind !== 'ownership-lost' ? undefined : kind;
+    const mode = r.mode === 'detect' ? 'detect' : 'enforce';
+    if (drift) out.driftByKind[r.kind] = (out.driftByKind[r.kind] ?? 0) + 1;
+    if (drift === 'missing') out.drift.push({ key: r.key, path: '(deleted)', live: null, desired: null, mode, corrected: done, event: 'deleted' });
+    if (drift === 'ownership-lost') {
+      out.lostByKind[r.kind] = (out.lostByKind[r.kind] ?? 0) + 1;
+      out.drift.push({ key: r.key, path: '(ownership)', live: null, desired: null, mode, corrected: false, event: 'ownership-lost', note: r.note });
+    }
+    if (drift === 'changed' || drift === 'ownership-lost') {
+      // Scaling changes (replicas following traffic) are decisions, not drift.
+      for (const c of r.changes.filter((x) => !x.pending && !x.scaling)) {
+        out.drift.push({ key: r.key, path: c.path, live: c.live, desired: c.desired, mode, corrected: done && !c.unfixable && !r.refused.includes(c) && !c.waitsFor });
+      }
+    }
+    // A reverted drift is already told by the drift message; "applied" is for changes that came from Git.
+    if (done && drift === undefined) {
+      const planned = plan.actions.filter((a) => r.actions.includes(a.id));
+      const delta = deltaOf(input.cost?.cost, r.key);
+      const disruption = planned.filter((a) => a.disruption.level !== 'none').map((a) => describeDisruption(a.disruption));
+      out.applied.push({
+        key: r.key,
+        summary: planned.map((a) => a.summary).join('; '),
+        operations: planned.flatMap((a) => a.calls.map((c) => c.operation)),
+        ...(delta ? { cost: delta } : {}),
+        ...(disruption.length > 0 ? { disruption: disruption.join('; ') } : {}),
+      });
+    }
+    const at = error && 'at' in error && error.at ? `${error.at}: ` : '';
+    if (error) out.failures.push({ key: r.key, code: error.code, message: `${at}${error.message}`, terminal: 'terminal' in error ? error.terminal : false });
+    if (r.refused.length > 0) out.failures.push({ key: r.key, code: 'Refused', message: r.note ?? 'destructive change refused', terminal: true });
+    out.resources.push({
+      key: r.key,
+      status: r.status,
+      mode: r.mode,
+      changes: r.changes.map((c) => ({ path: c.path, live: redactValue(c.path, c.live), desired: redactValue(c.path, c.desired), pending: c.pending, scaling: c.scaling, reason: c.reason })),
+      lastError: error ? { code: error.code, message: error.message, ...('at' in error && error.at ? { at: error.at } : {}) } : undefined,
+      lastAppliedAt: done ? input.now : undefined,
+      explanation: r.explanation,
+      drift,
+      note: r.note,
+    });
+    const manifest = input.manifests.get(r.key);
+    if (manifest && (done || r.status === 'in-sync')) out.converged.push([r.key, manifest]);
+  }
+  return out;
+}
