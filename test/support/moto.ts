@@ -28,6 +28,8 @@ export function useMoto(env: Record<string, string> = {}) {
   beforeAll(async () => {
     if (Object.keys(env).length === 0) {
       endpoint = workerEndpoint();
+      // The previous file on this worker left its resources: a file's own beforeAll starts from an empty account too.
+      await resetEmulator(endpoint);
     } else {
       own = await startEmulator({ env });
       endpoint = own.endpoint;
