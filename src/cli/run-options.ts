@@ -34,6 +34,10 @@ export function addRunOptions(cmd: Command): Command {
   opt('--ecs-timeout <seconds>', 'wait this long for an ECS rollout', 'BALLAST_ECS_TIMEOUT', undefined, positiveNumber);
   opt('--db-timeout <seconds>', 'wait this long for a DB to be available', 'BALLAST_DB_TIMEOUT', undefined, positiveNumber);
   opt('--health-poll-interval <seconds>', 'between health reads after a change', 'BALLAST_HEALTH_POLL_INTERVAL', D.healthPollInterval, positiveNumber);
+  opt('--lease-table <name>', 'DynamoDB table for leader election between replicas (created when missing); off when unset', 'BALLAST_LEASE_TABLE');
+  opt('--lease-duration <seconds>', 'a standby takes over a lease left unrenewed this long', 'BALLAST_LEASE_DURATION', D.leaseDuration, positiveNumber);
+  opt('--lease-renew-deadline <seconds>', 'the leader stops reconciling when it could not renew for this long', 'BALLAST_LEASE_RENEW_DEADLINE', D.leaseRenewDeadline, positiveNumber);
+  opt('--lease-retry-period <seconds>', 'between attempts to take or renew the lease', 'BALLAST_LEASE_RETRY_PERIOD', D.leaseRetryPeriod, positiveNumber);
   opt('--log-level <level>', 'pino log level', 'BALLAST_LOG_LEVEL', D.logLevel);
   return cmd;
 }

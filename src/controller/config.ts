@@ -27,6 +27,12 @@ export interface ControllerConfig extends AwsSettings {
   dbTimeout?: number;
   healthPollInterval: number;
   logLevel: string;
+  /** DynamoDB table for leader election; off when unset. */
+  leaseTable?: string;
+  /** Seconds: how long a lease lasts unrenewed, when the leader stops acting, between attempts. */
+  leaseDuration: number;
+  leaseRenewDeadline: number;
+  leaseRetryPeriod: number;
 }
 
 /** Defaults of every optional setting (the flags' defaults too). */
@@ -44,6 +50,10 @@ export const CONTROLLER_DEFAULTS = {
   quietPeriod: 3600,
   healthPollInterval: 5,
   logLevel: 'info',
+  // controller-runtime's defaults.
+  leaseDuration: 15,
+  leaseRenewDeadline: 10,
+  leaseRetryPeriod: 2,
 } as const satisfies Partial<ControllerConfig>;
 
 /** A restore takes minutes to tens of minutes: reading its state every 15 s is plenty. */

@@ -1,9 +1,7 @@
 import { EventEmitter } from 'node:events';
-import { isDeepStrictEqual } from 'node:util';
 import type { Logger } from 'pino';
 import { loadRevision } from '../validate/index.js';
 import type { Manifest, Mode } from '../schema/index.js';
-import type { Kind } from '../schema/index.js';
 import type { ReconciledKind, Registry } from '../engine/registry.js';
 import { observeAndPlan } from '../engine/pipeline.js';
 import { applyPlan, type ApplyResult } from '../apply/index.js';
@@ -11,12 +9,15 @@ import type { Session } from '../observe/context.js';
 import { errorOf } from '../observe/index.js';
 import type { Plan } from '../plan/types.js';
 import { isDrift } from '../report/plan-text.js';
-import { redactValue } from '../report/redact.js';
 import type { Problem } from '../problem.js';
 import type { NotificationPolicy, ReconcileReport } from '../report/notify.js';
 import type { SlackNotifier } from '../report/slack.js';
 import type { SourceRevision } from '../source/git.js';
 import type { Metrics } from './metrics.js';
+import type { LeaderGate } from '../lease/index.js';
+import { StatusRecorder, type ResourceStatusEntry, type RevisionInForce } from './recorder.js';
+
+export type { ResourceStatusEntry } from './recorder.js';
 
 export type Trigger = ReconcileReport['trigger'];
 
@@ -38,17 +39,8 @@ export interface ControllerDeps {
   metrics: Metrics;
   policy: NotificationPolicy;
   notifier: SlackNotifier;
-}
-
-export interface ResourceStatusEntry {
-  key: string;
-  status: string;
-  mode: Mode;
-  changes: { path: string; live: unknown; desired: unknown; pending?: boolean; scaling?: boolean; reason?: string }[];
-  lastError?: { code: string; message: string };
-  lastAppliedAt?: string;
-  /** A decision the live state led to, e.g. the read replica scaler's. */
-  explanation?: string;
+  /** Only the leader reconciles and posts; without election the one replica always leads. */
+  leader: LeaderGate;
 }
 
 export interface ReconcileSummary {
@@ -67,15 +59,12 @@ export interface ReconcileSummary {
  * Level-triggered: each run reads Git and AWS afresh and never relies on what an earlier run did.
  */
 export class Controller extends EventEmitter<{ started: [Trigger]; reconciled: [ReconcileSummary]; revision: [Manifest[]] }> {
-  revision?: { sha: string; message: string; author: string; manifests: Manifest[]; loadedAt: string };
+  revision?: RevisionInForce;
   badRevision?: { sha: string; problems: Problem[] };
   lastReconcile?: ReconcileSummary;
   awsReachable = false;
-  readonly resources = new Map<string, ResourceStatusEntry>();
 
-  private lastDrift: ReconcileReport['drift'] = [];
-  /** Each resource's manifest as it was when last applied or found in sync: tells Git changes from drift. */
-  private readonly reconciled = new Map<string, Manifest>();
+  private readonly recorder: StatusRecorder;
   private pending?: Trigger;
   private running?: Promise<void>;
   private failures = 0;
@@ -87,6 +76,11 @@ export class Controller extends EventEmitter<{ started: [Trigger]; reconciled: [
     private readonly deps: ControllerDeps,
   ) {
     super();
+    this.recorder = new StatusRecorder(deps.metrics, deps.logger);
+  }
+
+  get resources(): ReadonlyMap<string, ResourceStatusEntry> {
+    return this.recorder.resources;
   }
 
   get ready(): boolean {
@@ -102,9 +96,9 @@ export class Controller extends EventEmitter<{ started: [Trigger]; reconciled: [
     return this.abort.signal.aborted;
   }
 
-  /** Asks for a reconcile; while one runs, all triggers fold into one follow-up run. */
+  /** Asks for a reconcile; while one runs, all triggers fold into one follow-up run. A standby ignores triggers. */
   trigger(reason: Trigger): void {
-    if (this.stopping) return;
+    if (this.stopping || !this.deps.leader.leading) return;
     this.pending ??= reason;
     this.running ??= this.drain();
   }
@@ -118,7 +112,7 @@ export class Controller extends EventEmitter<{ started: [Trigger]; reconciled: [
   }
 
   private async drain(): Promise<void> {
-    while (this.pending && !this.stopping) {
+    while (this.pending && !this.stopping && this.deps.leader.leading) {
       const trigger = this.pending;
       this.pending = undefined;
       this.emit('started', trigger);
@@ -198,6 +192,7 @@ export class Controller extends EventEmitter<{ started: [Trigger]; reconciled: [
         timeouts: this.settings.timeouts,
         pollIntervalMs: this.settings.healthPollMs,
         signal: this.abort.signal,
+        mayWrite: () => this.deps.leader.leading,
         onEvent: (e) => {
           if (e.type === 'health') {
             logger.info({ revision: revision.sha, resource: e.key, steady: e.health.steady, reason: e.health.reason }, 'health');
@@ -214,7 +209,8 @@ export class Controller extends EventEmitter<{ started: [Trigger]; reconciled: [
       return end('failure');
     }
 
-    const report = this.record(plan, result, revision, trigger, sourceError);
+    const report = this.recorder.record(plan, result, revision, this.outageReport(revision.sha, trigger));
+    if (sourceError) report.failures.push({ key: 'Source/git', code: 'SourceUnavailable', message: sourceError });
     for (const f of report.failures) logger.warn({ revision: revision.sha, resource: f.key, code: f.code, err: f.message }, 'resource failed');
     await this.notify(report);
     const outcome = head === 'rejected' ? 'invalid' : report.failures.length > 0 ? 'failure' : 'success';
@@ -239,86 +235,16 @@ export class Controller extends EventEmitter<{ started: [Trigger]; reconciled: [
     return 'new';
   }
 
-  /** Updates /status and metrics from one reconcile, and turns it into the report Slack sees. */
-  private record(
-    plan: Plan,
-    result: ApplyResult,
-    revision: NonNullable<Controller['revision']>,
-    trigger: ReconcileReport['trigger'],
-    sourceError?: string,
-  ): ReconcileReport {
-    const sha = revision.sha;
-    const manifests = new Map(revision.manifests.map((m) => [`${m.kind}/${m.metadata.name}`, m]));
-    const outcomes = new Map(result.actions.map((a) => [a.id, a]));
-    const now = new Date().toISOString();
-    const report: ReconcileReport = { ...this.outageReport(sha, trigger), drift: [] };
-    const driftByKind: Partial<Record<Kind, number>> = {};
-    this.resources.clear();
-    for (const r of plan.resources) {
-      const done = r.actions.length > 0 && r.actions.every((id) => outcomes.get(id)?.state === 'done');
-      const failed = r.actions.map((id) => outcomes.get(id)).find((o) => o && o.state !== 'done');
-      const health = result.health.find((h) => h.key === r.key && !h.steady);
-      const error = r.error ?? failed?.error ?? (health ? { code: 'Unhealthy', message: health.reason } : undefined);
-      // A difference right after its manifest changed in Git is a change to apply, not drift.
-      const last = this.reconciled.get(r.key);
-      const fromGit = last !== undefined && !isDeepStrictEqual(last, manifests.get(r.key));
-      const drifted = isDrift(r) && !fromGit;
-      if (drifted) {
-        driftByKind[r.kind] = (driftByKind[r.kind] ?? 0) + 1;
-        // Scaling changes (replicas following traffic) are decisions, not drift.
-        for (const c of r.changes.filter((x) => !x.pending && !x.scaling)) {
-          report.drift.push({ key: r.key, path: c.path, live: c.live, desired: c.desired, mode: r.mode === 'detect' ? 'detect' : 'enforce', corrected: done && !c.unfixable });
-        }
-      }
-      // A reverted drift is already told by the drift message; "applied" is for changes that came from Git.
-      if (done && !drifted) {
-        const planned = plan.actions.filter((a) => r.actions.includes(a.id));
-        report.applied.push({ key: r.key, summary: planned.map((a) => a.summary).join('; '), operations: planned.flatMap((a) => a.calls.map((c) => c.operation)) });
-      }
-      if (error) report.failures.push({ key: r.key, code: error.code, message: error.message, terminal: 'terminal' in error ? error.terminal : false });
-      if (r.refused.length > 0) report.failures.push({ key: r.key, code: 'Refused', message: r.note ?? 'destructive change refused', terminal: true });
-      this.resources.set(r.key, {
-        key: r.key,
-        status: r.status,
-        mode: r.mode,
-        changes: r.changes.map((c) => ({
-          path: c.path,
-          live: redactValue(c.path, c.live),
-          desired: redactValue(c.path, c.desired),
-          pending: c.pending,
-          scaling: c.scaling,
-          reason: c.reason,
-        })),
-        lastError: error ? { code: error.code, message: error.message } : undefined,
-        lastAppliedAt: done ? now : undefined,
-        explanation: r.explanation,
-      });
-      if (r.explanation) this.deps.logger.info({ revision: revision.sha, resource: r.key, explanation: r.explanation }, 'decision');
-      const manifest = manifests.get(r.key);
-      if (manifest && (done || r.status === 'in-sync')) this.reconciled.set(r.key, manifest);
-    }
-    if (sourceError) report.failures.push({ key: 'Source/git', code: 'SourceUnavailable', message: sourceError });
-    this.deps.metrics.setDrift(driftByKind);
-    this.lastDrift = report.drift;
-    return report;
+  private outageReport(revision: string, trigger: Trigger): ReconcileReport {
+    return this.recorder.outageReport(revision, trigger, this.badRevision);
   }
 
-  /**
-   * A report for a run that could not look at AWS: it repeats the last drift seen (so Slack does not take the
-   * outage for "drift gone" and report it again later) and carries the rejected revision while the head is invalid.
-   */
-  private outageReport(revision: string, trigger: ReconcileReport['trigger']): ReconcileReport {
-    return {
-      revision,
-      trigger,
-      drift: this.lastDrift,
-      applied: [],
-      failures: [],
-      ...(this.badRevision ? { invalid: { revision: this.badRevision.sha, problems: this.badRevision.problems } } : {}),
-    };
-  }
-
+  /** A replica that lost the lease mid-run leaves telling Slack to the new leader. */
   private async notify(report: ReconcileReport): Promise<void> {
+    if (!this.deps.leader.leading) {
+      this.deps.logger.info({ revision: report.revision }, 'not leading: report left to the leader');
+      return;
+    }
     for (const message of this.deps.policy.decide(report)) await this.deps.notifier.send(message);
   }
 }

@@ -3,11 +3,13 @@ import type { Controller } from './controller.js';
 import type { Metrics } from './metrics.js';
 import { parsePush, verifySignature } from '../source/webhook.js';
 import type { DrillScheduler } from '../drill/index.js';
+import type { LeaderGate } from '../lease/index.js';
 
 export interface HttpOptions {
   controller: Controller;
   metrics: Metrics;
   drills: DrillScheduler;
+  leader: LeaderGate;
   /** Without a secret every webhook is refused: an unauthenticated trigger is never accepted. */
   webhookSecret?: string;
   branch: string;
@@ -34,6 +36,9 @@ export function createHttpServer(options: HttpOptions): FastifyInstance {
   app.get('/metrics', async (_req, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
 
   app.get('/status', async () => ({
+    leader: options.leader.leading,
+    identity: options.leader.identity,
+    holder: options.leader.holder ?? null,
     revision: controller.revision
       ? { sha: controller.revision.sha, message: controller.revision.message, author: controller.revision.author, loadedAt: controller.revision.loadedAt }
       : null,

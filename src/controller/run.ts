@@ -15,11 +15,14 @@ import { createHttpServer } from './http.js';
 import { cleanupLeftovers, drillNotification, DrillScheduler, executeDrill } from '../drill/index.js';
 import type { DbInstance } from '../schema/index.js';
 import { DRILL_POLL_SECONDS } from './config.js';
+import { CallCounter } from '../aws/counter.js';
+import { createElector, soleIdentity, type LeaderElector, type LeaderGate } from '../lease/index.js';
 
 export interface RunningController {
   controller: Controller;
   metrics: Metrics;
   drills: DrillScheduler;
+  leader: LeaderGate;
   /** http://host:port the server listens on. */
   url: string;
   logger: Logger;
@@ -31,7 +34,10 @@ export async function startController(config: ControllerConfig, logger: Logger =
   if (!cron.validate(config.driftSchedule)) throw new Error(`drift schedule "${config.driftSchedule}" is not a valid cron expression`);
   const session = openSession(config);
   const aws = session.aws;
-  const metrics = new Metrics(aws.counter);
+  const leaseCalls = new CallCounter({ keep: false });
+  const metrics = new Metrics(aws.counter, leaseCalls);
+  const elector: LeaderElector | undefined = config.leaseTable ? createElector({ ...config, leaseTable: config.leaseTable }, leaseCalls, logger) : undefined;
+  const leader: LeaderGate = elector ?? soleIdentity();
   const workdir = config.workdir ?? path.join(tmpdir(), `ballast-${config.controllerId}`);
   const notifier = new SlackNotifier(config.slackWebhookUrl, logger);
   const controller = new Controller(
@@ -51,6 +57,7 @@ export async function startController(config: ControllerConfig, logger: Logger =
       metrics,
       policy: new NotificationPolicy({ quietPeriodMs: config.quietPeriod * 1000 }),
       notifier,
+      leader,
     },
   );
   const drillsAbort = new AbortController();
@@ -66,25 +73,41 @@ export async function startController(config: ControllerConfig, logger: Logger =
     });
     metrics.recordDrill(result);
     logger.info({ drill: result.drill, db: result.db, outcome: result.outcome, rtoSeconds: result.rtoSeconds, rpoSeconds: result.rpoSeconds }, 'restore drill finished');
-    await notifier.send(drillNotification(result));
+    if (leader.leading) await notifier.send(drillNotification(result));
     return result;
   });
   controller.on('revision', (manifests) => drills.update(manifests));
-  // A drill copy left by a crash costs money until someone deletes it.
-  await cleanupLeftovers(aws, config.controllerId, { all: true })
-    .then((leftovers) => leftovers.deleted.length > 0 && logger.info({ deleted: leftovers.deleted }, 'deleted drill instances left by a crash'))
-    .catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'could not look for drill leftovers; the next drill tries again'));
-  const server = createHttpServer({ controller, metrics, drills, webhookSecret: config.webhookSecret, branch: config.branch });
+  // Whatever a replica does to AWS it does as leader: clean up after crashed drills, run drills, reconcile.
+  const lead = async () => {
+    metrics.leader.set(1);
+    // A drill copy left by a crash costs money until someone deletes it.
+    await cleanupLeftovers(aws, config.controllerId, { all: true })
+      .then((leftovers) => leftovers.deleted.length > 0 && logger.info({ deleted: leftovers.deleted }, 'deleted drill instances left by a crash'))
+      .catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'could not look for drill leftovers; the next drill tries again'));
+    drills.start();
+    controller.trigger('startup');
+  };
+  const server = createHttpServer({ controller, metrics, drills, leader, webhookSecret: config.webhookSecret, branch: config.branch });
   const url = await server.listen({ port: config.port, host: config.host });
   const poll = setInterval(() => controller.trigger('poll'), config.pollInterval * 1000);
   const scan = cron.schedule(config.driftSchedule, () => controller.trigger('drift-scan'));
-  logger.info({ url, repo: redactUrl(config.repoUrl), branch: config.branch, path: config.path, controllerId: config.controllerId }, 'controller started');
-  drills.start();
-  controller.trigger('startup');
+  logger.info({ url, repo: redactUrl(config.repoUrl), branch: config.branch, path: config.path, controllerId: config.controllerId, identity: leader.identity, leaseTable: config.leaseTable }, 'controller started');
+  if (elector) {
+    metrics.leader.set(0);
+    elector.on('leading', () => void lead());
+    elector.on('standby', () => {
+      metrics.leader.set(0);
+      void drills.stop();
+    });
+    await elector.start();
+  } else {
+    await lead();
+  }
   return {
     controller,
     metrics,
     drills,
+    leader,
     url,
     logger,
     async stop() {
@@ -92,6 +115,7 @@ export async function startController(config: ControllerConfig, logger: Logger =
       await scan.stop();
       drillsAbort.abort();
       await Promise.all([controller.stop(), drills.stop()]);
+      await elector?.stop();
       await server.close();
       logger.info('controller stopped');
     },

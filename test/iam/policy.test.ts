@@ -41,12 +41,13 @@ describe('ballast iam-policy', () => {
         'sns:ListTopics',
         'tag:GetResources',
         'sts:GetCallerIdentity',
+        'dynamodb:PutItem',
       ]),
     );
     // Prune finds what it deletes by tag: only kinds with a tagging type delete, and those are the ones granted.
     expect(RECONCILED_KINDS.filter((k) => RECONCILERS[k].deleteSteps)).toEqual(PRUNED_KINDS);
     expect(RECONCILED_KINDS.filter((k) => RECONCILERS[k].deleteSteps && !RECONCILERS[k].taggingType)).toEqual([]);
-    const granted = actionsOf(iamPolicy(await everyPath(), { controllerId: 'ballast', prune: true }));
+    const granted = actionsOf(iamPolicy(await everyPath(), { controllerId: 'ballast', prune: true, leaseTable: 'ballast-leases' }));
     expect([...code.actions].filter((a) => !granted.has(a))).toEqual([]);
   });
 
