@@ -38,6 +38,10 @@ export function addRunOptions(cmd: Command): Command {
   opt('--lease-duration <seconds>', 'a standby takes over a lease left unrenewed this long', 'BALLAST_LEASE_DURATION', D.leaseDuration, positiveNumber);
   opt('--lease-renew-deadline <seconds>', 'the leader stops reconciling when it could not renew for this long', 'BALLAST_LEASE_RENEW_DEADLINE', D.leaseRenewDeadline, positiveNumber);
   opt('--lease-retry-period <seconds>', 'between attempts to take or renew the lease', 'BALLAST_LEASE_RETRY_PERIOD', D.leaseRetryPeriod, positiveNumber);
+  opt('--max-revision-bytes <n>', 'refuse a revision whose manifests are larger in all', 'BALLAST_MAX_REVISION_BYTES', D.maxRevisionBytes, positiveNumber);
+  opt('--max-documents <n>', 'refuse a revision with more YAML documents', 'BALLAST_MAX_DOCUMENTS', D.maxDocuments, positiveNumber);
+  opt('--max-yaml-nodes <n>', 'refuse a revision with more YAML nodes (scalars and flow collections)', 'BALLAST_MAX_YAML_NODES', D.maxYamlNodes, positiveNumber);
+  opt('--load-memory <mb>', 'heap of the worker that loads and validates a revision', 'BALLAST_LOAD_MEMORY', D.loadMemory, positiveNumber);
   opt('--log-level <level>', 'pino log level', 'BALLAST_LOG_LEVEL', D.logLevel);
   return cmd;
 }

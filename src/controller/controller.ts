@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
-import { loadRevision } from '../validate/index.js';
+import { loadRevisionIsolated, type IsolationLimits } from '../isolated-load/index.js';
+import type { RevisionLimits } from '../load/limits.js';
 import type { Manifest, Mode } from '../schema/index.js';
 import type { ReconciledKind, Registry } from '../engine/registry.js';
 import { observeAndPlan } from '../engine/pipeline.js';
@@ -29,6 +30,9 @@ export interface ControllerSettings {
   /** Backoff after a failed reconcile: doubles from base up to max, with jitter. */
   backoffBaseMs: number;
   backoffMaxMs: number;
+  /** Caps on a revision, and the worker that loads it. */
+  revisionLimits: RevisionLimits;
+  isolation: IsolationLimits;
 }
 
 export interface ControllerDeps {
@@ -221,7 +225,7 @@ export class Controller extends EventEmitter<{ started: [Trigger]; reconciled: [
   private async loadSource(): Promise<'new' | 'same' | 'rejected'> {
     const head = await this.deps.source.sync();
     if (head.sha === this.revision?.sha || head.sha === this.badRevision?.sha) return 'same';
-    const loaded = await loadRevision(head.dir, { cwd: head.root });
+    const loaded = await loadRevisionIsolated(head.dir, { cwd: head.root, within: head.root, limits: this.settings.revisionLimits }, this.settings.isolation);
     if (loaded.problems.length > 0) {
       this.badRevision = { sha: head.sha, problems: loaded.problems };
       this.deps.logger.warn({ revision: head.sha, problems: loaded.problems.length }, 'invalid revision rejected: keeping the last good one');

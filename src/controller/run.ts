@@ -16,6 +16,7 @@ import { cleanupLeftovers, drillNotification, DrillScheduler, executeDrill } fro
 import type { DbInstance } from '../schema/index.js';
 import { DRILL_POLL_SECONDS } from './config.js';
 import { CallCounter } from '../aws/counter.js';
+import { DEFAULT_ISOLATION } from '../isolated-load/index.js';
 import { createElector, soleIdentity, type LeaderElector, type LeaderGate } from '../lease/index.js';
 
 export interface RunningController {
@@ -48,6 +49,8 @@ export async function startController(config: ControllerConfig, logger: Logger =
       healthPollMs: config.healthPollInterval * 1000,
       backoffBaseMs: 5_000,
       backoffMaxMs: 5 * 60_000,
+      revisionLimits: { maxRevisionBytes: config.maxRevisionBytes, maxDocuments: config.maxDocuments, maxYamlNodes: config.maxYamlNodes },
+      isolation: { ...DEFAULT_ISOLATION, memoryMb: config.loadMemory },
     },
     {
       source: new GitSource({ url: config.repoUrl, branch: config.branch, path: config.path, workdir }),
