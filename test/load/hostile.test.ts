@@ -4,9 +4,8 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadRevision } from '../../src/validate/index.js';
 import { loadRevisionIsolated } from '../../src/isolated-load/index.js';
+import { FLOW_SEQUENCE } from '../support/hostile.js';
 
-/** A flow sequence of 520k items: just under 1 MiB, and half a gigabyte once parsed into a syntax tree. */
-export const FLOW_SEQUENCE = `[${Array.from({ length: 520_000 }, (_, i) => i % 10).join(',')}]\n`;
 
 describe('hostile revisions', () => {
   let clone: string;
