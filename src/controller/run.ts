@@ -28,6 +28,8 @@ export interface RunningController {
   url: string;
   logger: Logger;
   stop(): Promise<void>;
+  /** What is still running (a reconcile, a drill), for the log of a shutdown that could not wait for it. */
+  inFlight(): string[];
 }
 
 /** Starts the loop, the poll timer, the drift-scan schedule and the HTTP server; the first reconcile starts at once. */
@@ -113,6 +115,10 @@ export async function startController(config: ControllerConfig, logger: Logger =
     leader,
     url,
     logger,
+    inFlight: () => [
+      ...(controller.busy ? ['a reconcile (its AWS call in flight is left to finish or fail on its own)'] : []),
+      ...drills.status().filter((d) => d.state === 'running').map((d) => `restore drill ${d.drill} (its copy is deleted by the next leader's clean-up)`),
+    ],
     async stop() {
       clearInterval(poll);
       await scan.stop();

@@ -15,7 +15,7 @@ describe('a hostile revision pushed to the watched branch', () => {
   let slack: SlackReceiver;
   let controller: ControllerProcess | undefined;
 
-  beforeAll(buildLauncher, 180_000);
+  beforeAll(buildLauncher, 300_000);
   beforeEach(async () => {
     await createNetwork(moto.aws());
     repo = await createRepo();

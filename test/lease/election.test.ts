@@ -21,7 +21,7 @@ describe('two controllers with leader election', () => {
   let proxies: FaultProxy[];
   let controllers: ControllerProcess[];
 
-  beforeAll(buildLauncher, 180_000);
+  beforeAll(buildLauncher, 300_000);
   beforeEach(async () => {
     await createNetwork(moto.aws());
     repo = await createRepo();

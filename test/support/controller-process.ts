@@ -1,4 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -9,8 +10,11 @@ export interface LogLine {
   [key: string]: unknown;
 }
 
-/** Compiles src/ so a test never runs a stale build of the launcher. */
+/** Compiles src/ when any source is newer than the build, so a test never runs a stale launcher (nor waits for a fresh one). */
 export function buildLauncher(): void {
+  const built = existsSync('dist/cli/entry.js') ? statSync('dist/cli/entry.js').mtimeMs : 0;
+  const newest = Math.max(...readdirSync('src', { recursive: true }).map((f) => statSync(path.join('src', String(f))).mtimeMs));
+  if (newest <= built) return;
   execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
 }
 
