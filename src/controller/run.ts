@@ -92,7 +92,7 @@ export async function startController(config: ControllerConfig, logger: Logger =
     drills.start();
     controller.trigger('startup');
   };
-  const server = createHttpServer({ controller, metrics, drills, leader, webhookSecret: config.webhookSecret, branch: config.branch });
+  const server = createHttpServer({ controller, metrics, drills, leader, logger, webhookSecret: config.webhookSecret, branch: config.branch });
   const url = await server.listen({ port: config.port, host: config.host });
   const poll = setInterval(() => controller.trigger('poll'), config.pollInterval * 1000);
   const scan = cron.schedule(config.driftSchedule, () => controller.trigger('drift-scan'));

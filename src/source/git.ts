@@ -127,8 +127,18 @@ export class GitSource {
   }
 }
 
+/**
+ * What git needs of our environment (paths, locale, proxies, CA certificates, an SSH agent) and nothing that makes it
+ * start a program of someone's choosing (an editor, a pager, an askpass), which simple-git refuses anyway.
+ */
+const PASSED_TO_GIT = /^(PATH|HOME|USER|LANG|LC_\w+|TMPDIR|TZ|SSH_AUTH_SOCK|SSL_CERT_(FILE|DIR)|GIT_SSL_\w+|(HTTPS?|NO|ALL)_PROXY|(https?|no|all)_proxy)$/;
+
+function gitEnvironment(): Record<string, string> {
+  return Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => PASSED_TO_GIT.test(e[0]) && e[1] !== undefined));
+}
+
 function gitIn(baseDir: string): SimpleGit {
-  return simpleGit({ baseDir, timeout: { block: SILENCE_LIMIT_MS } }).env({ ...process.env, ...GIT_ENV });
+  return simpleGit({ baseDir, timeout: { block: SILENCE_LIMIT_MS } }).env({ ...gitEnvironment(), ...GIT_ENV });
 }
 
 /** git's own complaint (its fatal/error lines), without credentials. */
