@@ -1,10 +1,10 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { useMoto } from '../support/moto.js';
 import { createNetwork } from '../../src/demo/network.js';
 import { createRepo, removeRepo, type TestRepo } from '../support/git.js';
-import { buildLauncher, ControllerProcess } from '../support/controller-process.js';
+import { ControllerProcess } from '../support/controller-process.js';
 import { SlackReceiver } from '../support/slack.js';
 import { FLOW_SEQUENCE } from '../support/hostile.js';
 
@@ -15,7 +15,6 @@ describe('a hostile revision pushed to the watched branch', () => {
   let slack: SlackReceiver;
   let controller: ControllerProcess | undefined;
 
-  beforeAll(buildLauncher, 300_000);
   beforeEach(async () => {
     await createNetwork(moto.aws());
     repo = await createRepo();

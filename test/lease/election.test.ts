@@ -1,11 +1,11 @@
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
 import { useMoto } from '../support/moto.js';
 import { createNetwork } from '../../src/demo/network.js';
 import { createRepo, removeRepo, type TestRepo } from '../support/git.js';
 import { FaultProxy } from '../support/fault-proxy.js';
-import { buildLauncher, ControllerProcess, type LogLine } from '../support/controller-process.js';
+import { ControllerProcess, type LogLine } from '../support/controller-process.js';
 import { SlackReceiver } from '../support/slack.js';
 
 const moto = useMoto();
@@ -21,7 +21,6 @@ describe('two controllers with leader election', () => {
   let proxies: FaultProxy[];
   let controllers: ControllerProcess[];
 
-  beforeAll(buildLauncher, 300_000);
   beforeEach(async () => {
     await createNetwork(moto.aws());
     repo = await createRepo();

@@ -1,5 +1,4 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -10,17 +9,10 @@ export interface LogLine {
   [key: string]: unknown;
 }
 
-/** Compiles src/ when any source is newer than the build, so a test never runs a stale launcher (nor waits for a fresh one). */
-export function buildLauncher(): void {
-  const built = existsSync('dist/cli/entry.js') ? statSync('dist/cli/entry.js').mtimeMs : 0;
-  const newest = Math.max(...readdirSync('src', { recursive: true }).map((f) => statSync(path.join('src', String(f))).mtimeMs));
-  if (newest <= built) return;
-  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
-}
-
 /**
- * `ballast run` as its own process, through the real launcher (bin/ballast.js), as a container runs it: its JSON log
- * lines are collected and can be awaited, and it can be signalled (SIGKILL, SIGSTOP, SIGTERM) like a task.
+ * `ballast run` as its own process, through the real launcher (bin/ballast.js, compiled by the tests' global setup),
+ * as a container runs it: its JSON log lines are collected and can be awaited, and it can be signalled (SIGKILL,
+ * SIGSTOP, SIGTERM) like a task.
  */
 export class ControllerProcess {
   readonly logs: LogLine[] = [];
