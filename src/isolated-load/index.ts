@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { LoadOptions } from '../load/index.js';
 import type { Problem } from '../problem.js';
@@ -21,14 +20,13 @@ export interface IsolatedRevision {
   problems: Problem[];
 }
 
-/** The compiled worker next to this file; under the test runner (TypeScript sources) it is loaded through tsx. */
+/**
+ * The compiled worker next to this file; when this file runs from its TypeScript source (the tests), the build the
+ * tests' global setup made, so the worker never has to compile TypeScript itself.
+ */
 function workerScript(): URL {
   const compiled = new URL('./worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(compiled))) return compiled;
-  const source = new URL('./worker.ts', import.meta.url).href;
-  // require.resolve gives tsx's CommonJS build; the worker imports the ES module build beside it.
-  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
-  return new URL(`data:text/javascript,${encodeURIComponent(`const { register } = await import(${JSON.stringify(tsx)}); register(); await import(${JSON.stringify(source)});`)}`);
+  return existsSync(fileURLToPath(compiled)) ? compiled : new URL('../../dist/isolated-load/worker.js', import.meta.url);
 }
 
 /**
