@@ -14,6 +14,8 @@ export interface ApplyOptions {
   onEvent?: (event: ApplyEvent) => void;
   /** Stops starting new calls and health waits (shutdown); the call in flight finishes. */
   signal?: AbortSignal;
+  /** Asked right before every write call: a controller that lost its leader lease must not send another one. */
+  mayWrite?: () => boolean;
 }
 
 export const DEFAULT_TIMEOUTS: Record<ReconciledKind, number> = {
@@ -94,6 +96,7 @@ export async function applyPlan(
     try {
       for (const call of action.calls) {
         if (options.signal?.aborted) throw Object.assign(new Error('stopped before this call: shutting down'), { code: 'Shutdown' });
+        if (options.mayWrite && !options.mayWrite()) throw Object.assign(new Error('stopped before this call: this replica no longer holds the leader lease'), { code: 'LeaseLost' });
         await ctx.limit(call.service, () => sendCall(ctx.aws, call));
       }
       if (action.waitForHealth) {

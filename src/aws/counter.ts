@@ -33,12 +33,15 @@ export class CallCounter {
   readonly calls: CallRecord[] = [];
   private listeners: ((call: CallRecord) => void)[] = [];
 
+  /** keep: false only tells the listeners (for a client that calls forever, such as the lease's). */
+  constructor(private readonly options: { keep?: boolean } = {}) {}
+
   onCall(listener: (call: CallRecord) => void): void {
     this.listeners.push(listener);
   }
 
   record(call: CallRecord): void {
-    this.calls.push(call);
+    if (this.options.keep !== false) this.calls.push(call);
     for (const l of this.listeners) l(call);
   }
 

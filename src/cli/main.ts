@@ -131,6 +131,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     'the controller runs with --prune',
     io.env,
   )
+    .addOption(new Option('--lease-table <name>', 'the DynamoDB table the controller elects its leader through').env('BALLAST_LEASE_TABLE'))
     .option('--account <id>', 'narrow ARNs to this AWS account (default: any)')
     .option('--region <region>', 'narrow ARNs to this region, and take the partition from it (default: any, partition aws)')
     .addOption(new Option('--scope <scope>', 'tags: writes limited by the ownership tag; names: also by the manifests\' names').choices(['tags', 'names']).default('tags'))

@@ -12,7 +12,7 @@ import type { AwsCommandOptions } from './settings.js';
 import { openSession } from '../observe/context.js';
 import { selectTargets } from '../plan/target.js';
 import { pruneRefusal } from '../plan/prune-guard.js';
-import { pinErrors } from '../report/locate.js';
+import { indexScalars, pinErrors } from '../report/locate.js';
 import { costOfPlan } from '../cost/index.js';
 import { renderPlanMarkdown, renderProblemsMarkdown } from '../report/plan-markdown.js';
 
@@ -32,7 +32,7 @@ export async function validRevision(path: string, options: { output: PlanOutputF
 export async function planRevision(revision: Revision, options: Pick<AwsCommandOptions, 'mode' | 'prune' | 'target' | 'controllerId'> & { controllerIdStated?: boolean }, session: Session) {
   const only = options.target ? selectTargets(options.target, revision.manifests, RECONCILERS) : undefined;
   const planned = await observeAndPlan(revision.manifests, session, RECONCILERS, { defaultMode: options.mode, prune: options.prune, pruneRefusal: pruneRefusal(options), only });
-  pinErrors(planned.plan, revision.documents);
+  pinErrors(planned.plan, indexScalars(revision.documents));
   return planned;
 }
 

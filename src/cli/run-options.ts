@@ -40,6 +40,14 @@ export function addRunOptions(cmd: Command): Command {
   opt('--github-repository <owner/name>', 'repository of the commit statuses (default: from a github.com --repo)', 'BALLAST_GITHUB_REPOSITORY');
   opt('--github-api-url <url>', 'GitHub REST API root (GitHub Enterprise Server: https://HOST/api/v3)', 'BALLAST_GITHUB_API_URL', D.githubApiUrl);
   opt('--public-url <url>', 'the controller\'s address as people reach it, for the commit status link to /status', 'BALLAST_PUBLIC_URL');
+  opt('--lease-table <name>', 'DynamoDB table for leader election between replicas (created when missing); off when unset', 'BALLAST_LEASE_TABLE');
+  opt('--lease-duration <seconds>', 'a standby takes over a lease left unrenewed this long', 'BALLAST_LEASE_DURATION', D.leaseDuration, positiveNumber);
+  opt('--lease-renew-deadline <seconds>', 'the leader stops reconciling when it could not renew for this long', 'BALLAST_LEASE_RENEW_DEADLINE', D.leaseRenewDeadline, positiveNumber);
+  opt('--lease-retry-period <seconds>', 'between attempts to take or renew the lease', 'BALLAST_LEASE_RETRY_PERIOD', D.leaseRetryPeriod, positiveNumber);
+  opt('--max-revision-bytes <n>', 'refuse a revision whose manifests are larger in all', 'BALLAST_MAX_REVISION_BYTES', D.maxRevisionBytes, positiveNumber);
+  opt('--max-documents <n>', 'refuse a revision with more YAML documents', 'BALLAST_MAX_DOCUMENTS', D.maxDocuments, positiveNumber);
+  opt('--max-yaml-nodes <n>', 'refuse a revision with more YAML nodes (scalars and flow collections)', 'BALLAST_MAX_YAML_NODES', D.maxYamlNodes, positiveNumber);
+  opt('--load-memory <mb>', 'heap of the worker that loads and validates a revision', 'BALLAST_LOAD_MEMORY', D.loadMemory, positiveNumber);
   opt('--log-level <level>', 'pino log level', 'BALLAST_LOG_LEVEL', D.logLevel);
   return cmd;
 }

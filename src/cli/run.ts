@@ -37,7 +37,14 @@ export async function resolveRunConfig(cmd: Command, env: NodeJS.ProcessEnv): Pr
   return merged as unknown as ControllerConfig;
 }
 
-/** Runs until SIGTERM or SIGINT, then stops taking triggers, finishes the call in flight and exits 0. */
+/** ECS sends SIGKILL 30 s after SIGTERM; a replacement task should not wait that long for the lease either. */
+const SHUTDOWN_BUDGET_MS = 10_000;
+
+/**
+ * Runs until SIGTERM or SIGINT, then stops taking triggers and gives what is in flight 10 s. The process then
+ * exits 0 even if something still runs (a rollout wait, a hung Git fetch, an open HTTP connection), after logging
+ * what it abandoned.
+ */
 export async function runCommand(cmd: Command, io: Pick<Io, 'env'>): Promise<number> {
   // A bad setting throws: main() reports it as `error: …` with exit 1, like any other command error.
   const running = await startController(await resolveRunConfig(cmd, io.env));
@@ -49,8 +56,12 @@ export async function runCommand(cmd: Command, io: Pick<Io, 'env'>): Promise<num
     process.once('SIGTERM', onSignal);
     process.once('SIGINT', onSignal);
   });
-  // A rollout wait can be long: give the current call 25 s, then leave anyway (ECS stops the task at 30 s).
-  const deadline = new Promise<void>((resolve) => setTimeout(resolve, 25_000).unref());
-  await Promise.race([running.stop(), deadline]);
+  const deadline = new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), SHUTDOWN_BUDGET_MS).unref());
+  const abandoned = running.inFlight();
+  if ((await Promise.race([running.stop(), deadline])) === 'late') {
+    running.logger.warn({ abandoned: [...abandoned, ...running.inFlight()].filter((v, i, all) => all.indexOf(v) === i) }, 'shutdown: leaving what did not finish in time');
+    process.exit(0);
+  }
+  if (abandoned.length > 0) running.logger.info({ finished: abandoned }, 'shutdown: what was in flight finished');
   return 0;
 }

@@ -1,3 +1,5 @@
+import { DEFAULT_LIMITS } from '../load/limits.js';
+import { DEFAULT_ISOLATION } from '../isolated-load/index.js';
 import type { Mode } from '../schema/index.js';
 
 /** How Ballast reaches AWS and what it may do there: shared by `ballast run` and the plan/apply commands. */
@@ -41,6 +43,17 @@ export interface ControllerConfig extends AwsSettings {
   githubApiUrl: string;
   /** The controller's address as people reach it, for links to /status. */
   publicUrl?: string;
+  /** DynamoDB table for leader election; off when unset. */
+  leaseTable?: string;
+  /** Seconds: how long a lease lasts unrenewed, when the leader stops acting, between attempts. */
+  leaseDuration: number;
+  leaseRenewDeadline: number;
+  leaseRetryPeriod: number;
+  /** Caps on one revision (see RevisionLimits), and the loader worker's heap in MB. */
+  maxRevisionBytes: number;
+  maxDocuments: number;
+  maxYamlNodes: number;
+  loadMemory: number;
 }
 
 /** Defaults of every optional setting (the flags' defaults too). */
@@ -59,6 +72,14 @@ export const CONTROLLER_DEFAULTS = {
   healthPollInterval: 5,
   logLevel: 'info',
   githubApiUrl: 'https://api.github.com',
+  // controller-runtime's defaults.
+  leaseDuration: 15,
+  leaseRenewDeadline: 10,
+  leaseRetryPeriod: 2,
+  maxRevisionBytes: DEFAULT_LIMITS.maxRevisionBytes,
+  maxDocuments: DEFAULT_LIMITS.maxDocuments,
+  maxYamlNodes: DEFAULT_LIMITS.maxYamlNodes,
+  loadMemory: DEFAULT_ISOLATION.memoryMb,
 } as const satisfies Partial<ControllerConfig>;
 
 /** A restore takes minutes to tens of minutes: reading its state every 15 s is plenty. */

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
-import { loadRevision } from '../validate/index.js';
+import { loadRevisionIsolated, type IsolationLimits } from '../isolated-load/index.js';
+import type { RevisionLimits } from '../load/limits.js';
 import type { Manifest } from '../schema/index.js';
 import type { ReconciledKind, Registry } from '../engine/registry.js';
 import { observeAndPlan } from '../engine/pipeline.js';
@@ -10,17 +11,17 @@ import { errorOf } from '../observe/index.js';
 import type { Plan } from '../plan/types.js';
 import { isDrift } from '../plan/drift.js';
 import type { PlanOptions } from '../plan/index.js';
-import type { Problem } from '../problem.js';
 import type { NotificationPolicy, ReconcileReport } from '../report/notify.js';
 import type { SlackNotifier } from '../report/slack.js';
 import type { SourceRevision } from '../source/git.js';
 import type { Verdict } from '../trust/signature.js';
 import type { PlanCostReport } from '../cost/index.js';
-import type { ValidDocument } from '../validate/schema.js';
 import { pinErrors } from '../report/locate.js';
 import type { Metrics } from './metrics.js';
+import type { LeaderGate } from '../lease/index.js';
 import { PendingTriggers, type Trigger } from './triggers.js';
-import { accountResources, type ResourceStatusEntry } from './record.js';
+import { StatusRecorder, type RejectedRevision, type RevisionInForce } from './recorder.js';
+import type { ResourceStatusEntry } from './record.js';
 
 export type { ResourceStatusEntry } from './record.js';
 
@@ -32,6 +33,9 @@ export interface ControllerSettings extends PlanOptions {
   /** Backoff after a failed reconcile: doubles from base up to max, with jitter. */
   backoffBaseMs: number;
   backoffMaxMs: number;
+  /** Caps on a revision, and the worker that loads it. */
+  revisionLimits: RevisionLimits;
+  isolation: IsolationLimits;
 }
 
 export interface ControllerDeps {
@@ -46,6 +50,8 @@ export interface ControllerDeps {
   verifier?: { verify(repo: string, sha: string): Promise<Verdict> };
   /** Prices a plan for the applied message (src/cost); absent: no figures. */
   costOf?: (plan: Plan, manifests: Manifest[]) => Promise<PlanCostReport>;
+  /** Only the leader reconciles and posts; without election the one replica always leads. */
+  leader: LeaderGate;
 }
 
 export interface ReconcileSummary {
@@ -65,16 +71,12 @@ export interface ReconcileSummary {
  * Level-triggered: each run reads Git and AWS afresh and never relies on what an earlier run did.
  */
 export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled: [ReconcileSummary]; revision: [Manifest[]] }> {
-  revision?: { sha: string; message: string; author: string; manifests: Manifest[]; documents: ValidDocument[]; loadedAt: string };
-  /** The branch head that was not applied: invalid manifests (`problems`) or a commit signed by no allowed key (`refused`). */
-  badRevision?: { sha: string; problems: Problem[]; refused?: { committer: string; reason: string } };
+  revision?: RevisionInForce;
+  badRevision?: RejectedRevision;
   lastReconcile?: ReconcileSummary;
   awsReachable = false;
-  readonly resources = new Map<string, ResourceStatusEntry>();
 
-  private lastDrift: ReconcileReport['drift'] = [];
-  /** Each resource's manifest as it was when last applied or found in sync: tells Git changes from drift. */
-  private readonly reconciled = new Map<string, Manifest>();
+  private readonly recorder: StatusRecorder;
   private readonly pending = new PendingTriggers();
   private running?: Promise<void>;
   private failures = 0;
@@ -86,6 +88,11 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
     private readonly deps: ControllerDeps,
   ) {
     super();
+    this.recorder = new StatusRecorder(deps.metrics, deps.logger);
+  }
+
+  get resources(): ReadonlyMap<string, ResourceStatusEntry> {
+    return this.recorder.resources;
   }
 
   get ready(): boolean {
@@ -101,9 +108,9 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
     return this.abort.signal.aborted;
   }
 
-  /** Asks for a reconcile; while one runs, all triggers fold into one follow-up run that keeps every reason. */
+  /** Asks for a reconcile; while one runs, all triggers fold into one follow-up run that keeps every reason. A standby ignores triggers. */
   trigger(reason: Trigger): void {
-    if (this.stopping) return;
+    if (this.stopping || !this.deps.leader.leading) return;
     this.pending.add(reason);
     this.running ??= this.drain();
   }
@@ -117,7 +124,7 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
   }
 
   private async drain(): Promise<void> {
-    while (!this.pending.empty && !this.stopping) {
+    while (!this.pending.empty && !this.stopping && this.deps.leader.leading) {
       const triggers = this.pending.take();
       this.emit('started', triggers);
       const summary = await this.reconcile(triggers);
@@ -187,7 +194,7 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
     try {
       const planned = await observeAndPlan(revision.manifests, session, this.deps.registry, this.settings);
       plan = planned.plan;
-      pinErrors(plan, revision.documents);
+      pinErrors(plan, revision.scalars);
       this.awsReachable = !plan.resources.some((r) => r.status === 'error' && r.error && !r.error.terminal) || plan.resources.some((r) => r.status !== 'error');
       logger.info(
         { revision: revision.sha, resources: plan.resources.length, drifted: plan.resources.filter(isDrift).length, actions: plan.actions.length },
@@ -197,6 +204,7 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
         timeouts: this.settings.timeouts,
         pollIntervalMs: this.settings.healthPollMs,
         signal: this.abort.signal,
+        mayWrite: () => this.deps.leader.leading,
         onEvent: (e) => {
           if (e.type === 'health') {
             logger.info({ revision: revision.sha, resource: e.key, steady: e.health.steady, reason: e.health.reason }, 'health');
@@ -214,7 +222,8 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
     }
 
     const cost = await this.deps.costOf?.(plan, revision.manifests);
-    const report = this.record(plan, result, revision, triggers, sourceError, cost);
+    const report = this.recorder.record(plan, result, revision, this.outageReport(revision.sha, triggers), cost);
+    if (sourceError) report.failures.push({ key: 'Source/git', code: 'SourceUnavailable', message: sourceError });
     for (const f of report.failures) logger.warn({ revision: revision.sha, resource: f.key, code: f.code, err: f.message }, 'resource failed');
     await this.notify(report);
     const outcome = head === 'rejected' ? 'invalid' : report.failures.length > 0 ? 'failure' : 'success';
@@ -231,7 +240,7 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
       this.deps.logger.warn({ revision: head.sha, committer: verdict.committer, reason: verdict.reason }, 'unsigned revision refused: keeping the last good one');
       return 'rejected';
     }
-    const loaded = await loadRevision(head.dir, { cwd: head.root });
+    const loaded = await loadRevisionIsolated(head.dir, { cwd: head.root, within: head.root, limits: this.settings.revisionLimits }, this.settings.isolation);
     if (loaded.problems.length > 0) {
       this.badRevision = { sha: head.sha, problems: loaded.problems };
       this.deps.logger.warn({ revision: head.sha, problems: loaded.problems.length }, 'invalid revision rejected: keeping the last good one');
@@ -242,7 +251,7 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
       message: head.message,
       author: head.author,
       manifests: loaded.manifests,
-      documents: loaded.documents,
+      scalars: loaded.scalars,
       loadedAt: new Date().toISOString(),
     };
     this.badRevision = undefined;
@@ -252,47 +261,16 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
     return 'new';
   }
 
-  /** Updates /status and metrics from one reconcile, and turns it into the report Slack sees. */
-  private record(
-    plan: Plan,
-    result: ApplyResult,
-    revision: NonNullable<Controller['revision']>,
-    triggers: Trigger[],
-    sourceError?: string,
-    cost?: PlanCostReport,
-  ): ReconcileReport {
-    const manifests = new Map(revision.manifests.map((m) => [`${m.kind}/${m.metadata.name}`, m]));
-    const outcome = accountResources(plan, result, { manifests, reconciled: this.reconciled, cost, now: new Date().toISOString() });
-    const report: ReconcileReport = { ...this.outageReport(revision.sha, triggers), drift: outcome.drift, applied: outcome.applied, failures: outcome.failures };
-    if (sourceError) report.failures.push({ key: 'Source/git', code: 'SourceUnavailable', message: sourceError });
-    this.resources.clear();
-    for (const entry of outcome.resources) {
-      this.resources.set(entry.key, entry);
-      if (entry.explanation) this.deps.logger.info({ revision: revision.sha, resource: entry.key, explanation: entry.explanation }, 'decision');
-    }
-    for (const [key, manifest] of outcome.converged) this.reconciled.set(key, manifest);
-    this.deps.metrics.setDrift(outcome.driftByKind);
-    this.deps.metrics.setOwnershipLost(outcome.lostByKind);
-    this.lastDrift = report.drift;
-    return report;
-  }
-
-  /**
-   * A report for a run that could not look at AWS: it repeats the last drift seen (so Slack does not take the
-   * outage for "drift gone" and report it again later) and carries the rejected revision while the head is invalid.
-   */
   private outageReport(revision: string, triggers: Trigger[]): ReconcileReport {
-    return {
-      revision,
-      triggers,
-      drift: this.lastDrift,
-      applied: [],
-      failures: [],
-      ...(this.badRevision ? { invalid: { revision: this.badRevision.sha, problems: this.badRevision.problems, refused: this.badRevision.refused } } : {}),
-    };
+    return this.recorder.outageReport(revision, triggers, this.badRevision);
   }
 
+  /** A replica that lost the lease mid-run leaves telling Slack to the new leader. */
   private async notify(report: ReconcileReport): Promise<void> {
+    if (!this.deps.leader.leading) {
+      this.deps.logger.info({ revision: report.revision }, 'not leading: report left to the leader');
+      return;
+    }
     for (const message of this.deps.policy.decide(report)) await this.deps.notifier.send(message);
   }
 }

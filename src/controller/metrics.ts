@@ -50,6 +50,12 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly leader = new Gauge({
+    name: 'ballast_leader',
+    help: 'Whether this replica holds the leader lease and reconciles (1) or stands by (0)',
+    registers: [this.registry],
+  });
+
   readonly drillLastRun = new Gauge({
     name: 'ballast_drill_last_run_timestamp_seconds',
     help: 'Unix time the last restore drill finished, by DB and RestoreDrill',
@@ -75,8 +81,8 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  constructor(counter: CallCounter) {
-    counter.onCall((c) => this.awsCalls.inc({ service: c.service, operation: c.operation, outcome: c.outcome }));
+  constructor(...counters: CallCounter[]) {
+    for (const counter of counters) counter.onCall((c) => this.awsCalls.inc({ service: c.service, operation: c.operation, outcome: c.outcome }));
     for (const kind of RECONCILED_KINDS) this.drifted.set({ kind }, 0);
     for (const kind of RECONCILED_KINDS) this.ownershipLost.set({ kind }, 0);
   }

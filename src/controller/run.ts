@@ -20,15 +20,21 @@ import { costOfPlan } from '../cost/index.js';
 import { CommitStatusReporter, githubRepository } from '../github/status.js';
 import { followController } from '../github/follow.js';
 import { pruneRefusal } from '../plan/prune-guard.js';
+import { CallCounter } from '../aws/counter.js';
+import { DEFAULT_ISOLATION } from '../isolated-load/index.js';
+import { createElector, soleIdentity, type LeaderElector, type LeaderGate } from '../lease/index.js';
 
 export interface RunningController {
   controller: Controller;
   metrics: Metrics;
   drills: DrillScheduler;
+  leader: LeaderGate;
   /** http://host:port the server listens on. */
   url: string;
   logger: Logger;
   stop(): Promise<void>;
+  /** What is still running (a reconcile, a drill), for the log of a shutdown that could not wait for it. */
+  inFlight(): string[];
 }
 
 /** The controller's logger: pino JSON lines at the configured level, the two secret settings hidden wherever logged. */
@@ -42,7 +48,10 @@ export async function startController(config: ControllerConfig, logger: Logger =
   if (!cron.validate(config.driftSchedule)) throw new Error(`drift schedule "${config.driftSchedule}" is not a valid cron expression`);
   const session = openSession(config);
   const aws = session.aws;
-  const metrics = new Metrics(aws.counter);
+  const leaseCalls = new CallCounter({ keep: false });
+  const metrics = new Metrics(aws.counter, leaseCalls);
+  const elector: LeaderElector | undefined = config.leaseTable ? createElector({ ...config, leaseTable: config.leaseTable }, leaseCalls, logger) : undefined;
+  const leader: LeaderGate = elector ?? soleIdentity();
   const workdir = config.workdir ?? path.join(tmpdir(), `ballast-${config.controllerId}`);
   const notifier = new SlackNotifier(config.slackWebhookUrl, logger);
   const verifier = CommitVerifier.from(config);
@@ -56,6 +65,8 @@ export async function startController(config: ControllerConfig, logger: Logger =
       healthPollMs: config.healthPollInterval * 1000,
       backoffBaseMs: 5_000,
       backoffMaxMs: 5 * 60_000,
+      revisionLimits: { maxRevisionBytes: config.maxRevisionBytes, maxDocuments: config.maxDocuments, maxYamlNodes: config.maxYamlNodes },
+      isolation: { ...DEFAULT_ISOLATION, memoryMb: config.loadMemory },
     },
     {
       source: new GitSource({ url: config.repoUrl, branch: config.branch, path: config.path, workdir }),
@@ -67,6 +78,7 @@ export async function startController(config: ControllerConfig, logger: Logger =
       notifier,
       verifier,
       costOf: async (plan, manifests) => costOfPlan(plan, manifests, await aws.region(), config.prices),
+      leader,
     },
   );
   if (config.githubToken) {
@@ -88,35 +100,65 @@ export async function startController(config: ControllerConfig, logger: Logger =
     });
     metrics.recordDrill(result);
     logger.info({ drill: result.drill, db: result.db, outcome: result.outcome, rtoSeconds: result.rtoSeconds, rpoSeconds: result.rpoSeconds }, 'restore drill finished');
-    await notifier.send(drillNotification(result));
+    if (leader.leading) await notifier.send(drillNotification(result));
     return result;
   });
   controller.on('revision', (manifests) => drills.update(manifests));
-  // A drill copy left by a crash costs money until someone deletes it.
-  await cleanupLeftovers(aws, config.controllerId, { all: true })
-    .then((leftovers) => leftovers.deleted.length > 0 && logger.info({ deleted: leftovers.deleted }, 'deleted drill instances left by a crash'))
-    .catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'could not look for drill leftovers; the next drill tries again'));
-  const server = createHttpServer({ controller, metrics, drills, webhookSecret: config.webhookSecret, branch: config.branch });
+  // Whatever a replica does to AWS it does as leader: clean up after crashed drills, run drills, reconcile.
+  const lead = async () => {
+    metrics.leader.set(1);
+    // A drill copy left by a crash costs money until someone deletes it.
+    await cleanupLeftovers(aws, config.controllerId, { all: true })
+      .then((leftovers) => leftovers.deleted.length > 0 && logger.info({ deleted: leftovers.deleted }, 'deleted drill instances left by a crash'))
+      .catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'could not look for drill leftovers; the next drill tries again'));
+    drills.start();
+    controller.trigger('startup');
+  };
+  const server = createHttpServer({ controller, metrics, drills, leader, logger, webhookSecret: config.webhookSecret, branch: config.branch });
   const url = await server.listen({ port: config.port, host: config.host });
   const poll = setInterval(() => controller.trigger('poll'), config.pollInterval * 1000);
   const scan = cron.schedule(config.driftSchedule, () => controller.trigger('drift-scan'));
   logger.info(
-    { url, repo: redactUrl(config.repoUrl), branch: config.branch, path: config.path, controllerId: config.controllerId, signedBy: verifier?.describe() ?? 'anyone (signatures not checked)' },
+    {
+      url,
+      repo: redactUrl(config.repoUrl),
+      branch: config.branch,
+      path: config.path,
+      controllerId: config.controllerId,
+      identity: leader.identity,
+      leaseTable: config.leaseTable,
+      signedBy: verifier?.describe() ?? 'anyone (signatures not checked)',
+    },
     'controller started',
   );
-  drills.start();
-  controller.trigger('startup');
+  if (elector) {
+    metrics.leader.set(0);
+    elector.on('leading', () => void lead());
+    elector.on('standby', () => {
+      metrics.leader.set(0);
+      void drills.stop();
+    });
+    await elector.start();
+  } else {
+    await lead();
+  }
   return {
     controller,
     metrics,
     drills,
+    leader,
     url,
     logger,
+    inFlight: () => [
+      ...(controller.busy ? ['a reconcile (its AWS call in flight is left to finish or fail on its own)'] : []),
+      ...drills.status().filter((d) => d.state === 'running').map((d) => `restore drill ${d.drill} (its copy is deleted by the next leader's clean-up)`),
+    ],
     async stop() {
       clearInterval(poll);
       await scan.stop();
       drillsAbort.abort();
       await Promise.all([controller.stop(), drills.stop()]);
+      await elector?.stop();
       await server.close();
       await verifier?.close();
       logger.info('controller stopped');

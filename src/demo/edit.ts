@@ -7,7 +7,7 @@ import { findManifestFiles } from '../load/files.js';
  * rest of the file (comments, other documents) as it was.
  */
 export async function editManifest(dir: string, key: string, edit: (doc: { setIn(p: unknown[], v: unknown): void; deleteIn(p: unknown[]): void }) => void): Promise<void> {
-  for (const file of await findManifestFiles(dir)) {
+  for (const file of (await findManifestFiles(dir)).files) {
     const docs = parseAllDocuments(await readFile(file, 'utf8'));
     const list = Array.isArray(docs) ? docs : [];
     const target = list.find((d) => {
@@ -26,7 +26,7 @@ export const setField = (fieldPath: unknown[], value: unknown) => (doc: { setIn(
 
 /** Removes one document from the tree (as a user deleting a manifest from Git). */
 export async function removeManifest(dir: string, key: string): Promise<void> {
-  for (const file of await findManifestFiles(dir)) {
+  for (const file of (await findManifestFiles(dir)).files) {
     const docs = parseAllDocuments(await readFile(file, 'utf8'));
     const list = Array.isArray(docs) ? docs : [];
     const kept = list.filter((d) => {

@@ -15,6 +15,8 @@ export interface IamPolicyOptions {
   scope?: PolicyScope;
   /** The controller runs with --prune: deletes then reach owned resources that no manifest names any more. */
   prune?: boolean;
+  /** The controller elects a leader through this DynamoDB table (its --lease-table). */
+  leaseTable?: string;
   /** Narrow every ARN to one account and region; any (`*`) by default. The partition follows the region. */
   account?: string;
   region?: string;

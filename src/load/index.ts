@@ -3,6 +3,7 @@ import path from 'node:path';
 import { LineCounter, isScalar, parseAllDocuments, visit, type Document } from 'yaml';
 import type { Problem } from '../problem.js';
 import { findManifestFiles } from './files.js';
+import { countNodes, DEFAULT_LIMITS, type RevisionLimits } from './limits.js';
 
 export interface LoadOptions {
   /** Files larger than this are refused before parsing. */
@@ -11,6 +12,9 @@ export interface LoadOptions {
   maxAliasCount?: number;
   /** Paths in messages are shown relative to this folder. */
   cwd?: string;
+  /** The clone root is taken as within: no folder from it down to root may be a symbolic link. */
+  within?: string;
+  limits?: Partial<RevisionLimits>;
 }
 
 const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
@@ -34,6 +38,7 @@ export async function loadManifests(root: string, options: LoadOptions = {}): Pr
   const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const maxAliasCount = options.maxAliasCount ?? DEFAULT_MAX_ALIAS_COUNT;
   const cwd = options.cwd ?? process.cwd();
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
   // Relative to cwd when the file is inside it, else absolute (a long ../../ chain helps nobody).
   const shown = (f: string) => {
     const rel = path.relative(cwd, f);
@@ -44,23 +49,50 @@ export async function loadManifests(root: string, options: LoadOptions = {}): Pr
 
   let files: string[];
   try {
-    files = await findManifestFiles(root);
+    const found = await findManifestFiles(root, options.within);
+    files = found.files;
+    for (const link of found.links) {
+      problems.push({ file: shown(link.path), line: 1, col: 1, message: `symbolic link (to ${link.target}): manifests must be files of the repository itself` });
+    }
   } catch (err) {
     problems.push({ file: shown(root), line: 1, col: 1, message: `cannot read: ${(err as Error).message}` });
     return { documents, problems };
   }
 
-  for (const abs of files) {
+  // The whole revision is sized before any file is read: one rejection, not a parse of every oversized file.
+  const sizes = await Promise.all(files.map(async (f) => (await stat(f)).size));
+  const total = sizes.reduce((a, b) => a + b, 0);
+  if (total > limits.maxRevisionBytes) {
+    problems.push({ file: shown(root), line: 1, col: 1, message: `revision refused: its manifests are ${total} bytes, over the ${limits.maxRevisionBytes}-byte limit` });
+    return { documents, problems };
+  }
+  // Every file is read and its nodes counted before any is parsed: a revision over the cap costs a scan, no parse.
+  const texts: { file: string; text: string }[] = [];
+  let nodes = 0;
+  for (const [i, abs] of files.entries()) {
     const file = shown(abs);
-    const size = (await stat(abs)).size;
+    const size = sizes[i]!;
     if (size > maxFileBytes) {
       problems.push({ file, line: 1, col: 1, message: `file is ${size} bytes, over the ${maxFileBytes}-byte limit` });
       continue;
     }
     const text = await readFile(abs, 'utf8');
+    nodes += countNodes(text, limits.maxYamlNodes - nodes);
+    if (nodes > limits.maxYamlNodes) {
+      return { documents: [], problems: [{ file, line: 1, col: 1, message: `revision refused: more than ${limits.maxYamlNodes} YAML nodes (scalars and flow collections) by this file` }] };
+    }
+    texts.push({ file, text });
+  }
+  let count = 0;
+  for (const { file, text } of texts) {
     const lines = new LineCounter();
     const parsed = parseAllDocuments(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
     const docs = Array.isArray(parsed) ? parsed : [];
+    count += docs.length;
+    if (count > limits.maxDocuments) {
+      problems.push({ file, line: 1, col: 1, message: `revision refused: more than ${limits.maxDocuments} YAML documents by this file` });
+      return { documents, problems };
+    }
     for (const doc of docs) {
       const errors = [...doc.errors];
       if (errors.length > 0) {

@@ -25,6 +25,12 @@ export interface SourceRevision {
 /** A git process silent this long is killed (a black-holed remote or a credential prompt must not hang the controller). */
 const SILENCE_LIMIT_MS = 120_000;
 
+/**
+ * git's own HTTP low-speed limit: a transfer under 1 KB/s for 30 s is given up by git itself, helpers included,
+ * well before the silence limit; a credential prompt is never shown.
+ */
+const GIT_ENV = { GIT_HTTP_LOW_SPEED_LIMIT: '1000', GIT_HTTP_LOW_SPEED_TIME: '30', GIT_TERMINAL_PROMPT: '0' };
+
 /** Removes `user:password@` (or a bare token@) from every URL in a text. */
 export function redactUrl(text: string): string {
   return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/gi, '$1');
@@ -108,6 +114,8 @@ export class GitSource {
   private async explain(action: string, error: unknown): Promise<Error> {
     const { url, branch } = this.options;
     const where = redactUrl(url);
+    // A remote that timed out would only time out again on a second call to explain it.
+    if ((error as { plugin?: string }).plugin === 'timeout') return new Error(`Git ${action} of ${where} timed out: no answer for ${SILENCE_LIMIT_MS / 1000}s`);
     let heads: string;
     try {
       heads = await gitIn(process.cwd()).listRemote([url, `refs/heads/${branch}`]);
@@ -119,8 +127,18 @@ export class GitSource {
   }
 }
 
+/**
+ * What git needs of our environment (paths, locale, proxies, CA certificates, an SSH agent) and nothing that makes it
+ * start a program of someone's choosing (an editor, a pager, an askpass), which simple-git refuses anyway.
+ */
+const PASSED_TO_GIT = /^(PATH|HOME|USER|LANG|LC_\w+|TMPDIR|TZ|SSH_AUTH_SOCK|SSL_CERT_(FILE|DIR)|GIT_SSL_\w+|(HTTPS?|NO|ALL)_PROXY|(https?|no|all)_proxy)$/;
+
+function gitEnvironment(): Record<string, string> {
+  return Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => PASSED_TO_GIT.test(e[0]) && e[1] !== undefined));
+}
+
 function gitIn(baseDir: string): SimpleGit {
-  return simpleGit({ baseDir, timeout: { block: SILENCE_LIMIT_MS } });
+  return simpleGit({ baseDir, timeout: { block: SILENCE_LIMIT_MS } }).env({ ...gitEnvironment(), ...GIT_ENV });
 }
 
 /** git's own complaint (its fatal/error lines), without credentials. */

@@ -23,11 +23,18 @@ export function verifySignature(secret: string, rawBody: Buffer, header: string 
   return timingSafeEqual(Buffer.from(hex, 'hex'), expected);
 }
 
-/** The ref and new head of a GitHub push event; undefined for any other event or a malformed body. */
-export function parsePush(rawBody: Buffer): PushEvent | undefined {
+/** A branch deletion is a push whose new head is all zeros. */
+export const isDeletion = (push: PushEvent) => /^0+$/.test(push.after);
+
+/**
+ * The ref and new head of a GitHub push event; undefined for any other event or a malformed body. GitHub sends the
+ * JSON as the body (application/json) or as the `payload` form field (application/x-www-form-urlencoded).
+ */
+export function parsePush(rawBody: Buffer, contentType = 'application/json'): PushEvent | undefined {
   let payload: unknown;
   try {
-    payload = JSON.parse(rawBody.toString('utf8'));
+    const text = rawBody.toString('utf8');
+    payload = JSON.parse(contentType.startsWith('application/x-www-form-urlencoded') ? (new URLSearchParams(text).get('payload') ?? '') : text);
   } catch {
     return undefined;
   }
@@ -37,4 +44,19 @@ export function parsePush(rawBody: Buffer): PushEvent | undefined {
   // SHA-1 or SHA-256 object ids.
   if (typeof after !== 'string' || !/^([0-9a-f]{40}|[0-9a-f]{64})$/.test(after)) return undefined;
   return { ref, after };
+}
+
+/** Delivery ids seen lately (GitHub redelivers with the same id): a bounded memory, oldest forgotten first. */
+export class RecentDeliveries {
+  private readonly ids = new Set<string>();
+
+  constructor(private readonly capacity = 1_000) {}
+
+  /** True the first time an id is seen. */
+  first(id: string): boolean {
+    if (this.ids.has(id)) return false;
+    this.ids.add(id);
+    if (this.ids.size > this.capacity) this.ids.delete(this.ids.values().next().value!);
+    return true;
+  }
 }

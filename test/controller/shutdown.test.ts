@@ -6,6 +6,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { useMoto } from '../support/moto.js';
 import { createNetwork } from '../../src/demo/network.js';
 import { createRepo, removeRepo, type TestRepo } from '../support/git.js';
+import { ControllerProcess } from '../support/controller-process.js';
+import { createServer, type Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 
 const moto = useMoto();
 
@@ -45,4 +48,27 @@ describe('ballast run shutdown', () => {
     expect(await exited).toBe(0);
     expect(Date.now() - signalled).toBeLessThan(30_000);
   });
+
+  it('exits 0 within 10 s of SIGTERM while a Git fetch hangs on a remote that never answers, saying what it left', async () => {
+    // Accepts connections and never says a word: git would wait for minutes.
+    const sockets: Socket[] = [];
+    const blackHole = createServer((socket) => void sockets.push(socket));
+    await new Promise<void>((resolve) => blackHole.listen(0, '127.0.0.1', resolve));
+    const port = (blackHole.address() as AddressInfo).port;
+    const controller = await ControllerProcess.start({ AWS_ENDPOINT_URL: moto.endpoint, BALLAST_REPO_URL: `http://127.0.0.1:${port}/shop/estate.git` });
+    try {
+      await controller.waitFor((l) => l.msg === 'reconcile started', 30_000);
+      await new Promise<void>((resolve) => (sockets.length > 0 ? resolve() : blackHole.once('connection', () => resolve())));
+      const signalled = Date.now();
+      controller.child.kill('SIGTERM');
+      expect(await controller.exited).toBe(0);
+      expect(Date.now() - signalled).toBeLessThan(12_000);
+      const left = controller.logs.find((l) => l.msg === 'shutdown: leaving what did not finish in time');
+      expect(left?.abandoned).toEqual([expect.stringMatching(/^a reconcile/)]);
+    } finally {
+      await controller.kill();
+      for (const s of sockets) s.destroy();
+      blackHole.close();
+    }
+  }, 90_000);
 });

@@ -41,12 +41,13 @@ describe('ballast iam-policy', () => {
         'sns:ListTopics',
         'tag:GetResources',
         'sts:GetCallerIdentity',
+        'dynamodb:PutItem',
       ]),
     );
     // Prune finds what it deletes by tag or by a kind's own discovery, and those kinds are the ones granted.
     expect(RECONCILED_KINDS.filter((k) => RECONCILERS[k].deleteSteps)).toEqual(PRUNED_KINDS);
     expect(RECONCILED_KINDS.filter((k) => RECONCILERS[k].deleteSteps && !RECONCILERS[k].taggingType && !RECONCILERS[k].discoverOwned)).toEqual([]);
-    const granted = actionsOf(iamPolicy(await everyPath(), { controllerId: 'ballast', prune: true }));
+    const granted = actionsOf(iamPolicy(await everyPath(), { controllerId: 'ballast', prune: true, leaseTable: 'ballast-leases' }));
     expect([...code.actions].filter((a) => !granted.has(a))).toEqual([]);
   });
 

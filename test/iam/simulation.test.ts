@@ -14,7 +14,7 @@ import { HAND_CHANGES } from '../support/hand-changes.js';
 import { codeOperations } from '../support/code-operations.js';
 import { copyDesiredState, editManifest, setField } from '../support/manifests.js';
 import { ACCOUNT, decide, type IamRequest } from '../support/iam-simulate.js';
-import { actionOf, CASES, REGION, requestsOf, withResourceTags } from '../support/iam-requests.js';
+import { actionOf, CASES, LEASE_OPERATIONS, REGION, requestsOf, withResourceTags } from '../support/iam-requests.js';
 
 /**
  * The generated policy, evaluated the way IAM evaluates it (iam-simulate over the service authorization reference),
@@ -166,7 +166,10 @@ describe('the IAM policy evaluated the way IAM does', () => {
     expect(code.unresolved).toEqual([]);
     expect([...code.actions].filter((a) => !CASES[a]).sort()).toEqual([]);
     const adopt = adoptionCalls([...manifests, ...(await loadRevision('deploy/ballast-controller.yaml')).manifests]);
-    const exercised = new Set([...scenarios.create!, ...scenarios.update!, ...DIRECT, ...PRUNE, ...SCALE_IN, ...adopt].map((p) => actionOf(p.call)));
+    const exercised = new Set([
+      ...[...scenarios.create!, ...scenarios.update!, ...DIRECT, ...PRUNE, ...SCALE_IN, ...adopt].map((p) => actionOf(p.call)),
+      ...LEASE_OPERATIONS.map((operation) => actionOf({ service: 'dynamodb', operation })),
+    ]);
     expect(Object.keys(CASES).filter((a) => !exercised.has(a))).toEqual([]);
     // The emulator scenarios did run: creates of every kind and a fix of every hand change.
     expect(scenarios.create!.length).toBeGreaterThan(30);
@@ -177,6 +180,14 @@ describe('the IAM policy evaluated the way IAM does', () => {
     it('allows a full apply of desired-state, the drift fixes, reads and drills', async () => {
       const all = await requests([...scenarios.create!, ...scenarios.update!, ...DIRECT, ...SCALE_IN]);
       expect(await denied(policyFor(scope), all)).toEqual([]);
+    });
+
+    it('allows the leader lease calls on the lease table only, and only when a lease table is set', async () => {
+      const lease = (table: string) => LEASE_OPERATIONS.flatMap((op) => CASES[`dynamodb:${op}`]!({ TableName: table }));
+      const withLease = [iamPolicy(manifests, { controllerId: ID, scope, leaseTable: 'ballast-leases' })];
+      expect(await denied(withLease, lease('ballast-leases'))).toEqual([]);
+      expect(await allowed(withLease, lease('someone-elses-table'))).toEqual([]);
+      expect(await allowed(policyFor(scope), lease('ballast-leases'))).toEqual([]);
     });
 
     it('allows prune of owned resources that carry the destructive opt-in, only with --prune', async () => {

@@ -10,10 +10,15 @@ import * as sns from '@aws-sdk/client-sns';
 import * as tagging from '@aws-sdk/client-resource-groups-tagging-api';
 import * as sts from '@aws-sdk/client-sts';
 import * as secretsmanager from '@aws-sdk/client-secrets-manager';
+import * as dynamodb from '@aws-sdk/client-dynamodb';
 import type { ServiceName } from '../../src/aws/clients.js';
 
+/** The SDK clients Ballast has: those of Aws, and the lease's DynamoDB client. */
+type Client = ServiceName | 'dynamodb';
+
 /** The IAM prefix of each SDK client Ballast has, by its key in Aws and by its package. */
-export const PREFIX: Record<ServiceName, string> = {
+export const PREFIX: Record<Client, string> = {
+  dynamodb: 'dynamodb',
   ecs: 'ecs',
   autoscaling: 'application-autoscaling',
   rds: 'rds',
@@ -25,8 +30,9 @@ export const PREFIX: Record<ServiceName, string> = {
   sts: 'sts',
   secretsmanager: 'secretsmanager',
 };
-const MODULES: Record<ServiceName, object> = { ecs, autoscaling, rds, cloudwatch, ec2, elbv2, sns, tagging, sts, secretsmanager };
-const PACKAGE: Record<string, ServiceName> = {
+const MODULES: Record<Client, object> = { ecs, autoscaling, rds, cloudwatch, ec2, elbv2, sns, tagging, sts, secretsmanager, dynamodb };
+const PACKAGE: Record<string, Client> = {
+  '@aws-sdk/client-dynamodb': 'dynamodb',
   '@aws-sdk/client-ecs': 'ecs',
   '@aws-sdk/client-application-auto-scaling': 'autoscaling',
   '@aws-sdk/client-rds': 'rds',
@@ -47,7 +53,7 @@ const PACKAGE: Record<string, ServiceName> = {
 function operationsIn(text: string): { actions: string[]; unresolved: string[] } {
   // Comments on lines of their own mention calls without making them.
   const source = text.replace(/^\s*\/\*[\s\S]*?\*\//gm, '').replace(/^\s*\/\/.*$/gm, '');
-  const imported = new Map<string, ServiceName>();
+  const imported = new Map<string, Client>();
   for (const [, names, pkg] of source.matchAll(/import\s*(?:type\s*)?\{([^}]*)\}\s*from\s*'(@aws-sdk\/client-[a-z0-9-]+)'/g)) {
     for (const name of names!.split(',')) imported.set(name.trim().replace(/^type\s+/, ''), PACKAGE[pkg!]!);
   }
@@ -59,7 +65,7 @@ function operationsIn(text: string): { actions: string[]; unresolved: string[] }
     else unresolved.push(op!);
   }
   for (const [, key] of source.matchAll(/service: '(\w+)'/g)) {
-    const service = key as ServiceName;
+    const service = key as Client;
     if (!(service in MODULES)) unresolved.push(`service ${key}`);
     else for (const [, op] of source.matchAll(/'([A-Z][A-Za-z0-9]+)'/g)) if (`${op}Command` in MODULES[service]) actions.push(`${PREFIX[service]}:${op}`);
   }

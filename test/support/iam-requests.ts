@@ -56,6 +56,9 @@ const rdsCreate = (action: string, i: In): IamRequest[] => [
 const passRole = (role: unknown) => (role ? [on('iam:PassRole', s(role), { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' })] : []);
 const anyResource = (action: string) => () => [on(action, '*')];
 
+/** The lease's DynamoDB calls (src/lease/store.ts). */
+export const LEASE_OPERATIONS = ['DescribeTable', 'CreateTable', 'GetItem', 'PutItem'];
+
 export const CASES: Record<string, (i: In) => IamRequest[]> = {
   'ecs:DescribeServices': (i) => (i.services as string[]).map((n) => on('ecs:DescribeServices', ecsService({ cluster: i.cluster, service: n }))),
   'ecs:DescribeTaskDefinition': anyResource('ecs:DescribeTaskDefinition'),
@@ -139,10 +142,14 @@ export const CASES: Record<string, (i: In) => IamRequest[]> = {
   // A secret's full ARN ends in a random suffix; manifests may leave it out.
   'secretsmanager:DescribeSecret': (i) => [on('secretsmanager:DescribeSecret', `${s(i.SecretId)}-AbCdEf`)],
   'secretsmanager:GetSecretValue': (i) => [on('secretsmanager:GetSecretValue', `${s(i.SecretId)}-AbCdEf`)],
+  // The leader lease: one table, named by the controller's --lease-table.
+  ...Object.fromEntries(
+    LEASE_OPERATIONS.map((op) => [`dynamodb:${op}`, (i: In) => [on(`dynamodb:${op}`, arn('dynamodb', `table/${s(i.TableName)}`))]]),
+  ),
 };
 
 /** The IAM action of a planned call. */
-export const actionOf = (call: Pick<AwsCall, 'service' | 'operation'>) => `${PREFIX[call.service]}:${call.operation}`;
+export const actionOf = (call: { service: keyof typeof PREFIX; operation: string }) => `${PREFIX[call.service]}:${call.operation}`;
 
 /** The requests of one call, with the tags the resource it acts on carries (none: it does not exist yet, or is no one's). */
 export function requestsOf(call: AwsCall, resourceTags?: Tags): IamRequest[] {

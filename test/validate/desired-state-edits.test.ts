@@ -156,7 +156,7 @@ describe('every single-field edit of desired-state/', () => {
   });
 
   it('is an error naming the edited file and the line of the field', { timeout: 120_000 }, async () => {
-    const files = await findManifestFiles(dir);
+    const { files } = await findManifestFiles(dir);
     const skipped = new Set<string>();
     const misses: string[] = [];
     let count = 0;

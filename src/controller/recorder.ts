@@ -1,0 +1,74 @@
+import type { Logger } from 'pino';
+import type { Manifest } from '../schema/index.js';
+import type { ApplyResult } from '../apply/index.js';
+import type { Plan } from '../plan/types.js';
+import type { Problem } from '../problem.js';
+import type { ReconcileReport } from '../report/notify.js';
+import type { ScalarIndex } from '../report/locate.js';
+import type { PlanCostReport } from '../cost/index.js';
+import type { Metrics } from './metrics.js';
+import type { Trigger } from './triggers.js';
+import { accountResources, type ResourceStatusEntry } from './record.js';
+
+export interface RevisionInForce {
+  sha: string;
+  message: string;
+  author: string;
+  manifests: Manifest[];
+  scalars: ScalarIndex[];
+  loadedAt: string;
+}
+
+/** The branch head that was not applied: invalid manifests (`problems`) or a commit signed by no allowed key (`refused`). */
+export interface RejectedRevision {
+  sha: string;
+  problems: Problem[];
+  refused?: { committer: string; reason: string };
+}
+
+/**
+ * What the controller remembers between reconciles: every resource's status for /status, the drift metrics, the
+ * last drift seen, and each resource's manifest as last seen in place (which tells a Git change from drift).
+ */
+export class StatusRecorder {
+  readonly resources = new Map<string, ResourceStatusEntry>();
+  private lastDrift: ReconcileReport['drift'] = [];
+  private readonly reconciled = new Map<string, Manifest>();
+
+  constructor(
+    private readonly metrics: Metrics,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Updates /status and metrics from one reconcile, and turns it into the report Slack sees. */
+  record(plan: Plan, result: ApplyResult, revision: RevisionInForce, base: ReconcileReport, cost?: PlanCostReport): ReconcileReport {
+    const manifests = new Map(revision.manifests.map((m) => [`${m.kind}/${m.metadata.name}`, m]));
+    const outcome = accountResources(plan, result, { manifests, reconciled: this.reconciled, cost, now: new Date().toISOString() });
+    const report: ReconcileReport = { ...base, drift: outcome.drift, applied: outcome.applied, failures: outcome.failures };
+    this.resources.clear();
+    for (const entry of outcome.resources) {
+      this.resources.set(entry.key, entry);
+      if (entry.explanation) this.logger.info({ revision: revision.sha, resource: entry.key, explanation: entry.explanation }, 'decision');
+    }
+    for (const [key, manifest] of outcome.converged) this.reconciled.set(key, manifest);
+    this.metrics.setDrift(outcome.driftByKind);
+    this.metrics.setOwnershipLost(outcome.lostByKind);
+    this.lastDrift = report.drift;
+    return report;
+  }
+
+  /**
+   * A report for a run that could not look at AWS: it repeats the last drift seen (so Slack does not take the
+   * outage for "drift gone" and report it again later) and carries the rejected revision while the head is invalid.
+   */
+  outageReport(revision: string, triggers: Trigger[], rejected?: RejectedRevision): ReconcileReport {
+    return {
+      revision,
+      triggers,
+      drift: this.lastDrift,
+      applied: [],
+      failures: [],
+      ...(rejected ? { invalid: { revision: rejected.sha, problems: rejected.problems, refused: rejected.refused } } : {}),
+    };
+  }
+}

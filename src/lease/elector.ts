@@ -1,0 +1,135 @@
+import { EventEmitter } from 'node:events';
+import { performance } from 'node:perf_hooks';
+import type { Logger } from 'pino';
+import { errorOf } from '../observe/index.js';
+import type { LeaseRecord, LeaseStore } from './store.js';
+
+export interface LeaseTiming {
+  /** How long a standby waits, after it last saw the lease change, before it takes the lease over. */
+  leaseDurationMs: number;
+  /** The leader stops acting as leader when it has not renewed for this long (shorter than the lease duration). */
+  renewDeadlineMs: number;
+  /** Between attempts to acquire or renew. */
+  retryPeriodMs: number;
+}
+
+/** What the rest of the controller asks: may this replica act (reconcile, write, run drills, post) right now? */
+export interface LeaderGate {
+  readonly leading: boolean;
+  /** This replica's identity. */
+  readonly identity: string;
+  /** The identity holding the lease as last seen, if any. */
+  readonly holder: string | undefined;
+}
+
+/** Election off: the one replica always leads. */
+export const soleLeader = (identity: string): LeaderGate => ({ leading: true, identity, holder: identity });
+
+/**
+ * Leader election over one lease, the way controller-runtime does it: a standby measures the lease's age on its own
+ * clock from when it last saw the record change (so clocks of different hosts need not agree), and takes it over by a
+ * write conditional on the version it saw. The leader counts as leading only while its last renewal is younger than
+ * the renew deadline, on a monotonic clock: a process paused past its lease is not leading when it wakes up, before
+ * any timer of its own has run.
+ */
+export class LeaderElector extends EventEmitter<{ leading: []; standby: [string] }> implements LeaderGate {
+  holder: string | undefined;
+  private isLeader = false;
+  private renewedAt = -Infinity;
+  private observed?: { record: LeaseRecord; at: number };
+  private timer?: NodeJS.Timeout;
+  private ticking?: Promise<void>;
+  private stopped = false;
+
+  constructor(
+    private readonly store: LeaseStore,
+    readonly identity: string,
+    private readonly timing: LeaseTiming,
+    private readonly logger: Logger,
+  ) {
+    super();
+  }
+
+  get leading(): boolean {
+    return this.isLeader && performance.now() - this.renewedAt < this.timing.renewDeadlineMs;
+  }
+
+  /** Creates the table when missing, then tries for the lease at once and every retry period. */
+  async start(): Promise<void> {
+    if (await this.store.ensureTable()) this.logger.info({ table: this.store.table }, 'lease table created');
+    this.schedule(0);
+  }
+
+  /** Stops trying; a leader gives the lease up so a standby takes over at once rather than after the lease duration. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.ticking;
+    const mine = this.observed?.record;
+    if (!this.leading || !mine) return;
+    this.isLeader = false;
+    const now = new Date().toISOString();
+    await this.store
+      .write({ ...mine, holder: '', version: mine.version + 1, durationMs: 0, renewedAt: now }, mine.version)
+      .then((released) => released && this.logger.info({ lease: this.store.name }, 'leader lease released'))
+      .catch((err: unknown) => this.logger.warn({ err: errorOf(err).message }, 'could not release the leader lease; it expires by itself'));
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.ticking = this.tick().finally(() => this.schedule(this.timing.retryPeriodMs));
+    }, delayMs);
+  }
+
+  private async tick(): Promise<void> {
+    try {
+      await this.attempt();
+    } catch (err) {
+      const e = errorOf(err);
+      this.logger.warn({ code: e.code, err: e.message, leading: this.leading }, 'lease check failed');
+    }
+    if (this.isLeader && !this.leading) this.standDown('renew deadline passed without a renewal');
+  }
+
+  private async attempt(): Promise<void> {
+    const started = performance.now();
+    const record = await this.store.read();
+    const seen = this.observed?.record;
+    if (record && (record.version !== seen?.version || record.holder !== seen.holder)) this.observed = { record, at: started };
+    if (record) this.holder = record.holder || undefined;
+    const heldByOther = record !== undefined && record.holder !== '' && record.holder !== this.identity;
+    if (heldByOther && this.observed!.at + record.durationMs > started) {
+      if (this.isLeader) this.standDown(`lease held by ${record.holder}`);
+      return;
+    }
+    if (this.stopped) return;
+    const now = new Date().toISOString();
+    const next: LeaseRecord = {
+      holder: this.identity,
+      version: (record?.version ?? 0) + 1,
+      durationMs: this.timing.leaseDurationMs,
+      acquiredAt: record?.holder === this.identity ? record.acquiredAt : now,
+      renewedAt: now,
+    };
+    if (!(await this.store.write(next, record?.version))) {
+      if (this.isLeader) this.standDown('lease taken over');
+      return;
+    }
+    // Counted from before the read: the lease is surely ours from then on, never from later than others see it.
+    this.renewedAt = started;
+    this.observed = { record: next, at: started };
+    this.holder = this.identity;
+    if (!this.isLeader) {
+      this.isLeader = true;
+      this.logger.info({ identity: this.identity, previous: heldByOther ? record.holder : record?.holder || undefined }, 'leading');
+      this.emit('leading');
+    }
+  }
+
+  private standDown(reason: string): void {
+    this.isLeader = false;
+    this.logger.warn({ identity: this.identity, holder: this.holder, reason }, 'standing by');
+    this.emit('standby', reason);
+  }
+}

@@ -1,0 +1,134 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
+import { useMoto } from '../support/moto.js';
+import { createNetwork } from '../../src/demo/network.js';
+import { createRepo, removeRepo, type TestRepo } from '../support/git.js';
+import { FaultProxy } from '../support/fault-proxy.js';
+import { ControllerProcess, type LogLine } from '../support/controller-process.js';
+import { SlackReceiver } from '../support/slack.js';
+
+const moto = useMoto();
+// Short lease settings keep the test fast; the ratios are controller-runtime's (15 s / 10 s / 2 s).
+const LEASE = { duration: 8, renewDeadline: 6, retryPeriod: 1 };
+
+const finished = (l: LogLine) => l.msg === 'reconcile finished';
+const leading = (l: LogLine) => l.msg === 'leading';
+
+describe('two controllers with leader election', () => {
+  let repo: TestRepo;
+  let slack: SlackReceiver;
+  let proxies: FaultProxy[];
+  let controllers: ControllerProcess[];
+
+  beforeEach(async () => {
+    await createNetwork(moto.aws());
+    repo = await createRepo();
+    slack = new SlackReceiver();
+    proxies = [];
+    controllers = [];
+  });
+  afterEach(async (ctx) => {
+    // What each replica thought of the lease, for a failure's report.
+    if (ctx.task.result?.state === 'fail') {
+      for (const c of controllers) console.log(c.logs.filter((l) => /leading|standing|lease|reconcile finished/.test(l.msg)).map((l) => `${l.time} ${l.msg} ${String(l.reason ?? l.result ?? '')}`).join('\n'));
+    }
+    await Promise.all(controllers.map((c) => c.kill()));
+    await Promise.all(proxies.map((p) => p.stop()));
+    await slack.stop();
+    await removeRepo(repo);
+  });
+
+  /** One replica, behind a proxy of its own so that every request it makes is known to be its. */
+  async function replica(proxy = new FaultProxy(moto.endpoint)): Promise<{ controller: ControllerProcess; proxy: FaultProxy }> {
+    proxies.push(proxy);
+    const controller = await ControllerProcess.start({
+      AWS_ENDPOINT_URL: await proxy.start(),
+      BALLAST_REPO_URL: repo.url,
+      BALLAST_SLACK_WEBHOOK_URL: slackUrl,
+      BALLAST_LEASE_TABLE: 'ballast-leases',
+      BALLAST_LEASE_DURATION: String(LEASE.duration),
+      BALLAST_LEASE_RENEW_DEADLINE: String(LEASE.renewDeadline),
+      BALLAST_LEASE_RETRY_PERIOD: String(LEASE.retryPeriod),
+      BALLAST_DRIFT_SCHEDULE: '* * * * * *',
+    });
+    controllers.push(controller);
+    return { controller, proxy };
+  }
+  let slackUrl: string;
+
+  /** Two replicas started together; the one that leads first, and the other. */
+  async function pair() {
+    slackUrl = await slack.start();
+    const [a, b] = await Promise.all([replica(), replica()]);
+    const first = await Promise.race([a, b].map((r) => r.controller.waitFor(leading, 10_000).then(() => r)));
+    return { leader: first, standby: first === a ? b : a };
+  }
+
+  const threshold = async (name: string) =>
+    (await moto.aws().cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: [name] }))).MetricAlarms?.[0]?.Threshold;
+
+  it('exactly one of two replicas reconciles and writes; the other stands by and says who leads', async () => {
+    const { leader, standby } = await pair();
+    const done = await leader.controller.waitFor(finished, 60_000);
+    expect(done.result).toBe('success');
+    expect(leader.proxy.writes().length).toBeGreaterThan(30);
+    // A few lease periods later the standby has still sent nothing to the estate and run no reconcile.
+    await leader.controller.waitFor((l) => l.msg === 'reconcile finished', 10_000, Date.now());
+    expect(standby.proxy.writes()).toEqual([]);
+    expect(standby.controller.logs.filter((l) => l.msg === 'reconcile started' || l.msg === 'write')).toEqual([]);
+
+    const [ls, ss] = [await leader.controller.status(), await standby.controller.status()];
+    expect(ls).toMatchObject({ leader: true, holder: ls.identity });
+    expect(ss).toMatchObject({ leader: false, holder: ls.identity });
+    expect(ss.identity).not.toBe(ls.identity);
+    expect(await (await fetch(`${leader.controller.url}/metrics`)).text()).toContain('ballast_leader 1');
+    expect(await (await fetch(`${standby.controller.url}/metrics`)).text()).toContain('ballast_leader 0');
+    expect((await fetch(`${standby.controller.url}/healthz`)).status).toBe(200);
+  }, 150_000);
+
+  it('when the leader is killed mid-apply, the standby leads within the lease duration and converges the estate', async () => {
+    const { leader, standby } = await pair();
+    await leader.controller.waitFor((l) => l.msg === 'write', 30_000);
+    await leader.controller.kill('SIGKILL');
+    const killedAt = Date.now();
+    const took = await standby.controller.waitFor(leading, 10_000);
+    // Taken over once the lease, last seen renewed up to a retry period before the kill, has run out.
+    expect(took.time - killedAt).toBeLessThan((LEASE.duration + 3 * LEASE.retryPeriod) * 1000);
+    const done = await standby.controller.waitFor((l) => finished(l) && l.result === 'success', 60_000);
+    expect(done.writes).toBeGreaterThan(0);
+    const services = await moto.aws().ecs.send(new DescribeServicesCommand({ cluster: 'shop', services: ['storefront', 'checkout', 'catalog', 'worker'] }));
+    expect(services.services?.map((s) => s.status)).toEqual(['ACTIVE', 'ACTIVE', 'ACTIVE', 'ACTIVE']);
+    expect(await threshold('storefront-cpu-high')).toBe(85);
+    expect((await standby.controller.status()).leader).toBe(true);
+  }, 150_000);
+
+  it('a leader paused past its lease sends nothing after it resumes until it holds the lease again', async () => {
+    slackUrl = await slack.start();
+    // The first replica answers slowly, so it is paused with most of its first apply still to send.
+    const slow = new FaultProxy(moto.endpoint);
+    slow.faults = { writeLatencyMs: 3_000 };
+    const paused = await replica(slow);
+    await paused.controller.waitFor(leading, 10_000);
+    const other = await replica();
+    await paused.controller.waitFor((l) => l.msg === 'write', 30_000);
+    paused.controller.child.kill('SIGSTOP');
+    await other.controller.waitFor(leading, 10_000);
+    await other.controller.waitFor((l) => finished(l) && l.result === 'success', 60_000);
+
+    const resumedAt = Date.now();
+    paused.controller.child.kill('SIGCONT');
+    // Its interrupted reconcile ends without another write: every call left is refused before it is sent.
+    const ended = await paused.controller.waitFor(finished, 60_000, resumedAt);
+    await paused.controller.waitFor((l) => l.msg === 'standing by', 10_000, resumedAt);
+    expect(paused.proxy.writes(resumedAt)).toEqual([]);
+    expect(ended.result).toBe('failure');
+    expect(paused.controller.logs.some((l) => l.msg === 'write' && String(l.detail).startsWith('LeaseLost'))).toBe(true);
+    expect((await paused.controller.status()).leader).toBe(false);
+
+    // Once the other is gone it takes the lease again and reconciles as leader.
+    await other.controller.kill('SIGKILL');
+    await paused.controller.waitFor(leading, 10_000, resumedAt);
+    await paused.controller.waitFor((l) => finished(l) && l.result === 'success', 30_000, resumedAt);
+  }, 180_000);
+});
