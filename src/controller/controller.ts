@@ -273,7 +273,12 @@ export class Controller extends EventEmitter<{ started: [Trigger]; reconciled: [
       // A reverted drift is already told by the drift message; "applied" is for changes that came from Git.
       if (done && !drifted) {
         const planned = plan.actions.filter((a) => r.actions.includes(a.id));
-        report.applied.push({ key: r.key, summary: planned.map((a) => a.summary).join('; '), operations: planned.flatMap((a) => a.calls.map((c) => c.operation)) });
+        report.applied.push({
+          key: r.key,
+          summary: planned.map((a) => a.summary).join('; '),
+          operations: planned.flatMap((a) => a.calls.map((c) => c.operation)),
+          changes: r.changes.filter((c) => !c.pending).map(({ path, live, desired }) => ({ path, live, desired })),
+        });
       }
       if (error) report.failures.push({ key: r.key, code: error.code, message: error.message, terminal: 'terminal' in error ? error.terminal : false });
       if (r.refused.length > 0) report.failures.push({ key: r.key, code: 'Refused', message: r.note ?? 'destructive change refused', terminal: true });
@@ -308,8 +313,10 @@ export class Controller extends EventEmitter<{ started: [Trigger]; reconciled: [
    * outage for "drift gone" and report it again later) and carries the rejected revision while the head is invalid.
    */
   private outageReport(revision: string, trigger: ReconcileReport['trigger']): ReconcileReport {
+    const commit = this.revision?.sha === revision ? { author: this.revision.author.replace(/\s*<[^>]*>$/, ''), subject: this.revision.message.split('\n')[0] ?? '' } : undefined;
     return {
       revision,
+      ...(commit ? { commit } : {}),
       trigger,
       drift: this.lastDrift,
       applied: [],
