@@ -6,7 +6,7 @@ import { policySize } from '../iam/document.js';
 import { fitPolicy, INLINE_POLICY_LIMIT, MANAGED_POLICY_LIMIT, PolicyTooLarge } from '../iam/limits.js';
 import { deployedStatements, missingGrants, type MissingGrant } from '../iam/check.js';
 import type { Manifest } from '../schema/index.js';
-import { writeJson, type Io, type OutputFormat } from './io.js';
+import { writeJson, writeRawJson, type Io, type OutputFormat } from './io.js';
 
 export interface IamPolicyCommandOptions extends IamPolicyOptions {
   output: OutputFormat;
@@ -36,7 +36,7 @@ export async function iamPolicyCommand(path: string, options: IamPolicyCommandOp
     io.stderr(`error: ${err.message}\n`);
     return 1;
   }
-  writeJson(io, 'inline' in fitted ? fitted.inline : fitted.managed);
+  writeRawJson(io, 'inline' in fitted ? fitted.inline : fitted.managed);
   if (options.output === 'text') {
     const actions = new Set(policy.Statement.flatMap((s) => s.Action));
     const what = `${actions.size} actions in ${policy.Statement.length} statements for ${revision.manifests.length} manifests (scope ${options.scope ?? 'tags'}${options.prune ? ', with prune' : ''})`;

@@ -5,6 +5,7 @@ import { addRunOptions, positiveNumber } from './run-options.js';
 import type { ApplyCommandOptions } from './apply.js';
 import type { DrillCommandOptions } from './drill.js';
 import type { IamPolicyCommandOptions } from './iam-policy.js';
+import { BALLAST_VERSION } from '../version.js';
 import { CONTROLLER_DEFAULTS as D, DRILL_POLL_SECONDS } from '../controller/config.js';
 
 // Commands load their modules when they run: `validate` should not pay for the AWS SDK and the controller.
@@ -18,7 +19,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
   let code = 0;
   const program = new Command('ballast')
     .description('GitOps controller for an AWS ECS Fargate + RDS estate')
-    .version('0.1.0')
+    .version(BALLAST_VERSION)
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
 

@@ -6,6 +6,7 @@ import { hasChanges, type Plan } from '../plan/types.js';
 import { isDrift, renderPlan } from '../report/plan-text.js';
 import { planJson } from '../report/plan-json.js';
 import type { Session } from '../observe/context.js';
+import { revisionOf } from './revision.js';
 import { writeJson, type Io, type OutputFormat } from './io.js';
 import type { AwsCommandOptions } from './settings.js';
 import { openSession } from '../observe/context.js';
@@ -14,7 +15,7 @@ import { openSession } from '../observe/context.js';
 export async function validRevision(path: string, options: { output: OutputFormat }, io: Io): Promise<Revision | undefined> {
   const revision = await loadRevision(path);
   if (revision.problems.length === 0) return revision;
-  if (options.output === 'json') writeJson(io, { valid: false, problems: revision.problems });
+  if (options.output === 'json') writeJson(io, { valid: false, problems: revision.problems }, await revisionOf(path));
   else for (const p of revision.problems) io.stderr(`${formatProblem(p)}\n`);
   return undefined;
 }
@@ -33,7 +34,7 @@ export async function planCommand(path: string, options: AwsCommandOptions & { d
   const session = openSession(options);
   const started = Date.now();
   const { plan } = await planRevision(revision, options, session);
-  if (options.output === 'json') writeJson(io, planJson(plan, session, started));
+  if (options.output === 'json') writeJson(io, planJson(plan, session, started), await revisionOf(path));
   else io.stdout(renderPlan(plan));
   if (hasErrors(plan)) return 1;
   return options.detailedExitcode && hasChanges(plan) ? 2 : 0;
@@ -46,7 +47,7 @@ export async function driftCommand(path: string, options: AwsCommandOptions, io:
   const started = Date.now();
   const { plan } = await planRevision(revision, options, session);
   const drifted = plan.resources.filter(isDrift);
-  if (options.output === 'json') writeJson(io, { ...planJson(plan, session, started), drift: drifted.map((r) => r.key) });
+  if (options.output === 'json') writeJson(io, planJson(plan, session, started), await revisionOf(path));
   else io.stdout(renderPlan(plan, { driftOnly: true }));
   if (hasErrors(plan)) return 1;
   return drifted.length > 0 ? 2 : 0;

@@ -22,3 +22,17 @@ export function show(value: unknown, max = 120): string {
   const text = value === undefined ? 'null' : JSON.stringify(value);
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
+
+/**
+ * An AWS call's input as people and tools may see it: strings under secret-looking keys are hidden (flags such as
+ * `ManageMasterUserPassword: true` stay), and so are the values of `{name, value}` pairs with a secret-looking name
+ * (ECS environment lists).
+ */
+export function redactInput(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(redactInput);
+  if (typeof value !== 'object' || value === null) return value;
+  const named = 'name' in value && typeof value.name === 'string' && SENSITIVE.test(value.name);
+  return Object.fromEntries(
+    Object.entries(value).map(([key, v]) => [key, typeof v === 'string' && (SENSITIVE.test(key) || (named && key === 'value')) ? HIDDEN : redactInput(v)]),
+  );
+}
