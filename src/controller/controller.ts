@@ -265,6 +265,7 @@ export class Controller extends EventEmitter<{ started: [Trigger]; reconciled: [
       const drifted = isDrift(r) && !fromGit;
       if (drifted) {
         driftByKind[r.kind] = (driftByKind[r.kind] ?? 0) + 1;
+        this.deps.metrics.countDrift(r.kind, done);
         // Scaling changes (replicas following traffic) are decisions, not drift.
         for (const c of r.changes.filter((x) => !x.pending && !x.scaling)) {
           report.drift.push({ key: r.key, path: c.path, live: c.live, desired: c.desired, mode: r.mode === 'detect' ? 'detect' : 'enforce', corrected: done && !c.unfixable });
@@ -304,6 +305,7 @@ export class Controller extends EventEmitter<{ started: [Trigger]; reconciled: [
     }
     if (sourceError) report.failures.push({ key: 'Source/git', code: 'SourceUnavailable', message: sourceError });
     this.deps.metrics.setDrift(driftByKind);
+    this.deps.metrics.setResources(plan.resources.map((r) => ({ kind: r.kind, name: r.name, status: r.status, mode: r.mode, suspended: r.status === 'suspended' })));
     this.lastDrift = report.drift;
     return report;
   }

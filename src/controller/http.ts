@@ -20,6 +20,10 @@ export function createHttpServer(options: HttpOptions): FastifyInstance {
   // The signature covers the exact bytes sent, so the body must reach the handler unparsed.
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
+  app.addHook('onResponse', async (req, reply) => {
+    if (req.routeOptions.url === '/webhook') metrics.webhookRequests.inc({ code: String(reply.statusCode) });
+  });
+
   app.get('/healthz', async () => ({ status: 'ok' }));
 
   app.get('/readyz', async (_req, reply) => {

@@ -33,7 +33,7 @@ export async function startController(config: ControllerConfig, logger: Logger =
   const aws = session.aws;
   const metrics = new Metrics(aws.counter);
   const workdir = config.workdir ?? path.join(tmpdir(), `ballast-${config.controllerId}`);
-  const notifier = new SlackNotifier(config.slackWebhookUrl, logger);
+  const notifier = new SlackNotifier(config.slackWebhookUrl, logger, (outcome) => metrics.slackMessages.inc({ outcome }));
   const controller = new Controller(
     {
       defaultMode: config.mode,
