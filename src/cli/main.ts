@@ -5,6 +5,9 @@ import { addRunOptions, positiveNumber } from './run-options.js';
 import type { ApplyCommandOptions } from './apply.js';
 import type { DrillCommandOptions } from './drill.js';
 import type { IamPolicyCommandOptions } from './iam-policy.js';
+import type { ImportCommandOptions } from './import.js';
+import type { HistoryCommandOptions } from './history.js';
+import { parseDuration } from './duration.js';
 import { BALLAST_VERSION } from '../version.js';
 import { CONTROLLER_DEFAULTS as D, DRILL_POLL_SECONDS } from '../controller/config.js';
 
@@ -98,6 +101,35 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     const { drillRunCommand } = await import('./drill.js');
     code = await drillRunCommand(name, path, opts, io);
   });
+
+  addClientOptions(
+    program
+      .command('import')
+      .description('write manifests for live resources, adopting them: one file per service (with its autoscaling), per DB, per alarm prefix')
+      .option('--cluster <name>', 'import the ECS services of this cluster')
+      .option('--service <name...>', 'with --cluster: only these services (default: every active one)', [])
+      .option('--db <identifier...>', 'import these RDS instances (read replicas become a count)', [])
+      .option('--alarm-prefix <prefix...>', 'import the metric alarms whose names start with each prefix, one file per prefix', [])
+      .requiredOption('--out <dir>', 'folder to write into (existing files are never overwritten)')
+      .option('--schemas <dir>', 'where schemas/all.json lives, for the editor header', 'schemas')
+      .addOption(outputOption()),
+  ).action(async (opts: ImportCommandOptions) => {
+    const { importCommand } = await import('./import.js');
+    code = await importCommand(opts, io);
+  });
+
+  program
+    .command('history')
+    .description('the writes the controller made, oldest first, from its DynamoDB history table')
+    .argument('[resource]', 'only this resource, as Kind/name')
+    .addOption(new Option('--history-table <name>', 'DynamoDB table the controller records into').env('BALLAST_HISTORY_TABLE'))
+    .addOption(new Option('--controller-id <id>', 'whose history').env('BALLAST_CONTROLLER_ID').default(D.controllerId))
+    .addOption(new Option('--since <duration>', 'how far back: 30m, 24h, 7d').argParser(parseDuration).default(parseDuration('24h'), '24h'))
+    .addOption(outputOption())
+    .action(async (resource: string | undefined, opts: HistoryCommandOptions) => {
+      const { historyCommand } = await import('./history.js');
+      code = await historyCommand(resource, opts, io);
+    });
 
   addPruneOption(
     program
