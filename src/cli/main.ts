@@ -7,6 +7,7 @@ import type { DrillCommandOptions } from './drill.js';
 import type { IamPolicyCommandOptions } from './iam-policy.js';
 import type { ImportCommandOptions } from './import.js';
 import type { HistoryCommandOptions } from './history.js';
+import type { OperatorOptions } from './operator.js';
 import { parseDuration } from './duration.js';
 import { BALLAST_VERSION } from '../version.js';
 import { CONTROLLER_DEFAULTS as D, DRILL_POLL_SECONDS } from '../controller/config.js';
@@ -117,6 +118,28 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     const { importCommand } = await import('./import.js');
     code = await importCommand(opts, io);
   });
+
+  const controllerOption = () =>
+    new Option('--controller <url>', 'the running controller (token from BALLAST_API_TOKEN)').env('BALLAST_CONTROLLER_URL').default('http://127.0.0.1:8080');
+  program
+    .command('status')
+    .description('what the running controller has in force: revision, last reconcile, every resource')
+    .addOption(controllerOption())
+    .addOption(outputOption())
+    .action(async (opts: OperatorOptions) => {
+      const { statusCommand } = await import('./operator.js');
+      code = await statusCommand(opts, io);
+    });
+  program
+    .command('reconcile')
+    .description('ask the running controller for a reconcile now')
+    .option('--wait', 'wait for its result; exit 1 unless it succeeded', false)
+    .addOption(controllerOption())
+    .addOption(outputOption())
+    .action(async (opts: OperatorOptions) => {
+      const { reconcileCommand } = await import('./operator.js');
+      code = await reconcileCommand(opts, io);
+    });
 
   program
     .command('history')

@@ -35,5 +35,7 @@ export function addRunOptions(cmd: Command): Command {
   opt('--db-timeout <seconds>', 'wait this long for a DB to be available', 'BALLAST_DB_TIMEOUT', undefined, positiveNumber);
   opt('--health-poll-interval <seconds>', 'between health reads after a change', 'BALLAST_HEALTH_POLL_INTERVAL', D.healthPollInterval, positiveNumber);
   opt('--log-level <level>', 'pino log level', 'BALLAST_LOG_LEVEL', D.logLevel);
+  opt('--history-table <name>', 'DynamoDB table recording every write (created when missing)', 'BALLAST_HISTORY_TABLE');
+  opt('--history-retention-days <days>', 'days a history entry is kept (TTL)', 'BALLAST_HISTORY_RETENTION_DAYS', D.historyRetentionDays, positiveNumber);
   return cmd;
 }

@@ -20,6 +20,8 @@ export interface ControllerConfig extends AwsSettings {
   driftSchedule: string;
   webhookSecret?: string;
   slackWebhookUrl?: string;
+  /** Bearer token of the operator API (/status, /reconcile). */
+  apiToken?: string;
   port: number;
   host: string;
   quietPeriod: number;
@@ -27,6 +29,9 @@ export interface ControllerConfig extends AwsSettings {
   dbTimeout?: number;
   healthPollInterval: number;
   logLevel: string;
+  /** DynamoDB table of the history of writes; none: history is not kept. */
+  historyTable?: string;
+  historyRetentionDays: number;
 }
 
 /** Defaults of every optional setting (the flags' defaults too). */
@@ -44,6 +49,7 @@ export const CONTROLLER_DEFAULTS = {
   quietPeriod: 3600,
   healthPollInterval: 5,
   logLevel: 'info',
+  historyRetentionDays: 90,
 } as const satisfies Partial<ControllerConfig>;
 
 /** A restore takes minutes to tens of minutes: reading its state every 15 s is plenty. */

@@ -17,6 +17,8 @@ import type { NotificationPolicy, ReconcileReport } from '../report/notify.js';
 import type { SlackNotifier } from '../report/slack.js';
 import type { SourceRevision } from '../source/git.js';
 import type { Metrics } from './metrics.js';
+import type { HistoryStore } from '../history/store.js';
+import { historyEntries } from '../history/entries.js';
 
 export type Trigger = ReconcileReport['trigger'];
 
@@ -38,6 +40,8 @@ export interface ControllerDeps {
   metrics: Metrics;
   policy: NotificationPolicy;
   notifier: SlackNotifier;
+  /** Where every write is recorded; without it, only the logs tell. */
+  history?: HistoryStore;
 }
 
 export interface ResourceStatusEntry {
@@ -215,10 +219,21 @@ export class Controller extends EventEmitter<{ started: [Trigger]; reconciled: [
     }
 
     const report = this.record(plan, result, revision, trigger, sourceError);
+    await this.recordHistory(plan, result, revision, trigger, new Set(report.drift.map((d) => d.key)));
     for (const f of report.failures) logger.warn({ revision: revision.sha, resource: f.key, code: f.code, err: f.message }, 'resource failed');
     await this.notify(report);
     const outcome = head === 'rejected' ? 'invalid' : report.failures.length > 0 ? 'failure' : 'success';
     return end(outcome, report.failures.some((f) => !f.terminal));
+  }
+
+  /** A history that cannot be written is logged, never a failed reconcile: the writes were made either way. */
+  private async recordHistory(plan: Plan, result: ApplyResult, revision: NonNullable<Controller['revision']>, trigger: Trigger, drifted: Set<string>): Promise<void> {
+    const entries = historyEntries(plan, result, { revision: revision.sha, author: revision.author, message: revision.message, trigger, drifted });
+    try {
+      await this.deps.history?.record(entries);
+    } catch (err) {
+      this.deps.logger.warn({ revision: revision.sha, entries: entries.length, err: (err as Error).message }, 'history not recorded');
+    }
   }
 
   /** Fetches the branch head; a new revision replaces the last good one only when every manifest is valid. */

@@ -1,5 +1,6 @@
-import Fastify, { type FastifyInstance } from 'fastify';
-import type { Controller } from './controller.js';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Controller, ReconcileSummary } from './controller.js';
+import { bearerMatches } from './api-auth.js';
 import type { Metrics } from './metrics.js';
 import { parsePush, verifySignature } from '../source/webhook.js';
 import type { DrillScheduler } from '../drill/index.js';
@@ -10,8 +11,13 @@ export interface HttpOptions {
   drills: DrillScheduler;
   /** Without a secret every webhook is refused: an unauthenticated trigger is never accepted. */
   webhookSecret?: string;
+  /** Bearer token of /status and /reconcile; without it /status is open and /reconcile refused. */
+  apiToken?: string;
   branch: string;
 }
+
+/** How long POST /reconcile?wait=true waits for the reconcile it asked for. */
+const RECONCILE_WAIT_MS = 15 * 60_000;
 
 /** /healthz, /readyz, /metrics, /status and the signed Git push webhook. */
 export function createHttpServer(options: HttpOptions): FastifyInstance {
@@ -37,7 +43,23 @@ export function createHttpServer(options: HttpOptions): FastifyInstance {
 
   app.get('/metrics', async (_req, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
 
-  app.get('/status', async () => ({
+  // The operator API: a bearer token, compared in constant time; /healthz, /readyz and /metrics stay open.
+  const guard = async (req: FastifyRequest, reply: FastifyReply) => {
+    if (options.apiToken && !bearerMatches(req.headers.authorization, options.apiToken)) {
+      return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'missing or wrong bearer token (BALLAST_API_TOKEN)' });
+    }
+  };
+
+  app.post('/reconcile', { preHandler: guard }, async (req, reply) => {
+    if (!options.apiToken) return reply.code(403).send({ error: 'the controller has no BALLAST_API_TOKEN: operator requests are refused' });
+    const wait = (req.query as { wait?: string }).wait === 'true';
+    const done = wait ? nextRun(controller) : undefined;
+    controller.trigger('operator');
+    if (!done) return reply.code(202).send({ accepted: true });
+    return reply.code(200).send(await done);
+  });
+
+  app.get('/status', { preHandler: guard }, async () => ({
     revision: controller.revision
       ? { sha: controller.revision.sha, message: controller.revision.message, author: controller.revision.author, loadedAt: controller.revision.loadedAt }
       : null,
@@ -61,4 +83,17 @@ export function createHttpServer(options: HttpOptions): FastifyInstance {
   });
 
   return app;
+}
+
+/** The summary of the first reconcile that starts from now on (one already running does not count). */
+function nextRun(controller: Controller): Promise<ReconcileSummary | { error: string }> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve({ error: `no reconcile finished within ${RECONCILE_WAIT_MS / 1000} s` }), RECONCILE_WAIT_MS);
+    controller.once('started', () =>
+      controller.once('reconciled', (summary) => {
+        clearTimeout(timer);
+        resolve(summary);
+      }),
+    );
+  });
 }

@@ -11,6 +11,7 @@ import { SlackNotifier } from '../report/slack.js';
 import { Controller } from './controller.js';
 import type { ControllerConfig } from './config.js';
 import { Metrics } from './metrics.js';
+import { HistoryStore } from '../history/store.js';
 import { createHttpServer } from './http.js';
 import { cleanupLeftovers, drillNotification, DrillScheduler, executeDrill } from '../drill/index.js';
 import type { DbInstance } from '../schema/index.js';
@@ -27,7 +28,7 @@ export interface RunningController {
 }
 
 /** Starts the loop, the poll timer, the drift-scan schedule and the HTTP server; the first reconcile starts at once. */
-export async function startController(config: ControllerConfig, logger: Logger = pino({ level: config.logLevel, redact: ['webhookSecret', 'slackWebhookUrl', '*.webhookSecret', '*.slackWebhookUrl'] })): Promise<RunningController> {
+export async function startController(config: ControllerConfig, logger: Logger = pino({ level: config.logLevel, redact: ['webhookSecret', 'slackWebhookUrl', 'apiToken', '*.webhookSecret', '*.slackWebhookUrl', '*.apiToken'] })): Promise<RunningController> {
   if (!cron.validate(config.driftSchedule)) throw new Error(`drift schedule "${config.driftSchedule}" is not a valid cron expression`);
   const session = openSession(config);
   const aws = session.aws;
@@ -51,6 +52,9 @@ export async function startController(config: ControllerConfig, logger: Logger =
       metrics,
       policy: new NotificationPolicy({ quietPeriodMs: config.quietPeriod * 1000 }),
       notifier,
+      ...(config.historyTable
+        ? { history: new HistoryStore({ table: config.historyTable, controllerId: config.controllerId, retentionDays: config.historyRetentionDays }) }
+        : {}),
     },
   );
   const drillsAbort = new AbortController();
@@ -74,7 +78,7 @@ export async function startController(config: ControllerConfig, logger: Logger =
   await cleanupLeftovers(aws, config.controllerId, { all: true })
     .then((leftovers) => leftovers.deleted.length > 0 && logger.info({ deleted: leftovers.deleted }, 'deleted drill instances left by a crash'))
     .catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'could not look for drill leftovers; the next drill tries again'));
-  const server = createHttpServer({ controller, metrics, drills, webhookSecret: config.webhookSecret, branch: config.branch });
+  const server = createHttpServer({ controller, metrics, drills, webhookSecret: config.webhookSecret, apiToken: config.apiToken, branch: config.branch });
   const url = await server.listen({ port: config.port, host: config.host });
   const poll = setInterval(() => controller.trigger('poll'), config.pollInterval * 1000);
   const scan = cron.schedule(config.driftSchedule, () => controller.trigger('drift-scan'));

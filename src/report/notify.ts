@@ -10,7 +10,8 @@ export interface ReconcileReport {
   revision: string;
   /** The commit of `revision`, for people: who changed what. */
   commit?: { author: string; subject: string };
-  trigger: 'poll' | 'webhook' | 'drift-scan' | 'startup' | 'retry';
+  /** `operator`: asked for with `ballast reconcile` (POST /reconcile). */
+  trigger: 'poll' | 'webhook' | 'drift-scan' | 'startup' | 'retry' | 'operator';
   /** Every drifted field found in this reconcile (not only new ones): drift missing from a report is gone. */
   drift: { key: string /* Kind/name */; path: string; live: unknown; desired: unknown; mode: 'enforce' | 'detect'; corrected: boolean }[];
   /** `changes`: the fields Git asked to change, told in words (`cpu 512 -> 1024`); absent for creations. */
