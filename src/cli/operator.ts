@@ -38,7 +38,9 @@ export async function statusCommand(options: OperatorOptions, io: Io): Promise<n
   if (status !== 200) return refused(status, body, io);
   const s = body as StatusDocument;
   if (options.output === 'json') {
-    writeJson(io, s, s.revision?.sha ?? null);
+    // The envelope's `revision` is the sha; /status's revision object (sha, message, author) becomes `commit`.
+    const { revision, ...rest } = s;
+    writeJson(io, { ...rest, commit: revision }, revision?.sha ?? null);
     return 0;
   }
   const r = s.revision;

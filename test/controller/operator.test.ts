@@ -25,18 +25,20 @@ describe('operator commands against a running controller', () => {
     await removeRepo(repo);
   });
 
-  const cli = (args: string[], token: string | undefined = TOKEN) =>
-    runCli([...args, '--controller', running!.url], { env: { ...process.env, BALLAST_API_TOKEN: token } });
+  // null: no token at all.
+  const cli = (args: string[], token: string | null = TOKEN) =>
+    runCli([...args, '--controller', running!.url], { env: { ...process.env, BALLAST_API_TOKEN: token ?? undefined } });
 
   it('ballast status shows the revision in force, the last reconcile and a table of resources', async () => {
     const text = await cli(['status']);
     expect(text.code, text.stderr).toBe(0);
     expect(text.stdout).toContain(`revision   ${running!.controller.revision!.sha.slice(0, 7)} Platform Team`);
-    expect(text.stdout).toMatch(/reconcile  success at .* \(startup/);
+    expect(text.stdout).toMatch(/reconcile {2}success at .* \(startup/);
     expect(text.stdout).toMatch(/^RESOURCE\s+STATUS\s+MODE\s+LAST CHANGE\s+LAST ERROR/m);
     expect(text.stdout).toMatch(/^EcsService\/storefront\s+create\s+enforce\s+\d{4}-/m);
     const json = await cli(['status', '-o', 'json']);
-    expect(json.json()).toMatchObject({ formatVersion: 1, revision: running!.controller.revision!.sha, lastReconcile: { result: 'success' } });
+    const sha = running!.controller.revision!.sha;
+    expect(json.json()).toMatchObject({ formatVersion: 1, revision: sha, commit: { sha, author: expect.stringContaining('Platform Team') }, lastReconcile: { result: 'success' } });
   });
 
   it('ballast reconcile --wait runs a reconcile now and reports its result', async () => {
@@ -48,7 +50,7 @@ describe('operator commands against a running controller', () => {
   });
 
   it('refuses the operator API without the right bearer token; health, readiness and metrics stay open', async () => {
-    for (const token of [undefined, 'wrong-token']) {
+    for (const token of [null, 'wrong-token']) {
       const status = await cli(['status'], token);
       expect(status.code).toBe(1);
       expect(status.stderr).toContain('controller answered 401');
