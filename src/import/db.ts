@@ -2,7 +2,8 @@ import { DescribeDBInstancesCommand } from '@aws-sdk/client-rds';
 import type { Aws } from '../aws/clients.js';
 import { ALLOW_DESTRUCTIVE_TAG } from '../engine/tags.js';
 import { ANNOTATIONS } from '../schema/index.js';
-import { toLive, type LiveDbInstance } from '../reconcilers/db-instance/observe.js';
+import { toLive } from '../reconcilers/db-instance/observe.js';
+import type { LiveDbInstance } from '../reconcilers/db-instance/live.js';
 import { manifest, type Draft } from './manifest.js';
 import type { Names } from './names.js';
 
