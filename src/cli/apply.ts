@@ -4,6 +4,7 @@ import { renderPlan } from '../report/plan-text.js';
 import { planJson } from '../report/plan-json.js';
 import { costOfPlan } from '../cost/index.js';
 import type { Plan } from '../plan/types.js';
+import { revisionOf } from './revision.js';
 import { writeJson, type Io } from './io.js';
 import { hasErrors, planRevision, validRevision } from './plan.js';
 import type { AwsCommandOptions } from './settings.js';
@@ -64,7 +65,7 @@ export async function applyCommand(path: string, options: ApplyCommandOptions, i
   });
   const ok = converged(plan, result);
   if (json) {
-    writeJson(io, { ...planJson(plan, session, started, cost), result, converged: ok });
+    writeJson(io, { ...planJson(plan, session, started, cost), result, converged: ok }, await revisionOf(path));
   } else {
     const failed = result.actions.filter((a) => a.state === 'failed');
     const skipped = result.actions.filter((a) => a.state === 'skipped');

@@ -1,5 +1,6 @@
 import { executeDrill, renderDrill } from '../drill/index.js';
 import type { DbInstance, RestoreDrill } from '../schema/index.js';
+import { revisionOf } from './revision.js';
 import { writeJson, type Io } from './io.js';
 import { validRevision } from './plan.js';
 import type { ClientCommandOptions } from './settings.js';
@@ -30,7 +31,7 @@ export async function drillRunCommand(name: string, path: string, options: Drill
     pollIntervalMs: options.pollInterval * 1000,
     log: (message) => io.stderr(`${message}\n`),
   });
-  if (options.output === 'json') writeJson(io, result);
+  if (options.output === 'json') writeJson(io, result, await revisionOf(path));
   else io.stdout(renderDrill(result));
   return result.outcome === 'passed' ? 0 : 1;
 }

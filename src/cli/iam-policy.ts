@@ -7,7 +7,7 @@ import { fitPolicy, INLINE_POLICY_LIMIT, MANAGED_POLICY_LIMIT, PolicyTooLarge } 
 import { deployedStatements, missingGrants, type MissingGrant } from '../iam/check.js';
 import { readOnlyPolicy } from '../iam/read-only.js';
 import type { Manifest } from '../schema/index.js';
-import { writeJson, type Io, type OutputFormat } from './io.js';
+import { writeJson, writeRawJson, type Io, type OutputFormat } from './io.js';
 
 export interface IamPolicyCommandOptions extends IamPolicyOptions {
   output: OutputFormat;
@@ -40,7 +40,7 @@ export async function iamPolicyCommand(path: string, options: IamPolicyCommandOp
     io.stderr(`error: ${err.message}\n`);
     return 1;
   }
-  writeJson(io, 'inline' in fitted ? fitted.inline : fitted.managed);
+  writeRawJson(io, 'inline' in fitted ? fitted.inline : fitted.managed);
   if (options.output === 'text') {
     const actions = new Set(policy.Statement.flatMap((s) => s.Action));
     const what = `${actions.size} actions in ${policy.Statement.length} statements for ${revision.manifests.length} manifests (scope ${options.scope ?? 'tags'}${options.prune ? ', with prune' : ''})`;

@@ -1,4 +1,5 @@
 import { createInterface } from 'node:readline/promises';
+import { BALLAST_VERSION } from '../version.js';
 
 /** Where a command writes: results to stdout, logs and progress to stderr. Injected so tests run commands in-process. */
 export interface Io {
@@ -30,6 +31,16 @@ export function processIo(): Io {
 
 export type OutputFormat = 'text' | 'json';
 
-export function writeJson(io: Io, value: unknown): void {
+/** Bumped when a field of a JSON document changes meaning or goes away; new fields do not bump it. */
+export const FORMAT_VERSION = 1;
+
+/** One JSON document on stdout, with what a tool needs to trust it: format, Ballast version, revision, time. */
+export function writeJson(io: Io, value: object, revision: string | null = null): void {
+  const document = { formatVersion: FORMAT_VERSION, ballastVersion: BALLAST_VERSION, revision, timestamp: new Date().toISOString(), ...value };
+  io.stdout(`${JSON.stringify(document, null, 2)}\n`);
+}
+
+/** A document in someone else's format (an IAM policy), printed as is. */
+export function writeRawJson(io: Io, value: unknown): void {
   io.stdout(`${JSON.stringify(value, null, 2)}\n`);
 }

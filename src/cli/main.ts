@@ -8,6 +8,11 @@ import type { IamPolicyCommandOptions } from './iam-policy.js';
 import type { CostCommandOptions, PricesUpdateOptions } from './cost.js';
 import type { PlanCommandOptions } from './plan.js';
 import { SHIPPED_PRICES } from '../cost/table.js';
+import type { ImportCommandOptions } from './import.js';
+import type { HistoryCommandOptions } from './history.js';
+import type { OperatorOptions } from './operator.js';
+import { parseDuration } from './duration.js';
+import { BALLAST_VERSION } from '../version.js';
 import { CONTROLLER_DEFAULTS as D, DRILL_POLL_SECONDS } from '../controller/config.js';
 
 // Commands load their modules when they run: `validate` should not pay for the AWS SDK and the controller.
@@ -21,7 +26,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
   let code = 0;
   const program = new Command('ballast')
     .description('GitOps controller for an AWS ECS Fargate + RDS estate')
-    .version('0.1.0')
+    .version(BALLAST_VERSION)
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
 
@@ -121,6 +126,59 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     code = await drillRunCommand(name, path, opts, io);
   });
 
+  addClientOptions(
+    program
+      .command('import')
+      .description('write manifests for live resources, adopting them: one file per service (with its autoscaling), per DB, per alarm prefix')
+      .option('--cluster <name>', 'import the ECS services of this cluster')
+      .option('--service <name...>', 'with --cluster: only these services (default: every active one)', [])
+      .option('--db <identifier...>', 'import these RDS instances (read replicas become a count)', [])
+      .option('--master-password-secret <arn>', 'with --db: the Secrets Manager secret holding the master password of DBs whose password RDS does not manage')
+      .option('--master-password-key <key>', 'with --master-password-secret: the JSON key of the password in it (default password)')
+      .option('--alarm-prefix <prefix...>', 'import the metric alarms whose names start with each prefix, one file per prefix', [])
+      .requiredOption('--out <dir>', 'folder to write into (existing files are never overwritten)')
+      .option('--schemas <dir>', 'where schemas/all.json lives, for the editor header', 'schemas')
+      .addOption(outputOption()),
+  ).action(async (opts: ImportCommandOptions) => {
+    const { importCommand } = await import('./import.js');
+    code = await importCommand(opts, io);
+  });
+
+  const controllerOption = () =>
+    new Option('--controller <url>', 'the running controller (token from BALLAST_API_TOKEN)').env('BALLAST_CONTROLLER_URL').default('http://127.0.0.1:8080');
+  program
+    .command('status')
+    .description('what the running controller has in force: revision, last reconcile, every resource')
+    .addOption(controllerOption())
+    .addOption(outputOption())
+    .action(async (opts: OperatorOptions) => {
+      const { statusCommand } = await import('./operator.js');
+      code = await statusCommand(opts, io);
+    });
+  program
+    .command('reconcile')
+    .description('ask the running controller for a reconcile now')
+    .option('--wait', 'wait for its result; exit 1 unless it succeeded', false)
+    .addOption(controllerOption())
+    .addOption(outputOption())
+    .action(async (opts: OperatorOptions) => {
+      const { reconcileCommand } = await import('./operator.js');
+      code = await reconcileCommand(opts, io);
+    });
+
+  program
+    .command('history')
+    .description('the writes the controller made, oldest first, from its DynamoDB history table')
+    .argument('[resource]', 'only this resource, as Kind/name')
+    .addOption(new Option('--history-table <name>', 'DynamoDB table the controller records into').env('BALLAST_HISTORY_TABLE'))
+    .addOption(new Option('--controller-id <id>', 'whose history').env('BALLAST_CONTROLLER_ID').default(D.controllerId))
+    .addOption(new Option('--since <duration>', 'how far back: 30m, 24h, 7d').argParser(parseDuration).default(parseDuration('24h'), '24h'))
+    .addOption(outputOption())
+    .action(async (resource: string | undefined, opts: HistoryCommandOptions) => {
+      const { historyCommand } = await import('./history.js');
+      code = await historyCommand(resource, opts, io);
+    });
+
   addPruneOption(
     program
       .command('iam-policy')
@@ -132,6 +190,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     io.env,
   )
     .addOption(new Option('--lease-table <name>', 'the DynamoDB table the controller elects its leader through').env('BALLAST_LEASE_TABLE'))
+    .addOption(new Option('--history-table <name>', 'the DynamoDB table the controller records its writes in').env('BALLAST_HISTORY_TABLE'))
     .option('--account <id>', 'narrow ARNs to this AWS account (default: any)')
     .option('--region <region>', 'narrow ARNs to this region, and take the partition from it (default: any, partition aws)')
     .addOption(new Option('--scope <scope>', 'tags: writes limited by the ownership tag; names: also by the manifests\' names').choices(['tags', 'names']).default('tags'))

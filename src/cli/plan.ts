@@ -7,6 +7,7 @@ import { renderPlan } from '../report/plan-text.js';
 import { isDrift } from '../plan/drift.js';
 import { planJson } from '../report/plan-json.js';
 import type { Session } from '../observe/context.js';
+import { revisionOf } from './revision.js';
 import { writeJson, type Io, type OutputFormat } from './io.js';
 import type { AwsCommandOptions } from './settings.js';
 import { openSession } from '../observe/context.js';
@@ -23,7 +24,7 @@ export type PlanOutputFormat = OutputFormat | 'markdown';
 export async function validRevision(path: string, options: { output: PlanOutputFormat }, io: Io): Promise<Revision | undefined> {
   const revision = await loadRevision(path);
   if (revision.problems.length === 0) return revision;
-  if (options.output === 'json') writeJson(io, { valid: false, problems: revision.problems });
+  if (options.output === 'json') writeJson(io, { valid: false, problems: revision.problems }, await revisionOf(path));
   else if (options.output === 'markdown') io.stdout(renderProblemsMarkdown(revision.problems));
   else for (const p of revision.problems) io.stderr(`${formatProblem(p)}\n`);
   return undefined;
@@ -53,7 +54,7 @@ export async function planCommand(path: string, options: PlanCommandOptions, io:
   const started = Date.now();
   const { plan } = await planRevision(revision, options, session);
   const cost = await costOfPlan(plan, revision.manifests, await session.aws.region(), options.prices);
-  if (options.output === 'json') writeJson(io, planJson(plan, session, started, cost));
+  if (options.output === 'json') writeJson(io, planJson(plan, session, started, cost), await revisionOf(path));
   else if (options.output === 'markdown') io.stdout(renderPlanMarkdown(plan, { cost }));
   else io.stdout(renderPlan(plan, { cost }));
   if (hasErrors(plan)) return 1;
@@ -67,7 +68,7 @@ export async function driftCommand(path: string, options: AwsCommandOptions, io:
   const started = Date.now();
   const { plan } = await planRevision(revision, options, session);
   const drifted = plan.resources.filter(isDrift);
-  if (options.output === 'json') writeJson(io, { ...planJson(plan, session, started), drift: drifted.map((r) => r.key) });
+  if (options.output === 'json') writeJson(io, planJson(plan, session, started, undefined, { missingIsDrift: true }), await revisionOf(path));
   else io.stdout(renderPlan(plan, { driftOnly: true }));
   if (hasErrors(plan)) return 1;
   return drifted.length > 0 ? 2 : 0;

@@ -49,5 +49,7 @@ export function addRunOptions(cmd: Command): Command {
   opt('--max-yaml-nodes <n>', 'refuse a revision with more YAML nodes (scalars and flow collections)', 'BALLAST_MAX_YAML_NODES', D.maxYamlNodes, positiveNumber);
   opt('--load-memory <mb>', 'heap of the worker that loads and validates a revision', 'BALLAST_LOAD_MEMORY', D.loadMemory, positiveNumber);
   opt('--log-level <level>', 'pino log level', 'BALLAST_LOG_LEVEL', D.logLevel);
+  opt('--history-table <name>', 'DynamoDB table recording every write (created when missing)', 'BALLAST_HISTORY_TABLE');
+  opt('--history-retention-days <days>', 'days a history entry is kept (TTL)', 'BALLAST_HISTORY_RETENTION_DAYS', D.historyRetentionDays, positiveNumber);
   return cmd;
 }

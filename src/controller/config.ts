@@ -24,6 +24,8 @@ export interface ControllerConfig extends AwsSettings {
   driftSchedule: string;
   webhookSecret?: string;
   slackWebhookUrl?: string;
+  /** Bearer token of the operator API (/status, /reconcile). */
+  apiToken?: string;
   port: number;
   host: string;
   quietPeriod: number;
@@ -54,6 +56,9 @@ export interface ControllerConfig extends AwsSettings {
   maxDocuments: number;
   maxYamlNodes: number;
   loadMemory: number;
+  /** DynamoDB table of the history of writes; none: history is not kept. */
+  historyTable?: string;
+  historyRetentionDays: number;
 }
 
 /** Defaults of every optional setting (the flags' defaults too). */
@@ -80,6 +85,7 @@ export const CONTROLLER_DEFAULTS = {
   maxDocuments: DEFAULT_LIMITS.maxDocuments,
   maxYamlNodes: DEFAULT_LIMITS.maxYamlNodes,
   loadMemory: DEFAULT_ISOLATION.memoryMb,
+  historyRetentionDays: 90,
 } as const satisfies Partial<ControllerConfig>;
 
 /** A restore takes minutes to tens of minutes: reading its state every 15 s is plenty. */

@@ -22,6 +22,8 @@ import type { LeaderGate } from '../lease/index.js';
 import { PendingTriggers, type Trigger } from './triggers.js';
 import { StatusRecorder, type RejectedRevision, type RevisionInForce } from './recorder.js';
 import type { ResourceStatusEntry } from './record.js';
+import type { HistoryStore } from '../history/store.js';
+import { recordHistory } from '../history/record.js';
 
 export type { ResourceStatusEntry } from './record.js';
 
@@ -52,6 +54,8 @@ export interface ControllerDeps {
   costOf?: (plan: Plan, manifests: Manifest[]) => Promise<PlanCostReport>;
   /** Only the leader reconciles and posts; without election the one replica always leads. */
   leader: LeaderGate;
+  /** Where every write is recorded; without it, only the logs tell. */
+  history?: HistoryStore;
 }
 
 export interface ReconcileSummary {
@@ -224,6 +228,13 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
     const cost = await this.deps.costOf?.(plan, revision.manifests);
     const report = this.recorder.record(plan, result, revision, this.outageReport(revision.sha, triggers), cost);
     if (sourceError) report.failures.push({ key: 'Source/git', code: 'SourceUnavailable', message: sourceError });
+    await recordHistory(this.deps.history, this.deps.logger, plan, result, {
+      revision: revision.sha,
+      author: revision.author,
+      message: revision.message,
+      trigger: triggers.join('+'),
+      drifted: new Set(report.drift.map((d) => d.key)),
+    });
     for (const f of report.failures) logger.warn({ revision: revision.sha, resource: f.key, code: f.code, err: f.message }, 'resource failed');
     await this.notify(report);
     const outcome = head === 'rejected' ? 'invalid' : report.failures.length > 0 ? 'failure' : 'success';
@@ -262,7 +273,8 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
   }
 
   private outageReport(revision: string, triggers: Trigger[]): ReconcileReport {
-    return this.recorder.outageReport(revision, triggers, this.badRevision);
+    const commit = this.revision?.sha === revision ? { author: this.revision.author.replace(/\s*<[^>]*>$/, ''), subject: this.revision.message.split('\n')[0] ?? '' } : undefined;
+    return { ...this.recorder.outageReport(revision, triggers, this.badRevision), ...(commit ? { commit } : {}) };
   }
 
   /** A replica that lost the lease mid-run leaves telling Slack to the new leader. */

@@ -1,5 +1,6 @@
-import Fastify, { type FastifyInstance } from 'fastify';
-import type { Controller } from './controller.js';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Controller, ReconcileSummary } from './controller.js';
+import { bearerMatches } from './api-auth.js';
 import type { Metrics } from './metrics.js';
 import type { Logger } from 'pino';
 import { isDeletion, parsePush, RecentDeliveries, verifySignature } from '../source/webhook.js';
@@ -13,12 +14,16 @@ export interface HttpOptions {
   leader: LeaderGate;
   /** Without a secret every webhook is refused: an unauthenticated trigger is never accepted. */
   webhookSecret?: string;
+  /** Bearer token of /status and /reconcile; without it /status is open and /reconcile refused. */
+  apiToken?: string;
   branch: string;
   logger: Logger;
 }
 
 /** GitHub's largest payload. */
 const WEBHOOK_BODY_LIMIT = 25 * 1024 * 1024;
+/** How long POST /reconcile?wait=true waits for the reconcile it asked for. */
+const RECONCILE_WAIT_MS = 15 * 60_000;
 
 /** /healthz, /readyz, /metrics, /status and the signed Git push webhook. */
 export function createHttpServer(options: HttpOptions): FastifyInstance {
@@ -28,6 +33,10 @@ export function createHttpServer(options: HttpOptions): FastifyInstance {
   // The signature covers the exact bytes sent, so the body must reach the handler unparsed.
   app.addContentTypeParser(['application/json', 'application/x-www-form-urlencoded'], { parseAs: 'buffer', bodyLimit: WEBHOOK_BODY_LIMIT }, (_req, body, done) => done(null, body));
   const deliveries = new RecentDeliveries();
+
+  app.addHook('onResponse', async (req, reply) => {
+    if (req.routeOptions.url === '/webhook') metrics.webhookRequests.inc({ code: String(reply.statusCode) });
+  });
 
   app.get('/healthz', async () => ({ status: 'ok' }));
 
@@ -42,7 +51,24 @@ export function createHttpServer(options: HttpOptions): FastifyInstance {
 
   app.get('/metrics', async (_req, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
 
-  app.get('/status', async () => ({
+  // The operator API: a bearer token, compared in constant time; /healthz, /readyz and /metrics stay open.
+  const guard = async (req: FastifyRequest, reply: FastifyReply) => {
+    if (options.apiToken && !bearerMatches(req.headers.authorization, options.apiToken)) {
+      return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'missing or wrong bearer token (BALLAST_API_TOKEN)' });
+    }
+  };
+
+  app.post('/reconcile', { preHandler: guard }, async (req, reply) => {
+    if (!options.apiToken) return reply.code(403).send({ error: 'the controller has no BALLAST_API_TOKEN: operator requests are refused' });
+    if (!options.leader.leading) return reply.code(409).send({ error: `standing by: ${options.leader.holder ?? 'no replica'} leads; ask the leader` });
+    const wait = (req.query as { wait?: string }).wait === 'true';
+    const done = wait ? nextRun(controller) : undefined;
+    controller.trigger('operator');
+    if (!done) return reply.code(202).send({ accepted: true });
+    return reply.code(200).send(await done);
+  });
+
+  app.get('/status', { preHandler: guard }, async () => ({
     leader: options.leader.leading,
     identity: options.leader.identity,
     holder: options.leader.holder ?? null,
@@ -80,4 +106,17 @@ export function createHttpServer(options: HttpOptions): FastifyInstance {
   });
 
   return app;
+}
+
+/** The summary of the first reconcile that starts from now on (one already running does not count). */
+function nextRun(controller: Controller): Promise<ReconcileSummary | { error: string }> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve({ error: `no reconcile finished within ${RECONCILE_WAIT_MS / 1000} s` }), RECONCILE_WAIT_MS);
+    controller.once('started', () =>
+      controller.once('reconciled', (summary) => {
+        clearTimeout(timer);
+        resolve(summary);
+      }),
+    );
+  });
 }

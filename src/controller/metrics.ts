@@ -1,10 +1,27 @@
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { BALLAST_VERSION } from '../version.js';
 import type { CallCounter } from '../aws/counter.js';
 import type { Kind } from '../schema/index.js';
 import { RECONCILED_KINDS } from '../engine/registry.js';
 import type { DrillResult } from '../drill/types.js';
 
-/** The controller's Prometheus metrics, on a registry of their own (served at /metrics). */
+/** HTTP codes the webhook answers with; each is a series from the start (others appear when first seen). */
+const WEBHOOK_CODES = ['202', '400', '401', '413', '415'];
+export type SlackOutcome = 'sent' | 'failed';
+
+/** One managed resource as /metrics shows it. */
+export interface ResourceInfo {
+  kind: string;
+  name: string;
+  status: string;
+  mode: string;
+  suspended: boolean;
+}
+
+/**
+ * The controller's Prometheus metrics, on a registry of their own (served at /metrics). Label values are bounded:
+ * kinds, statuses, modes, outcomes and HTTP codes are fixed sets; resource names are those of the manifests.
+ */
 export class Metrics {
   readonly registry = new Registry();
   readonly reconcileDuration = new Histogram({
@@ -55,6 +72,42 @@ export class Metrics {
     help: 'Whether this replica holds the leader lease and reconciles (1) or stands by (0)',
     registers: [this.registry],
   });
+  readonly resourceInfo = new Gauge({
+    name: 'ballast_resource_info',
+    help: 'One series (value 1) per resource in the manifests, with its status at the last reconcile, mode and whether it is suspended',
+    labelNames: ['kind', 'name', 'status', 'mode', 'suspended'],
+    registers: [this.registry],
+  });
+  readonly driftDetected = new Counter({
+    name: 'ballast_drift_detected_total',
+    help: 'Drifted resources found, by kind: one per resource per reconcile that finds it drifted',
+    labelNames: ['kind'],
+    registers: [this.registry],
+  });
+  readonly corrections = new Counter({
+    name: 'ballast_corrections_total',
+    help: 'Drifted resources put back to their manifest, by kind',
+    labelNames: ['kind'],
+    registers: [this.registry],
+  });
+  readonly buildInfo = new Gauge({
+    name: 'ballast_build_info',
+    help: 'Ballast version and Node.js version of this process (value 1)',
+    labelNames: ['version', 'node'],
+    registers: [this.registry],
+  });
+  readonly webhookRequests = new Counter({
+    name: 'ballast_webhook_requests_total',
+    help: 'Requests to POST /webhook by HTTP status code',
+    labelNames: ['code'],
+    registers: [this.registry],
+  });
+  readonly slackMessages = new Counter({
+    name: 'ballast_slack_messages_total',
+    help: 'Slack messages by outcome: sent (Slack accepted it) or failed',
+    labelNames: ['outcome'],
+    registers: [this.registry],
+  });
 
   readonly drillLastRun = new Gauge({
     name: 'ballast_drill_last_run_timestamp_seconds',
@@ -83,12 +136,34 @@ export class Metrics {
 
   constructor(...counters: CallCounter[]) {
     for (const counter of counters) counter.onCall((c) => this.awsCalls.inc({ service: c.service, operation: c.operation, outcome: c.outcome }));
-    for (const kind of RECONCILED_KINDS) this.drifted.set({ kind }, 0);
-    for (const kind of RECONCILED_KINDS) this.ownershipLost.set({ kind }, 0);
+    collectDefaultMetrics({ register: this.registry });
+    // Every labelled series exists from the start, so rate() and absent() work before the first event.
+    for (const kind of RECONCILED_KINDS) {
+      this.drifted.set({ kind }, 0);
+      this.ownershipLost.set({ kind }, 0);
+      this.driftDetected.inc({ kind }, 0);
+      this.corrections.inc({ kind }, 0);
+    }
+    for (const result of ['success', 'failure', 'invalid', 'source_error']) this.reconciles.inc({ result }, 0);
+    for (const code of WEBHOOK_CODES) this.webhookRequests.inc({ code }, 0);
+    for (const outcome of ['sent', 'failed'] satisfies SlackOutcome[]) this.slackMessages.inc({ outcome }, 0);
+    this.buildInfo.set({ version: BALLAST_VERSION, node: process.version }, 1);
   }
 
   setOwnershipLost(byKind: Partial<Record<Kind, number>>): void {
     for (const kind of RECONCILED_KINDS) this.ownershipLost.set({ kind }, byKind[kind] ?? 0);
+  }
+
+  /** Replaces the resource series with those of the last reconcile: a resource gone from Git leaves no series. */
+  setResources(resources: ResourceInfo[]): void {
+    this.resourceInfo.reset();
+    for (const r of resources) this.resourceInfo.set({ kind: r.kind, name: r.name, status: r.status, mode: r.mode, suspended: String(r.suspended) }, 1);
+  }
+
+  /** Counts the drifted resources of one reconcile and those put back. */
+  countDrift(kind: Kind, corrected: boolean): void {
+    this.driftDetected.inc({ kind });
+    if (corrected) this.corrections.inc({ kind });
   }
 
   setDrift(byKind: Partial<Record<Kind, number>>): void {

@@ -75,6 +75,7 @@ export function accountResources(
         key: r.key,
         summary: planned.map((a) => a.summary).join('; '),
         operations: planned.flatMap((a) => a.calls.map((c) => c.operation)),
+        changes: r.changes.filter((c) => !c.pending).map(({ path, live, desired }) => ({ path, live, desired })),
         ...(delta ? { cost: delta } : {}),
         ...(disruption.length > 0 ? { disruption: disruption.join('; ') } : {}),
       });

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Manifest } from '../schema/index.js';
+import type { Kind, Manifest } from '../schema/index.js';
 import type { ApplyResult } from '../apply/index.js';
 import type { Plan } from '../plan/types.js';
 import type { Problem } from '../problem.js';
@@ -52,6 +52,11 @@ export class StatusRecorder {
     }
     for (const [key, manifest] of outcome.converged) this.reconciled.set(key, manifest);
     this.metrics.setDrift(outcome.driftByKind);
+    for (const key of new Set(report.drift.map((d) => d.key))) {
+      const kind = key.slice(0, key.indexOf('/')) as Kind;
+      this.metrics.countDrift(kind, report.drift.every((d) => d.key !== key || d.corrected));
+    }
+    this.metrics.setResources(plan.resources.map((r) => ({ kind: r.kind, name: r.name, status: r.status, mode: r.mode, suspended: r.status === 'suspended' })));
     this.metrics.setOwnershipLost(outcome.lostByKind);
     this.lastDrift = report.drift;
     return report;

@@ -11,6 +11,7 @@ import { SlackNotifier } from '../report/slack.js';
 import { Controller } from './controller.js';
 import type { ControllerConfig } from './config.js';
 import { Metrics } from './metrics.js';
+import { HistoryStore } from '../history/store.js';
 import { createHttpServer } from './http.js';
 import { cleanupLeftovers, drillNotification, DrillScheduler, executeDrill } from '../drill/index.js';
 import type { DbInstance } from '../schema/index.js';
@@ -39,7 +40,7 @@ export interface RunningController {
 
 /** The controller's logger: pino JSON lines at the configured level, the two secret settings hidden wherever logged. */
 export function controllerLogger(config: Pick<ControllerConfig, 'logLevel'>, destination?: DestinationStream): Logger {
-  const options = { level: config.logLevel, redact: ['webhookSecret', 'slackWebhookUrl', 'githubToken', '*.webhookSecret', '*.slackWebhookUrl', '*.githubToken'] };
+  const options = { level: config.logLevel, redact: ['webhookSecret', 'slackWebhookUrl', 'githubToken', 'apiToken', '*.webhookSecret', '*.slackWebhookUrl', '*.githubToken', '*.apiToken'] };
   return destination ? pino(options, destination) : pino(options);
 }
 
@@ -53,7 +54,7 @@ export async function startController(config: ControllerConfig, logger: Logger =
   const elector: LeaderElector | undefined = config.leaseTable ? createElector({ ...config, leaseTable: config.leaseTable }, leaseCalls, logger) : undefined;
   const leader: LeaderGate = elector ?? soleIdentity();
   const workdir = config.workdir ?? path.join(tmpdir(), `ballast-${config.controllerId}`);
-  const notifier = new SlackNotifier(config.slackWebhookUrl, logger);
+  const notifier = new SlackNotifier(config.slackWebhookUrl, logger, (outcome) => metrics.slackMessages.inc({ outcome }));
   const verifier = CommitVerifier.from(config);
   await verifier?.check();
   const controller = new Controller(
@@ -79,6 +80,9 @@ export async function startController(config: ControllerConfig, logger: Logger =
       verifier,
       costOf: async (plan, manifests) => costOfPlan(plan, manifests, await aws.region(), config.prices),
       leader,
+      ...(config.historyTable
+        ? { history: new HistoryStore({ table: config.historyTable, controllerId: config.controllerId, retentionDays: config.historyRetentionDays }) }
+        : {}),
     },
   );
   if (config.githubToken) {
@@ -114,7 +118,7 @@ export async function startController(config: ControllerConfig, logger: Logger =
     drills.start();
     controller.trigger('startup');
   };
-  const server = createHttpServer({ controller, metrics, drills, leader, logger, webhookSecret: config.webhookSecret, branch: config.branch });
+  const server = createHttpServer({ controller, metrics, drills, leader, logger, webhookSecret: config.webhookSecret, apiToken: config.apiToken, branch: config.branch });
   const url = await server.listen({ port: config.port, host: config.host });
   const poll = setInterval(() => controller.trigger('poll'), config.pollInterval * 1000);
   const scan = cron.schedule(config.driftSchedule, () => controller.trigger('drift-scan'));

@@ -1,4 +1,5 @@
-import { escape, type Block, type Notification } from '../report/notify.js';
+import type { Notification } from '../report/notify.js';
+import { context, escape, fallback, header, section, type Block } from '../report/slack-format.js';
 import { duration } from './run.js';
 import type { DrillOutcome, DrillResult } from './types.js';
 
@@ -8,12 +9,6 @@ const OUTCOME: Record<DrillOutcome, string> = {
   'budget-exceeded': 'OVER BUDGET',
   error: 'ERROR',
 };
-
-/** Slack rejects header text over 150 characters and section text over 3000. */
-const MAX_HEADER = 150;
-const MAX_SECTION = 3000;
-
-const section = (text: string): Block => ({ type: 'section', text: { type: 'mrkdwn', text: text.slice(0, MAX_SECTION) } });
 
 const budgeted = (value: number | null, budgetSeconds: number) =>
   `${value === null ? 'not measured' : duration(value)} (budget ${budgetSeconds / 60} min)`;
@@ -50,15 +45,14 @@ export function renderDrill(r: DrillResult): string {
 
 /** The Slack message for a drill result: outcome and reason, RTO and RPO against their budgets, every check. */
 export function drillNotification(r: DrillResult): Notification {
-  const heading = title(r).slice(0, MAX_HEADER);
   const details = facts(r).map(([label, value]) => `*${label}* ${escape(value)}`);
   const blocks: Block[] = [
-    { type: 'header', text: { type: 'plain_text', text: heading } },
+    header(escape(title(r))),
     section(escape(r.reason)),
     section(details.join('\n')),
   ];
   if (r.checks.length > 0) blocks.push(section(r.checks.map((c) => escape(checkLine(c))).join('\n')));
-  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `RestoreDrill/${escape(r.drill)} · DB ${escape(r.db)}` }] });
-  const plain = [heading, r.reason, ...facts(r).map(([label, value]) => `${label}: ${value}`), ...r.checks.map(checkLine)];
-  return { kind: 'drill', text: plain.join('\n'), blocks };
+  blocks.push(context(escape(`RestoreDrill/${r.drill} · DB ${r.db}`)));
+  const plain = [title(r), r.reason, ...facts(r).map(([label, value]) => `${label}: ${value}`), ...r.checks.map(checkLine)];
+  return { kind: 'drill', text: fallback(plain.map(escape)), blocks };
 }

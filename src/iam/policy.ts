@@ -76,6 +76,11 @@ function build(manifests: Manifest[], options: IamPolicyOptions, compact: boolea
     const table = s.arn('dynamodb', `table/${options.leaseTable}`);
     add(grants, allow('LeaderLease', ['dynamodb:DescribeTable', 'dynamodb:CreateTable', 'dynamodb:GetItem', 'dynamodb:PutItem'], [table]));
   }
+  // The history table is created (with its TTL) when missing, then only appended to; `ballast history` reads it with the operator's own credentials.
+  if (options.historyTable) {
+    const table = s.arn('dynamodb', `table/${options.historyTable}`);
+    add(grants, allow('WriteHistory', ['dynamodb:DescribeTable', 'dynamodb:CreateTable', 'dynamodb:UpdateTimeToLive', 'dynamodb:PutItem'], [table]));
+  }
   // These list and describe calls support no resource-level permissions: IAM accepts only "*" for them.
   const unscoped = allow('ListAndDescribeWithoutResourceLevelPermissions', [...grants.unscoped], ['*']);
   return document([...grants.statements.values(), unscoped]);

@@ -17,6 +17,8 @@ export interface IamPolicyOptions {
   prune?: boolean;
   /** The controller elects a leader through this DynamoDB table (its --lease-table). */
   leaseTable?: string;
+  /** The controller records its writes in this DynamoDB table (its --history-table). */
+  historyTable?: string;
   /** Narrow every ARN to one account and region; any (`*`) by default. The partition follows the region. */
   account?: string;
   region?: string;

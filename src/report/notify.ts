@@ -1,13 +1,17 @@
 import { isDeepStrictEqual } from 'node:util';
 import { redactValue, show } from './redact.js';
+import { describeChanges, type ChangeFact } from './change-words.js';
+import { context, escape, fairSample, fallback, header, moreLine, sections, type Block } from './slack-format.js';
 import { CONTROLLER_DEFAULTS } from '../controller/config.js';
 
 /** What the controller saw in one reconcile; the input of the notification policy. */
 export interface ReconcileReport {
   /** The revision in force (the last good one while the branch head is invalid). */
   revision: string;
-  /** Every reason folded into this reconcile. */
-  triggers: ('poll' | 'webhook' | 'drift-scan' | 'startup' | 'retry')[];
+  /** The commit of `revision`, for people: who changed what. */
+  commit?: { author: string; subject: string };
+  /** Every reason folded into this reconcile; `operator`: asked for with `ballast reconcile` (POST /reconcile). */
+  triggers: ('poll' | 'webhook' | 'drift-scan' | 'startup' | 'retry' | 'operator')[];
   /** Every drifted field found in this reconcile (not only new ones): drift missing from a report is gone. */
   drift: {
     key: string /* Kind/name */;
@@ -23,9 +27,10 @@ export interface ReconcileReport {
   }[];
   /**
    * `disruption`: what the actions did to what runs (rolls tasks, restarts DB, ...), when anything; `cost`: the monthly
-   * delta of the change, e.g. "+ $292.00/month (db.r6g.large … -> db.r6g.xlarge …)".
+   * delta of the change, e.g. "+ $292.00/month (db.r6g.large … -> db.r6g.xlarge …)";
+   * `changes`: the fields Git asked to change, told in words (`cpu 512 -> 1024`); absent for creations.
    */
-  applied: { key: string; summary: string; operations: string[]; disruption?: string; cost?: string }[];
+  applied: { key: string; summary: string; operations: string[]; changes?: ChangeFact[]; disruption?: string; cost?: string }[];
   /** `terminal`: will not pass by retrying (refused, access denied, bad reference); the controller does not back off for it. */
   failures: { key: string; code: string; message: string; terminal?: boolean }[];
   /** Set on every reconcile while the branch head is an invalid revision, or one refused for its signature. */
@@ -39,12 +44,6 @@ export interface ReconcileReport {
 /** `drill`: a RestoreDrill result (src/drill/report.ts); the others come from reconciles. */
 export type NotificationKind = 'drift' | 'applied' | 'failures' | 'invalid' | 'recovered' | 'drill';
 
-/** The subset of Slack Block Kit the notifications use. */
-export type Block =
-  | { type: 'header'; text: { type: 'plain_text'; text: string } }
-  | { type: 'section'; text: { type: 'mrkdwn'; text: string } }
-  | { type: 'context'; elements: { type: 'mrkdwn'; text: string }[] };
-
 /** One Slack message: `text` is the plain fallback (notifications, screen readers), `blocks` the rendering. */
 export interface Notification {
   kind: NotificationKind;
@@ -54,13 +53,14 @@ export interface Notification {
 
 const MAX_LINES = 20;
 const MAX_VALUE = 80;
-/** Slack rejects section text over 3000 characters. */
-const MAX_SECTION = 3000;
+/** A failure's AWS message or a problem's text: long enough to act on, short enough for 20 lines a message. */
+const MAX_DETAIL = 600;
 
-/** A bullet line: `subject` is shown bold in Slack. */
+/** A bullet line: `subject` is shown bold in Slack; `group` (the kind) keeps a place when lines are cut. */
 interface Line {
   subject: string;
   detail: string;
+  group: string;
 }
 
 interface Seen<V> {
@@ -106,7 +106,7 @@ export class NotificationPolicy {
     this.drift = kept;
     if (fresh.length === 0) return undefined;
     const resources = new Set(fresh.map((d) => d.key)).size;
-    const lines = byKey(fresh).map((d) => ({ subject: d.key, detail: driftDetail(d) }));
+    const lines = byKey(fresh).map((d) => ({ subject: d.key, detail: driftDetail(d), group: kindOf(d.key) }));
     return message('drift', `Drift found on ${plural(resources, 'resource')} (${plural(fresh.length, 'field')})`, lines, report);
   }
 
@@ -117,7 +117,7 @@ export class NotificationPolicy {
     );
     this.failures = kept;
     if (fresh.length === 0) return undefined;
-    const lines = byKey(fresh).map((f) => ({ subject: f.key, detail: `${f.code}: ${f.message}` }));
+    const lines = byKey(fresh).map((f) => ({ subject: f.key, detail: clip(`${f.code}: ${f.message}`), group: kindOf(f.key) }));
     return message('failures', `Reconcile failed for ${plural(new Set(fresh.map((f) => f.key)).size, 'resource')}`, lines, report);
   }
 
@@ -127,11 +127,12 @@ export class NotificationPolicy {
     this.invalidRevisions.add(invalid.revision);
     if (invalid.refused) {
       const title = `Revision ${short(invalid.revision)} refused: ${invalid.refused.reason}; ${short(report.revision)} stays in force`;
-      return message('invalid', title, [{ subject: 'committed by', detail: invalid.refused.committer }], report);
+      return message('invalid', title, [{ subject: 'committed by', detail: clip(invalid.refused.committer), group: 'commit' }], report);
     }
     const lines = invalid.problems.map((p) => ({
       subject: `${p.file}:${p.line}:${p.col}`,
-      detail: p.subject ? `${p.subject}: ${p.message}` : p.message,
+      detail: clip(p.subject ? `${p.subject}: ${p.message}` : p.message),
+      group: p.file,
     }));
     const title = `Invalid revision ${short(invalid.revision)} rejected (${plural(invalid.problems.length, 'problem')}); ${short(report.revision)} stays in force`;
     return message('invalid', title, lines, report);
@@ -170,9 +171,12 @@ function appliedMessage(report: ReconcileReport): Notification | undefined {
   if (report.applied.length === 0) return undefined;
   const lines = byKey(report.applied).map((a) => ({
     subject: a.key,
-    detail: `${a.operations.length > 0 ? `${a.summary} (${a.operations.join(', ')})` : a.summary}${a.disruption ? ` [${a.disruption}]` : ''}${a.cost ? `; cost: ${a.cost}` : ''}`,
+    detail: `${a.changes?.length ? clip(describeChanges(a.changes)) : a.operations.length > 0 ? `${clip(a.summary)} (${a.operations.join(', ')})` : clip(a.summary)}${a.disruption ? ` [${a.disruption}]` : ''}${a.cost ? `; cost: ${a.cost}` : ''}`,
+    group: kindOf(a.key),
   }));
-  return message('applied', `Changes applied to ${plural(new Set(report.applied.map((a) => a.key)).size, 'resource')}`, lines, report);
+  const count = plural(new Set(report.applied.map((a) => a.key)).size, 'resource');
+  const from = report.commit ? ` from ${short(report.revision)} by ${report.commit.author}: ${report.commit.subject}` : '';
+  return message('applied', `Changes applied to ${count}${from}`, lines, report);
 }
 
 /** `spec.path: live -> desired (reverted)`; values of secret-looking paths are redacted. */
@@ -184,35 +188,23 @@ function driftDetail(d: ReconcileReport['drift'][number]): string {
   return `${d.path}: ${value(d.live)} -> ${value(d.desired)} ${outcome}`;
 }
 
+/** Builds a message within Slack's limits; every text is escaped before it is bounded, the fallback too. */
 function message(kind: NotificationKind, title: string, all: Line[], report: ReconcileReport): Notification {
-  const lines = all.slice(0, MAX_LINES).map((l) => `• *${escape(l.subject)}* ${escape(l.detail)}`);
-  const plain = all.slice(0, MAX_LINES).map((l) => `${l.subject} ${l.detail}`);
-  if (all.length > MAX_LINES) {
-    const more = `and ${all.length - MAX_LINES} more`;
-    lines.push(`_${more}_`);
-    plain.push(more);
+  const { shown, hidden } = fairSample(all, MAX_LINES, (l) => l.group);
+  const more = moreLine(hidden);
+  const lines = shown.map((l) => `• *${escape(l.subject)}* ${escape(l.detail)}`);
+  const plain = shown.map((l) => escape(`${l.subject} ${l.detail}`));
+  if (more) {
+    lines.push(`_${escape(more)}_`);
+    plain.push(escape(more));
   }
-  const context = `Revision \`${short(report.revision)}\` · ${report.triggers.length > 1 ? 'triggers' : 'trigger'}: ${report.triggers.join(', ')}`;
+  const revision = report.commit ? `Commit \`${short(report.revision)}\` by ${report.commit.author}: ${report.commit.subject}` : `Revision \`${short(report.revision)}\``;
+  const triggers = `${report.triggers.length > 1 ? 'triggers' : 'trigger'}: ${report.triggers.join(', ')}`;
   return {
     kind,
-    text: [title, ...plain].join('\n'),
-    blocks: [
-      { type: 'header', text: { type: 'plain_text', text: title } },
-      ...sections(lines),
-      { type: 'context', elements: [{ type: 'mrkdwn', text: context }] },
-    ],
+    text: fallback([escape(title), ...plain]),
+    blocks: [header(escape(title)), ...sections(lines, 2), context(escape(`${revision} · ${triggers}`))],
   };
-}
-
-/** Packs lines into as few section blocks as Slack's per-section size limit allows. */
-function sections(lines: string[]): Block[] {
-  const texts: string[] = [];
-  for (const line of lines) {
-    const last = texts.at(-1);
-    if (last !== undefined && last.length + 1 + line.length <= MAX_SECTION) texts[texts.length - 1] = `${last}\n${line}`;
-    else texts.push(line.slice(0, MAX_SECTION));
-  }
-  return texts.map((text) => ({ type: 'section', text: { type: 'mrkdwn', text } }));
 }
 
 /** Groups lines of the same resource together, keeping each resource's own order. */
@@ -220,10 +212,9 @@ function byKey<T extends { key: string }>(items: T[]): T[] {
   return [...items].sort((a, b) => a.key.localeCompare(b.key));
 }
 
-/** Slack mrkdwn control characters. */
-export function escape(text: string): string {
-  return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
-}
+const kindOf = (key: string) => key.split('/')[0] ?? key;
+
+const clip = (text: string) => (text.length > MAX_DETAIL ? `${text.slice(0, MAX_DETAIL - 1)}…` : text);
 
 function short(sha: string): string {
   return sha.slice(0, 7);

@@ -15,6 +15,8 @@ export class SlackNotifier {
   constructor(
     private readonly webhookUrl: string | undefined,
     private readonly logger?: WarnLogger,
+    /** Told the outcome of every message sent (for the controller's metrics). */
+    private readonly onOutcome?: (outcome: 'sent' | 'failed') => void,
   ) {
     this.webhook = webhookUrl ? new IncomingWebhook(webhookUrl, { timeout: TIMEOUT_MS }) : undefined;
   }
@@ -24,8 +26,10 @@ export class SlackNotifier {
     if (!this.webhook) return false;
     try {
       await this.webhook.send({ text: n.text, blocks: n.blocks });
+      this.onOutcome?.('sent');
       return true;
     } catch (error) {
+      this.onOutcome?.('failed');
       this.logger?.warn({ notification: n.kind, ...this.describe(error) }, 'Slack notification not sent');
       return false;
     }

@@ -25,7 +25,7 @@ interface Out {
   resources: { key: string; status: string; drift?: string; changes: Change[]; refused: Change[]; note?: string }[];
   actions: { id: string; key: string; calls: { operation: string; input: Record<string, unknown> }[]; disruption: { level: string; reason: string } }[];
   calls: Record<string, number>;
-  drift?: string[];
+  drift: { key: string; drift: string }[];
 }
 
 const fast = ['--yes', '--output', 'json', '--poll-interval', '0.05'];
@@ -74,7 +74,7 @@ describe('drift that misses nothing', () => {
     const drift = await runCli(['drift', dir, '--output', 'json']);
     expect(drift.code).toBe(2);
     const out = drift.json<Out>();
-    expect(out.drift?.sort()).toEqual([
+    expect(out.drift.map((d) => d.key).sort()).toEqual([
       'Alarm/shop-db-cpu-high',
       'Alarm/worker-memory-high',
       'Dashboard/shop',
@@ -126,7 +126,7 @@ describe('drift that misses nothing', () => {
 
     const after = await runCli(['drift', dir, '--output', 'json']);
     expect(after.code).toBe(2);
-    expect(after.json<Out>().drift?.sort()).toEqual(['Alarm/shop-db-cpu-high', 'Dashboard/shop']);
+    expect(after.json<Out>().drift.map((d) => d.key).sort()).toEqual(['Alarm/shop-db-cpu-high', 'Dashboard/shop']);
   });
 
   it('prunes scaling and dashboards too, refuses prune under the unstated default id, and applies safe fields beside a refused one', async () => {

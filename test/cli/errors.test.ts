@@ -62,7 +62,7 @@ describe('command errors', () => {
     expect(text.stdout).toBe('');
     expect(text.code).toBe(1);
     const json = await runCli(['plan', dir, '--output', 'json']);
-    expect(json.json()).toEqual({ error: expect.stringMatching(/[Rr]egion/) });
+    expect(json.json()).toMatchObject({ formatVersion: 1, error: expect.stringMatching(/[Rr]egion/) });
     expect(json.stderr).toBe('');
     expect(json.code).toBe(1);
   });

@@ -235,7 +235,7 @@ describe('ballast run', () => {
     expect((await scan()).writes).toBe(1);
     expect(await threshold(aws, 'storefront-cpu-high')).toBe(85);
     await slack.received(before + 1);
-    expect(slack.messages[before]!.text).toContain('Alarm/storefront-cpu-high spec.threshold: 99 -> 85 (reverted)');
+    expect(slack.messages[before]!.text).toContain('Alarm/storefront-cpu-high spec.threshold: 99 -&gt; 85 (reverted)');
 
     // Someone does it again: reverted again, but Slack already knows.
     await setThreshold(aws, 'storefront-cpu-high', 99);
@@ -251,7 +251,7 @@ describe('ballast run', () => {
     await setThreshold(aws, 'storefront-cpu-high', 70);
     expect((await scan()).writes).toBe(0);
     await slack.received(before + 2);
-    expect(slack.messages[before + 1]!.text).toContain('Alarm/storefront-cpu-high spec.threshold: 70 -> 85 (detect mode');
+    expect(slack.messages[before + 1]!.text).toContain('Alarm/storefront-cpu-high spec.threshold: 70 -&gt; 85 (detect mode');
     expect(await threshold(aws, 'storefront-cpu-high')).toBe(70);
     const metrics = await (await fetch(`${running.url}/metrics`)).text();
     expect(metrics).toContain('ballast_drifted_resources{kind="Alarm"} 1');

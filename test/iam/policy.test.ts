@@ -47,7 +47,7 @@ describe('ballast iam-policy', () => {
     // Prune finds what it deletes by tag or by a kind's own discovery, and those kinds are the ones granted.
     expect(RECONCILED_KINDS.filter((k) => RECONCILERS[k].deleteSteps)).toEqual(PRUNED_KINDS);
     expect(RECONCILED_KINDS.filter((k) => RECONCILERS[k].deleteSteps && !RECONCILERS[k].taggingType && !RECONCILERS[k].discoverOwned)).toEqual([]);
-    const granted = actionsOf(iamPolicy(await everyPath(), { controllerId: 'ballast', prune: true, leaseTable: 'ballast-leases' }));
+    const granted = actionsOf(iamPolicy(await everyPath(), { controllerId: 'ballast', prune: true, leaseTable: 'ballast-leases', historyTable: 'ballast-history' }));
     expect([...code.actions].filter((a) => !granted.has(a))).toEqual([]);
   });
 

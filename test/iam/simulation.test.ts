@@ -14,7 +14,7 @@ import { HAND_CHANGES } from '../support/hand-changes.js';
 import { codeOperations } from '../support/code-operations.js';
 import { copyDesiredState, editManifest, setField } from '../support/manifests.js';
 import { ACCOUNT, decide, type IamRequest } from '../support/iam-simulate.js';
-import { actionOf, CASES, LEASE_OPERATIONS, REGION, requestsOf, withResourceTags } from '../support/iam-requests.js';
+import { actionOf, CASES, HISTORY_OPERATIONS, LEASE_OPERATIONS, REGION, requestsOf, withResourceTags } from '../support/iam-requests.js';
 
 /**
  * The generated policy, evaluated the way IAM evaluates it (iam-simulate over the service authorization reference),
@@ -168,7 +168,7 @@ describe('the IAM policy evaluated the way IAM does', () => {
     const adopt = adoptionCalls([...manifests, ...(await loadRevision('deploy/ballast-controller.yaml')).manifests]);
     const exercised = new Set([
       ...[...scenarios.create!, ...scenarios.update!, ...DIRECT, ...PRUNE, ...SCALE_IN, ...adopt].map((p) => actionOf(p.call)),
-      ...LEASE_OPERATIONS.map((operation) => actionOf({ service: 'dynamodb', operation })),
+      ...[...LEASE_OPERATIONS, ...HISTORY_OPERATIONS].map((operation) => actionOf({ service: 'dynamodb', operation })),
     ]);
     expect(Object.keys(CASES).filter((a) => !exercised.has(a))).toEqual([]);
     // The emulator scenarios did run: creates of every kind and a fix of every hand change.
@@ -188,6 +188,14 @@ describe('the IAM policy evaluated the way IAM does', () => {
       expect(await denied(withLease, lease('ballast-leases'))).toEqual([]);
       expect(await allowed(withLease, lease('someone-elses-table'))).toEqual([]);
       expect(await allowed(policyFor(scope), lease('ballast-leases'))).toEqual([]);
+    });
+
+    it('allows the history writes on the history table only, and only when a history table is set', async () => {
+      const history = (table: string) => HISTORY_OPERATIONS.flatMap((op) => CASES[`dynamodb:${op}`]!({ TableName: table }));
+      const withHistory = [iamPolicy(manifests, { controllerId: ID, scope, historyTable: 'ballast-history' })];
+      expect(await denied(withHistory, history('ballast-history'))).toEqual([]);
+      expect(await allowed(withHistory, history('ballast-leases'))).toEqual([]);
+      expect(await allowed(policyFor(scope), history('ballast-history'))).toEqual([]);
     });
 
     it('allows prune of owned resources that carry the destructive opt-in, only with --prune', async () => {

@@ -26,8 +26,8 @@ describe('NotificationPolicy', () => {
     const [n, ...rest] = policy.decide(report({ drift: [thresholdDrift(95), thresholdDrift(95, { key: 'Alarm/x', mode: 'detect', corrected: false })] }));
     expect(rest).toEqual([]);
     expect(n?.kind).toBe('drift');
-    expect(n?.text).toContain('Alarm/shop-db-cpu-high spec.threshold: 95 -> 80 (reverted)');
-    expect(n?.text).toContain('Alarm/x spec.threshold: 95 -> 80 (detect mode: not changed)');
+    expect(n?.text).toContain('Alarm/shop-db-cpu-high spec.threshold: 95 -&gt; 80 (reverted)');
+    expect(n?.text).toContain('Alarm/x spec.threshold: 95 -&gt; 80 (detect mode: not changed)');
     expect(n?.blocks[0]).toEqual({ type: 'header', text: { type: 'plain_text', text: 'Drift found on 2 resources (2 fields)' } });
     const rendered = JSON.stringify(n?.blocks);
     expect(rendered).toContain('*Alarm/shop-db-cpu-high* spec.threshold: 95 -&gt; 80 (reverted)');
@@ -64,7 +64,7 @@ describe('NotificationPolicy', () => {
     policy.decide(report({ drift: [thresholdDrift(95)] }));
     advance(60_000);
     const [n] = policy.decide(report({ drift: [thresholdDrift(99)] }));
-    expect(n?.text).toContain('spec.threshold: 99 -> 80');
+    expect(n?.text).toContain('spec.threshold: 99 -&gt; 80');
   });
 
   it('stays quiet when the same drift is made again after a revert, until the quiet period ends', () => {
@@ -92,10 +92,10 @@ describe('NotificationPolicy', () => {
     expect(ns).toHaveLength(1);
     const text = ns[0]?.text ?? '';
     expect(text).toContain('Drift found on 30 resources');
-    expect(text).toContain('Alarm/alarm-00 spec.threshold: 90 -> 80');
+    expect(text).toContain('Alarm/alarm-00 spec.threshold: 90 -&gt; 80');
     expect(text).toContain('Alarm/alarm-19');
     expect(text).not.toContain('Alarm/alarm-20');
-    expect(text).toContain('and 10 more');
+    expect(text).toContain('and 10 more (10 Alarm)');
   });
 
   it('groups the drift lines of one resource together', () => {
@@ -113,7 +113,7 @@ describe('NotificationPolicy', () => {
     const { policy } = setup();
     const path = 'spec.containers[app].environment.API_TOKEN';
     const ns = policy.decide(report({ drift: [{ key: 'EcsService/web', path, live: 'tok-live-123', desired: 'tok-wanted-456', mode: 'detect', corrected: false }] }));
-    expect(ns[0]?.text).toContain(`${path}: "(sensitive)" -> "(sensitive)"`);
+    expect(ns[0]?.text).toContain(`${path}: "(sensitive)" -&gt; "(sensitive)"`);
     expect(JSON.stringify(ns)).not.toContain('tok-');
   });
 

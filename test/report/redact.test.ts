@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { redactValue } from '../../src/report/redact.js';
+import { redactInput, redactValue } from '../../src/report/redact.js';
 
 describe('redactValue', () => {
   it('hides the whole value of a secret-looking path', () => {
@@ -29,5 +29,20 @@ describe('redactValue', () => {
     expect(redactValue('spec.containers[app].secrets', secrets)).toEqual(secrets);
     expect(redactValue('spec.cpu', 512)).toBe(512);
     expect(redactValue('spec.image', null)).toBeNull();
+  });
+});
+
+describe('redactInput', () => {
+  it('hides secret strings of a call input, and env values by name, keeping flags and references', () => {
+    const input = {
+      MasterUserPassword: 'hunter2',
+      ManageMasterUserPassword: true,
+      containerDefinitions: [{ environment: [{ name: 'STRIPE_API_KEY', value: 'sk_live_1' }, { name: 'LOG_LEVEL', value: 'info' }], secrets: [{ name: 'DB_CREDENTIALS', valueFrom: 'arn:aws:secretsmanager:x' }] }],
+    };
+    expect(redactInput(input)).toEqual({
+      MasterUserPassword: '(sensitive)',
+      ManageMasterUserPassword: true,
+      containerDefinitions: [{ environment: [{ name: 'STRIPE_API_KEY', value: '(sensitive)' }, { name: 'LOG_LEVEL', value: 'info' }], secrets: [{ name: 'DB_CREDENTIALS', valueFrom: 'arn:aws:secretsmanager:x' }] }],
+    });
   });
 });

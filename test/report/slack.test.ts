@@ -51,7 +51,7 @@ describe('SlackNotifier', () => {
     expect(req.url).toBe('/services/T000/B000/s3cr3tw3bh00k');
     expect(req.headers['content-type']).toBe('application/json');
     expect(body).toEqual({ text: drift.text, blocks: drift.blocks });
-    expect(drift.text).toContain('Alarm/shop-db-cpu-high spec.threshold: 95 -> 80 (reverted)');
+    expect(drift.text).toContain('Alarm/shop-db-cpu-high spec.threshold: 95 -&gt; 80 (reverted)');
   });
 
   it('resolves false and logs a warning without the webhook URL when Slack answers 500', async () => {

@@ -58,6 +58,8 @@ const anyResource = (action: string) => () => [on(action, '*')];
 
 /** The lease's DynamoDB calls (src/lease/store.ts). */
 export const LEASE_OPERATIONS = ['DescribeTable', 'CreateTable', 'GetItem', 'PutItem'];
+/** The history's DynamoDB calls made by the controller (src/history/store.ts); queries are the operator's. */
+export const HISTORY_OPERATIONS = ['DescribeTable', 'CreateTable', 'UpdateTimeToLive', 'PutItem'];
 
 export const CASES: Record<string, (i: In) => IamRequest[]> = {
   'ecs:DescribeServices': (i) => (i.services as string[]).map((n) => on('ecs:DescribeServices', ecsService({ cluster: i.cluster, service: n }))),
@@ -142,9 +144,9 @@ export const CASES: Record<string, (i: In) => IamRequest[]> = {
   // A secret's full ARN ends in a random suffix; manifests may leave it out.
   'secretsmanager:DescribeSecret': (i) => [on('secretsmanager:DescribeSecret', `${s(i.SecretId)}-AbCdEf`)],
   'secretsmanager:GetSecretValue': (i) => [on('secretsmanager:GetSecretValue', `${s(i.SecretId)}-AbCdEf`)],
-  // The leader lease: one table, named by the controller's --lease-table.
+  // The leader lease and the history: one table each, named by the controller's --lease-table and --history-table.
   ...Object.fromEntries(
-    LEASE_OPERATIONS.map((op) => [`dynamodb:${op}`, (i: In) => [on(`dynamodb:${op}`, arn('dynamodb', `table/${s(i.TableName)}`))]]),
+    [...new Set([...LEASE_OPERATIONS, ...HISTORY_OPERATIONS])].map((op) => [`dynamodb:${op}`, (i: In) => [on(`dynamodb:${op}`, arn('dynamodb', `table/${s(i.TableName)}`))]]),
   ),
 };
 

@@ -158,7 +158,7 @@ describe('only signed commits are applied', () => {
     running!.controller.trigger('drift-scan');
     await again;
     const refused = slack.texts().slice(before).filter((t) => t.includes('refused'));
-    expect(refused).toEqual([`Revision ${sha.slice(0, 7)} refused: the commit is not signed; ${running!.controller.revision!.sha.slice(0, 7)} stays in force\ncommitted by Platform Team <platform@example.com>`]);
+    expect(refused).toEqual([`Revision ${sha.slice(0, 7)} refused: the commit is not signed; ${running!.controller.revision!.sha.slice(0, 7)} stays in force\ncommitted by Platform Team &lt;platform@example.com&gt;`]);
 
     const count = slack.messages.length;
     await editManifest(path.join(repo.work, 'desired-state'), 'EcsService/storefront', (m) => {
@@ -171,7 +171,8 @@ describe('only signed commits are applied', () => {
     expect((await applied).result).toBe('success');
     await slack.received(count + 1);
     // 3..12 tasks each gain 0.5 vCPU and 1 GB: (0.5 × 0.04048 + 0.004445) × 730 × 3..12 with the fixture prices.
-    expect(slack.texts().slice(count).join('\n')).toMatch(/EcsService\/storefront .*; cost: \+ \$54\.06\.\.\$216\.24\/month \(3\.\.12 tasks \(auto scaling min\.\.max\) × \(0\.5 vCPU \+ 1 GB\), Fargate x86_64 -> 3\.\.12 tasks \(auto scaling min\.\.max\) × \(1 vCPU \+ 2 GB\), Fargate x86_64\)/);
+    // Slack text escapes &, < and >: the fallback shows "->" as "-&gt;".
+    expect(slack.texts().slice(count).join('\n')).toMatch(/EcsService\/storefront .*; cost: \+ \$54\.06\.\.\$216\.24\/month \(3\.\.12 tasks \(auto scaling min\.\.max\) × \(0\.5 vCPU \+ 1 GB\), Fargate x86_64 -&gt; 3\.\.12 tasks \(auto scaling min\.\.max\) × \(1 vCPU \+ 2 GB\), Fargate x86_64\)/);
   });
 });
 
