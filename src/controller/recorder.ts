@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Manifest } from '../schema/index.js';
+import type { Kind, Manifest } from '../schema/index.js';
 import type { ApplyResult } from '../apply/index.js';
 import type { Plan } from '../plan/types.js';
 import type { Problem } from '../problem.js';
@@ -33,6 +33,7 @@ export interface RejectedRevision {
 export class StatusRecorder {
   readonly resources = new Map<string, ResourceStatusEntry>();
   private lastDrift: ReconcileReport['drift'] = [];
+  private lastFailures: ReconcileReport['failures'] = [];
   private readonly reconciled = new Map<string, Manifest>();
 
   constructor(
@@ -40,20 +41,35 @@ export class StatusRecorder {
     private readonly logger: Logger,
   ) {}
 
-  /** Updates /status and metrics from one reconcile, and turns it into the report Slack sees. */
-  record(plan: Plan, result: ApplyResult, revision: RevisionInForce, base: ReconcileReport, cost?: PlanCostReport): ReconcileReport {
+  /**
+   * Updates /status and metrics from one reconcile, and turns it into the report Slack sees. A reconcile of `only`
+   * some resources (an event's) replaces what is known of those and keeps the rest, so the report still covers the
+   * whole estate: drift and failures elsewhere are not taken for gone.
+   */
+  record(plan: Plan, result: ApplyResult, revision: RevisionInForce, base: ReconcileReport, cost?: PlanCostReport, only?: ReadonlySet<string>): ReconcileReport {
     const manifests = new Map(revision.manifests.map((m) => [`${m.kind}/${m.metadata.name}`, m]));
     const outcome = accountResources(plan, result, { manifests, reconciled: this.reconciled, cost, now: new Date().toISOString() });
-    const report: ReconcileReport = { ...base, drift: outcome.drift, applied: outcome.applied, failures: outcome.failures };
-    this.resources.clear();
+    const kept = <T extends { key: string }>(items: T[]) => (only ? items.filter((i) => !only.has(i.key)) : []);
+    this.lastDrift = [...kept(this.lastDrift), ...outcome.drift];
+    this.lastFailures = [...kept(this.lastFailures), ...outcome.failures];
+    const report: ReconcileReport = { ...base, drift: this.lastDrift, applied: outcome.applied, failures: [...this.lastFailures] };
+    if (only) for (const key of only) this.resources.delete(key);
+    else this.resources.clear();
     for (const entry of outcome.resources) {
       this.resources.set(entry.key, entry);
       if (entry.explanation) this.logger.info({ revision: revision.sha, resource: entry.key, explanation: entry.explanation }, 'decision');
     }
     for (const [key, manifest] of outcome.converged) this.reconciled.set(key, manifest);
-    this.metrics.setDrift(outcome.driftByKind);
-    this.metrics.setOwnershipLost(outcome.lostByKind);
-    this.lastDrift = report.drift;
+    const byKind = (match: (e: ResourceStatusEntry) => boolean) => {
+      const counts: Partial<Record<Kind, number>> = {};
+      for (const e of this.resources.values()) {
+        const kind = e.key.split('/')[0] as Kind;
+        if (match(e)) counts[kind] = (counts[kind] ?? 0) + 1;
+      }
+      return counts;
+    };
+    this.metrics.setDrift(byKind((e) => e.drift !== undefined));
+    this.metrics.setOwnershipLost(byKind((e) => e.drift === 'ownership-lost'));
     return report;
   }
 

@@ -17,6 +17,8 @@ export interface IamPolicyOptions {
   prune?: boolean;
   /** The controller elects a leader through this DynamoDB table (its --lease-table). */
   leaseTable?: string;
+  /** The controller reads change events from this SQS queue URL (its --events-queue). */
+  eventsQueue?: string;
   /** Narrow every ARN to one account and region; any (`*`) by default. The partition follows the region. */
   account?: string;
   region?: string;

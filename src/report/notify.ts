@@ -7,7 +7,7 @@ export interface ReconcileReport {
   /** The revision in force (the last good one while the branch head is invalid). */
   revision: string;
   /** Every reason folded into this reconcile. */
-  triggers: ('poll' | 'webhook' | 'drift-scan' | 'startup' | 'retry')[];
+  triggers: ('poll' | 'webhook' | 'drift-scan' | 'startup' | 'retry' | 'event')[];
   /** Every drifted field found in this reconcile (not only new ones): drift missing from a report is gone. */
   drift: {
     key: string /* Kind/name */;

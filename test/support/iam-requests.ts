@@ -59,6 +59,10 @@ const anyResource = (action: string) => () => [on(action, '*')];
 /** The lease's DynamoDB calls (src/lease/store.ts). */
 export const LEASE_OPERATIONS = ['DescribeTable', 'CreateTable', 'GetItem', 'PutItem'];
 
+/** The events queue's SQS calls (src/events/consumer.ts), as IAM names them. */
+export const EVENT_OPERATIONS = ['ReceiveMessage', 'DeleteMessage'];
+const queueArn = (url: unknown) => arn('sqs', s(url).split('/').pop()!);
+
 export const CASES: Record<string, (i: In) => IamRequest[]> = {
   'ecs:DescribeServices': (i) => (i.services as string[]).map((n) => on('ecs:DescribeServices', ecsService({ cluster: i.cluster, service: n }))),
   'ecs:DescribeTaskDefinition': anyResource('ecs:DescribeTaskDefinition'),
@@ -146,6 +150,8 @@ export const CASES: Record<string, (i: In) => IamRequest[]> = {
   ...Object.fromEntries(
     LEASE_OPERATIONS.map((op) => [`dynamodb:${op}`, (i: In) => [on(`dynamodb:${op}`, arn('dynamodb', `table/${s(i.TableName)}`))]]),
   ),
+  // Change events: one queue, named by the controller's --events-queue.
+  ...Object.fromEntries(EVENT_OPERATIONS.map((op) => [`sqs:${op}`, (i: In) => [on(`sqs:${op}`, queueArn(i.QueueUrl))]])),
 };
 
 /** The IAM action of a planned call. */
