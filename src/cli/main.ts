@@ -7,6 +7,8 @@ import type { DrillCommandOptions } from './drill.js';
 import type { IamPolicyCommandOptions } from './iam-policy.js';
 import type { CostCommandOptions, PricesUpdateOptions } from './cost.js';
 import type { PlanCommandOptions } from './plan.js';
+import type { EventsSetupCommandOptions } from './events.js';
+import { EVENTS_SETUP_DEFAULTS as E } from '../events/defaults.js';
 import { SHIPPED_PRICES } from '../cost/table.js';
 import type { ImportCommandOptions } from './import.js';
 import type { HistoryCommandOptions } from './history.js';
@@ -191,6 +193,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
   )
     .addOption(new Option('--lease-table <name>', 'the DynamoDB table the controller elects its leader through').env('BALLAST_LEASE_TABLE'))
     .addOption(new Option('--history-table <name>', 'the DynamoDB table the controller records its writes in').env('BALLAST_HISTORY_TABLE'))
+    .addOption(new Option('--events-queue <url>', 'the SQS queue the controller reads change events from').env('BALLAST_EVENTS_QUEUE'))
     .option('--account <id>', 'narrow ARNs to this AWS account (default: any)')
     .option('--region <region>', 'narrow ARNs to this region, and take the partition from it (default: any, partition aws)')
     .addOption(new Option('--scope <scope>', 'tags: writes limited by the ownership tag; names: also by the manifests\' names').choices(['tags', 'names']).default('tags'))
@@ -225,6 +228,21 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     .action(async (opts: PricesUpdateOptions) => {
       const { pricesUpdateCommand } = await import('./cost.js');
       code = await pricesUpdateCommand(opts, io);
+    });
+
+  program
+    .command('events')
+    .description('event-driven drift: the AWS side of `ballast run --events-queue`')
+    .command('setup')
+    .description('print (CloudFormation) or, with --apply, create the EventBridge rules, the SQS queue, its policy and its dead-letter queue')
+    .option('--apply', 'create them in the current account and region (AWS_REGION) and print the queue URL', false)
+    .option('--queue-name <name>', 'the queue the controller reads; <name>-dlq is its dead-letter queue', E.queueName)
+    .option('--rule-name <name>', 'prefix of the two rules (<name>-api-calls, <name>-service-events)', E.ruleName)
+    .option('--max-receive-count <n>', 'receives before a message goes to the dead-letter queue', (v) => Math.ceil(positiveNumber(v)), E.maxReceiveCount)
+    .addOption(outputOption())
+    .action(async (opts: EventsSetupCommandOptions) => {
+      const { eventsSetupCommand } = await import('./events.js');
+      code = await eventsSetupCommand(opts, io);
     });
 
   const run = addAwsOptions(program.command('run').description('the long-running controller: Git watch, webhook, drift scans, Slack, HTTP endpoints'), io.env);

@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { CONTROLLER_DEFAULTS as D } from '../controller/config.js';
+import { CONTROLLER_DEFAULTS as D, EVENTS_DRIFT_SCHEDULE } from '../controller/config.js';
 
 export const positiveNumber = (value: string) => {
   const n = Number(value);
@@ -27,7 +27,9 @@ export function addRunOptions(cmd: Command): Command {
   opt('--path <dir>', 'folder of manifests inside the repository', 'BALLAST_PATH', D.path);
   opt('--workdir <dir>', 'where the local clone lives (default: a folder in the OS temp dir)', 'BALLAST_WORKDIR');
   opt('--poll-interval <seconds>', 'fetch the branch this often', 'BALLAST_POLL_INTERVAL', D.pollInterval, positiveNumber);
-  opt('--drift-schedule <cron>', 'drift scans (node-cron syntax)', 'BALLAST_DRIFT_SCHEDULE', D.driftSchedule);
+  opt('--drift-schedule <cron>', `full drift scans, node-cron syntax (default: "${D.driftSchedule}", with --events-queue "${EVENTS_DRIFT_SCHEDULE}")`, 'BALLAST_DRIFT_SCHEDULE');
+  opt('--events-queue <url>', 'SQS queue fed by the EventBridge rules of `ballast events setup`: reconcile what AWS reports changed within seconds', 'BALLAST_EVENTS_QUEUE');
+  opt('--events-coalesce <seconds>', 'events less than this apart make one reconcile (at most 5 times this after the first)', 'BALLAST_EVENTS_COALESCE', D.eventsCoalesce, positiveNumber);
   opt('--port <n>', 'HTTP port for /healthz, /readyz, /metrics, /status, /webhook', 'BALLAST_PORT', D.port, port);
   opt('--host <addr>', 'HTTP listen address', 'BALLAST_HOST', D.host);
   opt('--quiet-period <seconds>', 'repeat the same drift to Slack only after this long', 'BALLAST_QUIET_PERIOD', D.quietPeriod, positiveNumber);

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { parse } from 'yaml';
 import { startController } from '../controller/run.js';
-import type { ControllerConfig } from '../controller/config.js';
+import { CONTROLLER_DEFAULTS, EVENTS_DRIFT_SCHEDULE, type ControllerConfig } from '../controller/config.js';
 import type { Io } from './io.js';
 
 /** Secrets come only from the environment or the config file, never from flags (flags show up in `ps`). */
@@ -33,6 +33,7 @@ export async function resolveRunConfig(cmd: Command, env: NodeJS.ProcessEnv): Pr
   for (const [key, name] of Object.entries(SECRET_ENV)) merged[key] = env[name] ?? file[key];
   merged.controllerIdStated = cmd.getOptionValueSource('controllerId') !== 'default' || 'controllerId' in file;
   merged.repoUrl = merged.repo;
+  merged.driftSchedule ??= merged.eventsQueue ? EVENTS_DRIFT_SCHEDULE : CONTROLLER_DEFAULTS.driftSchedule;
   if (typeof merged.repoUrl !== 'string' || merged.repoUrl === '') throw new Error('no repository: pass --repo, set BALLAST_REPO_URL, or put repoUrl in the config file');
   return merged as unknown as ControllerConfig;
 }

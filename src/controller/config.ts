@@ -51,6 +51,10 @@ export interface ControllerConfig extends AwsSettings {
   leaseDuration: number;
   leaseRenewDeadline: number;
   leaseRetryPeriod: number;
+  /** SQS queue of AWS change events (see src/events); off when unset. */
+  eventsQueue?: string;
+  /** Seconds: events less than this apart make one reconcile (handed over at most 5 windows after the first). */
+  eventsCoalesce: number;
   /** Caps on one revision (see RevisionLimits), and the loader worker's heap in MB. */
   maxRevisionBytes: number;
   maxDocuments: number;
@@ -81,12 +85,16 @@ export const CONTROLLER_DEFAULTS = {
   leaseDuration: 15,
   leaseRenewDeadline: 10,
   leaseRetryPeriod: 2,
+  eventsCoalesce: 2,
   maxRevisionBytes: DEFAULT_LIMITS.maxRevisionBytes,
   maxDocuments: DEFAULT_LIMITS.maxDocuments,
   maxYamlNodes: DEFAULT_LIMITS.maxYamlNodes,
   loadMemory: DEFAULT_ISOLATION.memoryMb,
   historyRetentionDays: 90,
 } as const satisfies Partial<ControllerConfig>;
+
+/** With an events queue, changes are seen within seconds: the full drift scan runs every 15 minutes unless told otherwise. */
+export const EVENTS_DRIFT_SCHEDULE = '*/15 * * * *';
 
 /** A restore takes minutes to tens of minutes: reading its state every 15 s is plenty. */
 export const DRILL_POLL_SECONDS = 15;

@@ -19,6 +19,7 @@ import type { PlanCostReport } from '../cost/index.js';
 import { pinErrors } from '../report/locate.js';
 import type { Metrics } from './metrics.js';
 import type { LeaderGate } from '../lease/index.js';
+import { selectPresent } from '../plan/target.js';
 import { PendingTriggers, type Trigger } from './triggers.js';
 import { StatusRecorder, type RejectedRevision, type RevisionInForce } from './recorder.js';
 import type { ResourceStatusEntry } from './record.js';
@@ -61,6 +62,8 @@ export interface ControllerDeps {
 export interface ReconcileSummary {
   /** Every reason folded into this run, in the order they first came. */
   triggers: Trigger[];
+  /** Set when events narrowed the run to these resources (and what they depend on). */
+  only?: string[];
   revision?: string;
   result: 'success' | 'failure' | 'invalid' | 'source_error';
   /** A retry with backoff is scheduled: some failure may pass by itself. */
@@ -112,10 +115,13 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
     return this.abort.signal.aborted;
   }
 
-  /** Asks for a reconcile; while one runs, all triggers fold into one follow-up run that keeps every reason. A standby ignores triggers. */
-  trigger(reason: Trigger): void {
+  /**
+   * Asks for a reconcile (of `resources` only, for an event); while one runs, all triggers fold into one follow-up
+   * run that keeps every reason. A standby ignores triggers.
+   */
+  trigger(reason: Trigger, resources?: string[]): void {
     if (this.stopping || !this.deps.leader.leading) return;
-    this.pending.add(reason);
+    this.pending.add(reason, resources);
     this.running ??= this.drain();
   }
 
@@ -129,9 +135,9 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
 
   private async drain(): Promise<void> {
     while (!this.pending.empty && !this.stopping && this.deps.leader.leading) {
-      const triggers = this.pending.take();
+      const { triggers, only } = this.pending.take();
       this.emit('started', triggers);
-      const summary = await this.reconcile(triggers);
+      const summary = await this.reconcile(triggers, only);
       this.lastReconcile = summary;
       this.scheduleRetry(summary);
       this.emit('reconciled', summary);
@@ -158,7 +164,7 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
     this.retryTimer.unref();
   }
 
-  private async reconcile(triggers: Trigger[]): Promise<ReconcileSummary> {
+  private async reconcile(triggers: Trigger[], only?: string[]): Promise<ReconcileSummary> {
     const { logger, metrics, session } = this.deps;
     const started = Date.now();
     // Per-reconcile call records only: the metrics count calls as they happen, so nothing grows with uptime.
@@ -168,16 +174,17 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
       metrics.reconcileDuration.observe({ trigger: triggers.join('+') }, durationMs / 1000);
       metrics.reconciles.inc({ result });
       if (result === 'success') metrics.lastSuccess.set(Date.now() / 1000);
-      const summary = { triggers, revision: this.revision?.sha, result, retry, at: new Date().toISOString(), durationMs, writes: session.aws.counter.writes().length };
+      const summary = { triggers, ...(only ? { only } : {}), revision: this.revision?.sha, result, retry, at: new Date().toISOString(), durationMs, writes: session.aws.counter.writes().length };
       logger.info(summary, 'reconcile finished');
       return summary;
     };
-    logger.info({ triggers }, 'reconcile started');
+    logger.info({ triggers, only }, 'reconcile started');
 
     let sourceError: string | undefined;
     let head: 'new' | 'same' | 'rejected' = 'same';
     try {
-      head = await this.loadSource();
+      // An event is checked against the revision in force: fetching Git would only add to the time to correction.
+      if (!only) head = await this.loadSource();
     } catch (err) {
       sourceError = (err as Error).message;
       logger.warn({ err: sourceError }, 'source unavailable: keeping the last good revision');
@@ -193,10 +200,12 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
       return end(sourceError ? 'source_error' : 'invalid');
     }
 
+    const selected = only ? selectPresent(only, revision.manifests, this.deps.registry) : undefined;
+    if (selected?.size === 0) return end('success', false);
     let plan: Plan;
     let result: ApplyResult;
     try {
-      const planned = await observeAndPlan(revision.manifests, session, this.deps.registry, this.settings);
+      const planned = await observeAndPlan(revision.manifests, session, this.deps.registry, { ...this.settings, only: selected });
       plan = planned.plan;
       pinErrors(plan, revision.scalars);
       this.awsReachable = !plan.resources.some((r) => r.status === 'error' && r.error && !r.error.terminal) || plan.resources.some((r) => r.status !== 'error');
@@ -226,7 +235,7 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
     }
 
     const cost = await this.deps.costOf?.(plan, revision.manifests);
-    const report = this.recorder.record(plan, result, revision, this.outageReport(revision.sha, triggers), cost);
+    const report = this.recorder.record(plan, result, revision, this.outageReport(revision.sha, triggers), cost, selected);
     if (sourceError) report.failures.push({ key: 'Source/git', code: 'SourceUnavailable', message: sourceError });
     await recordHistory(this.deps.history, this.deps.logger, plan, result, {
       revision: revision.sha,

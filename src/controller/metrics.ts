@@ -67,6 +67,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly events = new Counter({
+    name: 'ballast_events_total',
+    help: 'Messages from the events queue by outcome: reconcile, own (the controller\'s write), unmanaged, foreign, malformed',
+    labelNames: ['outcome'],
+    registers: [this.registry],
+  });
+
   readonly leader = new Gauge({
     name: 'ballast_leader',
     help: 'Whether this replica holds the leader lease and reconciles (1) or stands by (0)',

@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import type { Kind, Manifest, Mode } from '../schema/index.js';
+import type { Manifest, Mode } from '../schema/index.js';
 import type { ApplyResult } from '../apply/index.js';
 import type { Plan } from '../plan/types.js';
 import { driftOf, type DriftKind } from '../plan/drift.js';
@@ -26,8 +26,6 @@ export interface ResourceStatusEntry {
 /** What one reconcile did to each resource: the report's parts, the /status entries and the drift counts. */
 export interface ResourceAccount extends Pick<ReconcileReport, 'drift' | 'applied' | 'failures'> {
   resources: ResourceStatusEntry[];
-  driftByKind: Partial<Record<Kind, number>>;
-  lostByKind: Partial<Record<Kind, number>>;
   /** Resources now as their manifest says (applied or in sync), to tell a later Git change from drift. */
   converged: [string, Manifest][];
 }
@@ -43,7 +41,7 @@ export function accountResources(
   input: { manifests: Map<string, Manifest>; reconciled: ReadonlyMap<string, Manifest>; cost?: PlanCostReport; now: string },
 ): ResourceAccount {
   const outcomes = new Map(result.actions.map((a) => [a.id, a]));
-  const out: ResourceAccount = { drift: [], applied: [], failures: [], resources: [], driftByKind: {}, lostByKind: {}, converged: [] };
+  const out: ResourceAccount = { drift: [], applied: [], failures: [], resources: [], converged: [] };
   for (const r of plan.resources) {
     const done = r.actions.length > 0 && r.actions.every((id) => outcomes.get(id)?.state === 'done');
     const failed = r.actions.map((id) => outcomes.get(id)).find((o) => o && o.state !== 'done');
@@ -54,10 +52,8 @@ export function accountResources(
     const kind = driftOf(r);
     const drift = kind === 'missing' && last === undefined ? undefined : fromGit && kind !== 'ownership-lost' ? undefined : kind;
     const mode = r.mode === 'detect' ? 'detect' : 'enforce';
-    if (drift) out.driftByKind[r.kind] = (out.driftByKind[r.kind] ?? 0) + 1;
     if (drift === 'missing') out.drift.push({ key: r.key, path: '(deleted)', live: null, desired: null, mode, corrected: done, event: 'deleted' });
     if (drift === 'ownership-lost') {
-      out.lostByKind[r.kind] = (out.lostByKind[r.kind] ?? 0) + 1;
       out.drift.push({ key: r.key, path: '(ownership)', live: null, desired: null, mode, corrected: false, event: 'ownership-lost', note: r.note });
     }
     if (drift === 'changed' || drift === 'ownership-lost') {

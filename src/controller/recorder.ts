@@ -33,6 +33,7 @@ export interface RejectedRevision {
 export class StatusRecorder {
   readonly resources = new Map<string, ResourceStatusEntry>();
   private lastDrift: ReconcileReport['drift'] = [];
+  private lastFailures: ReconcileReport['failures'] = [];
   private readonly reconciled = new Map<string, Manifest>();
 
   constructor(
@@ -40,25 +41,42 @@ export class StatusRecorder {
     private readonly logger: Logger,
   ) {}
 
-  /** Updates /status and metrics from one reconcile, and turns it into the report Slack sees. */
-  record(plan: Plan, result: ApplyResult, revision: RevisionInForce, base: ReconcileReport, cost?: PlanCostReport): ReconcileReport {
+  /**
+   * Updates /status and metrics from one reconcile, and turns it into the report Slack sees. A reconcile of `only`
+   * some resources (an event's) replaces what is known of those and keeps the rest, so the report still covers the
+   * whole estate: drift and failures elsewhere are not taken for gone.
+   */
+  record(plan: Plan, result: ApplyResult, revision: RevisionInForce, base: ReconcileReport, cost?: PlanCostReport, only?: ReadonlySet<string>): ReconcileReport {
     const manifests = new Map(revision.manifests.map((m) => [`${m.kind}/${m.metadata.name}`, m]));
     const outcome = accountResources(plan, result, { manifests, reconciled: this.reconciled, cost, now: new Date().toISOString() });
-    const report: ReconcileReport = { ...base, drift: outcome.drift, applied: outcome.applied, failures: outcome.failures };
-    this.resources.clear();
+    const kept = <T extends { key: string }>(items: T[]) => (only ? items.filter((i) => !only.has(i.key)) : []);
+    this.lastDrift = [...kept(this.lastDrift), ...outcome.drift];
+    this.lastFailures = [...kept(this.lastFailures), ...outcome.failures];
+    const report: ReconcileReport = { ...base, drift: this.lastDrift, applied: outcome.applied, failures: [...this.lastFailures] };
+    if (only) for (const key of only) this.resources.delete(key);
+    else this.resources.clear();
     for (const entry of outcome.resources) {
       this.resources.set(entry.key, entry);
       if (entry.explanation) this.logger.info({ revision: revision.sha, resource: entry.key, explanation: entry.explanation }, 'decision');
     }
     for (const [key, manifest] of outcome.converged) this.reconciled.set(key, manifest);
-    this.metrics.setDrift(outcome.driftByKind);
-    for (const key of new Set(report.drift.map((d) => d.key))) {
-      const kind = key.slice(0, key.indexOf('/')) as Kind;
-      this.metrics.countDrift(kind, report.drift.every((d) => d.key !== key || d.corrected));
+    const byKind = (match: (e: ResourceStatusEntry) => boolean) => {
+      const counts: Partial<Record<Kind, number>> = {};
+      for (const e of this.resources.values()) {
+        const kind = e.key.split('/')[0] as Kind;
+        if (match(e)) counts[kind] = (counts[kind] ?? 0) + 1;
+      }
+      return counts;
+    };
+    this.metrics.setDrift(byKind((e) => e.drift !== undefined));
+    this.metrics.setOwnershipLost(byKind((e) => e.drift === 'ownership-lost'));
+    for (const key of new Set(outcome.drift.map((d) => d.key))) {
+      this.metrics.countDrift(key.split('/')[0] as Kind, outcome.drift.every((d) => d.key !== key || d.corrected));
     }
-    this.metrics.setResources(plan.resources.map((r) => ({ kind: r.kind, name: r.name, status: r.status, mode: r.mode, suspended: r.status === 'suspended' })));
-    this.metrics.setOwnershipLost(outcome.lostByKind);
-    this.lastDrift = report.drift;
+    this.metrics.setResources([...this.resources.values()].map((e) => {
+      const [kind, name] = e.key.split('/') as [Kind, string];
+      return { kind, name, status: e.status, mode: e.mode, suspended: e.status === 'suspended' };
+    }));
     return report;
   }
 

@@ -24,6 +24,8 @@ import { pruneRefusal } from '../plan/prune-guard.js';
 import { CallCounter } from '../aws/counter.js';
 import { DEFAULT_ISOLATION } from '../isolated-load/index.js';
 import { createElector, soleIdentity, type LeaderElector, type LeaderGate } from '../lease/index.js';
+import { EventConsumer, sqsClient } from '../events/index.js';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 
 export interface RunningController {
   controller: Controller;
@@ -50,7 +52,8 @@ export async function startController(config: ControllerConfig, logger: Logger =
   const session = openSession(config);
   const aws = session.aws;
   const leaseCalls = new CallCounter({ keep: false });
-  const metrics = new Metrics(aws.counter, leaseCalls);
+  const eventCalls = new CallCounter({ keep: false });
+  const metrics = new Metrics(aws.counter, leaseCalls, eventCalls);
   const elector: LeaderElector | undefined = config.leaseTable ? createElector({ ...config, leaseTable: config.leaseTable }, leaseCalls, logger) : undefined;
   const leader: LeaderGate = elector ?? soleIdentity();
   const workdir = config.workdir ?? path.join(tmpdir(), `ballast-${config.controllerId}`);
@@ -108,6 +111,22 @@ export async function startController(config: ControllerConfig, logger: Logger =
     return result;
   });
   controller.on('revision', (manifests) => drills.update(manifests));
+  const events = config.eventsQueue
+    ? new EventConsumer({
+        queueUrl: config.eventsQueue,
+        sqs: sqsClient(eventCalls),
+        self: () =>
+          aws.sts.send(new GetCallerIdentityCommand({})).then(
+            (id) => id.Arn,
+            (err: unknown) => void logger.warn({ err: (err as Error).message }, 'cannot tell who the controller is: its own writes come back as events too'),
+          ),
+        manifests: () => controller.revision?.manifests,
+        onResources: (keys) => controller.trigger('event', keys),
+        coalesceMs: config.eventsCoalesce * 1000,
+        logger,
+        count: (outcome) => metrics.events.inc({ outcome }),
+      })
+    : undefined;
   // Whatever a replica does to AWS it does as leader: clean up after crashed drills, run drills, reconcile.
   const lead = async () => {
     metrics.leader.set(1);
@@ -117,6 +136,7 @@ export async function startController(config: ControllerConfig, logger: Logger =
       .catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'could not look for drill leftovers; the next drill tries again'));
     drills.start();
     controller.trigger('startup');
+    events?.start();
   };
   const server = createHttpServer({ controller, metrics, drills, leader, logger, webhookSecret: config.webhookSecret, apiToken: config.apiToken, branch: config.branch });
   const url = await server.listen({ port: config.port, host: config.host });
@@ -131,6 +151,8 @@ export async function startController(config: ControllerConfig, logger: Logger =
       controllerId: config.controllerId,
       identity: leader.identity,
       leaseTable: config.leaseTable,
+      eventsQueue: config.eventsQueue,
+      driftSchedule: config.driftSchedule,
       signedBy: verifier?.describe() ?? 'anyone (signatures not checked)',
     },
     'controller started',
@@ -141,6 +163,7 @@ export async function startController(config: ControllerConfig, logger: Logger =
     elector.on('standby', () => {
       metrics.leader.set(0);
       void drills.stop();
+      void events?.stop();
     });
     await elector.start();
   } else {
@@ -161,7 +184,7 @@ export async function startController(config: ControllerConfig, logger: Logger =
       clearInterval(poll);
       await scan.stop();
       drillsAbort.abort();
-      await Promise.all([controller.stop(), drills.stop()]);
+      await Promise.all([controller.stop(), drills.stop(), events?.stop()]);
       await elector?.stop();
       await server.close();
       await verifier?.close();

@@ -2,25 +2,38 @@ import type { ReconcileReport } from '../report/notify.js';
 
 export type Trigger = ReconcileReport['triggers'][number];
 
+/** What the next reconcile is for: its reasons and, when every reason named resources (events), only those. */
+export interface PendingRun {
+  triggers: Trigger[];
+  only?: string[];
+}
+
 /**
  * The reasons waiting for the next reconcile. Triggers that arrive while one runs fold into a single follow-up run,
- * which keeps every reason (in the order they first came), so a webhook folded into a drift scan still shows.
+ * which keeps every reason (in the order they first came), so a webhook folded into a drift scan still shows. Events
+ * name resources: a run for events alone covers the union of what they named; any other reason makes it a full run.
  */
 export class PendingTriggers {
   private reasons: Trigger[] = [];
+  private named = new Set<string>();
+  private whole = false;
 
   get empty(): boolean {
     return this.reasons.length === 0;
   }
 
-  add(reason: Trigger): void {
+  add(reason: Trigger, resources?: string[]): void {
     if (!this.reasons.includes(reason)) this.reasons.push(reason);
+    if (resources) for (const r of resources) this.named.add(r);
+    else this.whole = true;
   }
 
-  /** The reasons of the run about to start; none are left pending. */
-  take(): Trigger[] {
-    const taken = this.reasons;
+  /** The run about to start; nothing is left pending. */
+  take(): PendingRun {
+    const run: PendingRun = { triggers: this.reasons, ...(this.whole ? {} : { only: [...this.named] }) };
     this.reasons = [];
-    return taken;
+    this.named = new Set();
+    this.whole = false;
+    return run;
   }
 }

@@ -9,6 +9,7 @@ import { dbStatements } from './statements/rds.js';
 import { drillStatements } from './statements/drill.js';
 import { alarmStatements, dashboardStatements } from './statements/cloudwatch.js';
 import { dashboardDiscoveryStatements, pruneStatements } from './statements/prune.js';
+import { eventsQueueStatements } from './statements/events.js';
 import { INLINE_POLICY_LIMIT } from './limits.js';
 
 /**
@@ -80,6 +81,11 @@ function build(manifests: Manifest[], options: IamPolicyOptions, compact: boolea
   if (options.historyTable) {
     const table = s.arn('dynamodb', `table/${options.historyTable}`);
     add(grants, allow('WriteHistory', ['dynamodb:DescribeTable', 'dynamodb:CreateTable', 'dynamodb:UpdateTimeToLive', 'dynamodb:PutItem'], [table]));
+  }
+  if (options.eventsQueue) {
+    add(grants, ...eventsQueueStatements(options.eventsQueue));
+    // The controller tells its own writes from hand changes by its identity. (No permission needed; listed so the policy names every call.)
+    grants.unscoped.add('sts:GetCallerIdentity');
   }
   // These list and describe calls support no resource-level permissions: IAM accepts only "*" for them.
   const unscoped = allow('ListAndDescribeWithoutResourceLevelPermissions', [...grants.unscoped], ['*']);

@@ -19,6 +19,8 @@ export interface IamPolicyOptions {
   leaseTable?: string;
   /** The controller records its writes in this DynamoDB table (its --history-table). */
   historyTable?: string;
+  /** The controller reads change events from this SQS queue URL (its --events-queue). */
+  eventsQueue?: string;
   /** Narrow every ARN to one account and region; any (`*`) by default. The partition follows the region. */
   account?: string;
   region?: string;

@@ -25,3 +25,9 @@ export function selectTargets(targets: string[], manifests: Manifest[], registry
   }
   return selected;
 }
+
+/** Like selectTargets for names that may be gone from the revision (an event's): those are skipped. */
+export function selectPresent(keys: string[], manifests: Manifest[], registry: Registry): Set<ResourceKey> {
+  const present = new Set(manifests.map((m) => `${m.kind}/${m.metadata.name}`));
+  return selectTargets(keys.filter((k) => present.has(k)), manifests, registry);
+}

@@ -10,8 +10,8 @@ export interface ReconcileReport {
   revision: string;
   /** The commit of `revision`, for people: who changed what. */
   commit?: { author: string; subject: string };
-  /** Every reason folded into this reconcile; `operator`: asked for with `ballast reconcile` (POST /reconcile). */
-  triggers: ('poll' | 'webhook' | 'drift-scan' | 'startup' | 'retry' | 'operator')[];
+  /** Every reason folded into this reconcile; `operator`: asked for with `ballast reconcile` (POST /reconcile); `event`: an AWS change event named the resources. */
+  triggers: ('poll' | 'webhook' | 'drift-scan' | 'startup' | 'retry' | 'operator' | 'event')[];
   /** Every drifted field found in this reconcile (not only new ones): drift missing from a report is gone. */
   drift: {
     key: string /* Kind/name */;

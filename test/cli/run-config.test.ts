@@ -59,4 +59,12 @@ describe('ballast run settings', () => {
     expect((await config(['--config', await file('repoUrl: r\nprune: false\n')], { BALLAST_PRUNE: 'true' })).prune).toBe(true);
     expect((await config(['--config', await file('repoUrl: r\nprune: true\n')])).prune).toBe(true);
   });
+
+  it('scan for drift every minute, or every 15 minutes when an events queue reports changes, unless a schedule is given', async () => {
+    const queue = 'https://sqs.eu-west-1.amazonaws.com/111122223333/ballast-events';
+    expect((await config(['--repo', 'r'])).driftSchedule).toBe('* * * * *');
+    expect(await config(['--repo', 'r'], { BALLAST_EVENTS_QUEUE: queue })).toMatchObject({ eventsQueue: queue, driftSchedule: '*/15 * * * *', eventsCoalesce: 2 });
+    expect((await config(['--repo', 'r', '--events-queue', queue, '--drift-schedule', '*/5 * * * *'])).driftSchedule).toBe('*/5 * * * *');
+    expect((await config(['--config', await file(`repoUrl: r\neventsQueue: ${queue}\ndriftSchedule: "0 * * * *"\n`)])).driftSchedule).toBe('0 * * * *');
+  });
 });

@@ -23,6 +23,8 @@ async function everyPath(): Promise<Manifest[]> {
   return [...all, { ...drill, metadata: { name: 'from-snapshot' }, spec: { ...drill.spec, method: 'latest-automated-snapshot' } }];
 }
 
+const QUEUE = 'https://sqs.eu-west-1.amazonaws.com/123456789012/ballast-events';
+
 describe('ballast iam-policy', () => {
   it('grants every AWS operation the code can call for the estate', async () => {
     const code = await codeOperations();
@@ -42,12 +44,14 @@ describe('ballast iam-policy', () => {
         'tag:GetResources',
         'sts:GetCallerIdentity',
         'dynamodb:PutItem',
+        'sqs:ReceiveMessage',
+        'sqs:DeleteMessage',
       ]),
     );
     // Prune finds what it deletes by tag or by a kind's own discovery, and those kinds are the ones granted.
     expect(RECONCILED_KINDS.filter((k) => RECONCILERS[k].deleteSteps)).toEqual(PRUNED_KINDS);
     expect(RECONCILED_KINDS.filter((k) => RECONCILERS[k].deleteSteps && !RECONCILERS[k].taggingType && !RECONCILERS[k].discoverOwned)).toEqual([]);
-    const granted = actionsOf(iamPolicy(await everyPath(), { controllerId: 'ballast', prune: true, leaseTable: 'ballast-leases', historyTable: 'ballast-history' }));
+    const granted = actionsOf(iamPolicy(await everyPath(), { controllerId: 'ballast', prune: true, leaseTable: 'ballast-leases', historyTable: 'ballast-history', eventsQueue: QUEUE }));
     expect([...code.actions].filter((a) => !granted.has(a))).toEqual([]);
   });
 
@@ -273,5 +277,21 @@ describe('ballast iam-policy', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  it('--events-queue adds receiving and deleting on that queue only, and refuses what is not a queue URL', async () => {
+    const run = await runCli(['iam-policy', '--events-queue', QUEUE]);
+    expect(run.code).toBe(0);
+    const policy = run.json<PolicyDocument>();
+    expect(policy.Statement.find((s) => s.Sid === 'ChangeEventsQueue')).toEqual({
+      Sid: 'ChangeEventsQueue',
+      Effect: 'Allow',
+      Action: ['sqs:DeleteMessage', 'sqs:ReceiveMessage'],
+      Resource: ['arn:aws:sqs:eu-west-1:123456789012:ballast-events'],
+    });
+    expect([...actionsOf((await runCli(['iam-policy'])).json<PolicyDocument>())]).not.toContain('sqs:ReceiveMessage');
+    const bad = await runCli(['iam-policy', '--events-queue', 'ballast-events']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/ballast-events is not an SQS queue URL/);
   });
 });

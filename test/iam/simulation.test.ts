@@ -14,7 +14,7 @@ import { HAND_CHANGES } from '../support/hand-changes.js';
 import { codeOperations } from '../support/code-operations.js';
 import { copyDesiredState, editManifest, setField } from '../support/manifests.js';
 import { ACCOUNT, decide, type IamRequest } from '../support/iam-simulate.js';
-import { actionOf, CASES, HISTORY_OPERATIONS, LEASE_OPERATIONS, REGION, requestsOf, withResourceTags } from '../support/iam-requests.js';
+import { actionOf, CASES, EVENT_OPERATIONS, HISTORY_OPERATIONS, LEASE_OPERATIONS, REGION, requestsOf, withResourceTags } from '../support/iam-requests.js';
 
 /**
  * The generated policy, evaluated the way IAM evaluates it (iam-simulate over the service authorization reference),
@@ -169,6 +169,7 @@ describe('the IAM policy evaluated the way IAM does', () => {
     const exercised = new Set([
       ...[...scenarios.create!, ...scenarios.update!, ...DIRECT, ...PRUNE, ...SCALE_IN, ...adopt].map((p) => actionOf(p.call)),
       ...[...LEASE_OPERATIONS, ...HISTORY_OPERATIONS].map((operation) => actionOf({ service: 'dynamodb', operation })),
+      ...EVENT_OPERATIONS.map((operation) => actionOf({ service: 'sqs', operation })),
     ]);
     expect(Object.keys(CASES).filter((a) => !exercised.has(a))).toEqual([]);
     // The emulator scenarios did run: creates of every kind and a fix of every hand change.
@@ -196,6 +197,15 @@ describe('the IAM policy evaluated the way IAM does', () => {
       expect(await denied(withHistory, history('ballast-history'))).toEqual([]);
       expect(await allowed(withHistory, history('ballast-leases'))).toEqual([]);
       expect(await allowed(policyFor(scope), history('ballast-history'))).toEqual([]);
+    });
+
+    it('allows receiving and deleting change events on the events queue only, and only when an events queue is set', async () => {
+      const queue = (name: string) => `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${name}`;
+      const events = (name: string) => EVENT_OPERATIONS.flatMap((op) => CASES[`sqs:${op}`]!({ QueueUrl: queue(name) }));
+      const withQueue = [iamPolicy(manifests, { controllerId: ID, scope, eventsQueue: queue('ballast-events') })];
+      expect(await denied(withQueue, events('ballast-events'))).toEqual([]);
+      expect(await allowed(withQueue, events('someone-elses-queue'))).toEqual([]);
+      expect(await allowed(policyFor(scope), events('ballast-events'))).toEqual([]);
     });
 
     it('allows prune of owned resources that carry the destructive opt-in, only with --prune', async () => {

@@ -11,14 +11,16 @@ import * as tagging from '@aws-sdk/client-resource-groups-tagging-api';
 import * as sts from '@aws-sdk/client-sts';
 import * as secretsmanager from '@aws-sdk/client-secrets-manager';
 import * as dynamodb from '@aws-sdk/client-dynamodb';
+import * as sqs from '@aws-sdk/client-sqs';
 import type { ServiceName } from '../../src/aws/clients.js';
 
-/** The SDK clients Ballast has: those of Aws, and the lease's DynamoDB client. */
-type Client = ServiceName | 'dynamodb';
+/** The SDK clients the controller has: those of Aws, the lease's DynamoDB client and the events queue's SQS client. */
+type Client = ServiceName | 'dynamodb' | 'sqs';
 
 /** The IAM prefix of each SDK client Ballast has, by its key in Aws and by its package. */
 export const PREFIX: Record<Client, string> = {
   dynamodb: 'dynamodb',
+  sqs: 'sqs',
   ecs: 'ecs',
   autoscaling: 'application-autoscaling',
   rds: 'rds',
@@ -30,9 +32,10 @@ export const PREFIX: Record<Client, string> = {
   sts: 'sts',
   secretsmanager: 'secretsmanager',
 };
-const MODULES: Record<Client, object> = { ecs, autoscaling, rds, cloudwatch, ec2, elbv2, sns, tagging, sts, secretsmanager, dynamodb };
+const MODULES: Record<Client, object> = { ecs, autoscaling, rds, cloudwatch, ec2, elbv2, sns, tagging, sts, secretsmanager, dynamodb, sqs };
 const PACKAGE: Record<string, Client> = {
   '@aws-sdk/client-dynamodb': 'dynamodb',
+  '@aws-sdk/client-sqs': 'sqs',
   '@aws-sdk/client-ecs': 'ecs',
   '@aws-sdk/client-application-auto-scaling': 'autoscaling',
   '@aws-sdk/client-rds': 'rds',
@@ -44,6 +47,9 @@ const PACKAGE: Record<string, Client> = {
   '@aws-sdk/client-sts': 'sts',
   '@aws-sdk/client-secrets-manager': 'secretsmanager',
 };
+
+/** Batch operations IAM authorises as their single form. */
+const AUTHORISED_AS: Record<string, string> = { DeleteMessageBatch: 'DeleteMessage' };
 
 /**
  * Every AWS operation a source file can send, as IAM actions: `new <Op>Command(` resolved through the file's SDK imports,
@@ -61,7 +67,7 @@ function operationsIn(text: string): { actions: string[]; unresolved: string[] }
   const unresolved: string[] = [];
   for (const [, op] of source.matchAll(/new (\w+)Command\(/g)) {
     const service = imported.get(`${op}Command`);
-    if (service) actions.push(`${PREFIX[service]}:${op}`);
+    if (service) actions.push(`${PREFIX[service]}:${AUTHORISED_AS[op!] ?? op}`);
     else unresolved.push(op!);
   }
   for (const [, key] of source.matchAll(/service: '(\w+)'/g)) {
@@ -73,8 +79,9 @@ function operationsIn(text: string): { actions: string[]; unresolved: string[] }
 }
 
 export async function codeOperations(): Promise<{ actions: Set<string>; unresolved: string[] }> {
-  // src/demo bootstraps the emulator's account pieces (VPC, NLB, topic): the controller never makes those calls.
-  const files = (await readdir('src', { recursive: true })).filter((f) => f.endsWith('.ts') && !f.startsWith('demo/'));
+  // src/demo bootstraps the emulator's account pieces (VPC, NLB, topic), and `ballast events setup` is run by a
+  // person creating the queue and rules: the controller never makes those calls.
+  const files = (await readdir('src', { recursive: true })).filter((f) => f.endsWith('.ts') && !f.startsWith('demo/') && f !== path.join('events', 'setup.ts'));
   const found = await Promise.all(files.map(async (f) => operationsIn(await readFile(path.join('src', f), 'utf8'))));
   return { actions: new Set(found.flatMap((f) => f.actions)), unresolved: found.flatMap((f) => f.unresolved) };
 }

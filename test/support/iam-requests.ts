@@ -61,6 +61,10 @@ export const LEASE_OPERATIONS = ['DescribeTable', 'CreateTable', 'GetItem', 'Put
 /** The history's DynamoDB calls made by the controller (src/history/store.ts); queries are the operator's. */
 export const HISTORY_OPERATIONS = ['DescribeTable', 'CreateTable', 'UpdateTimeToLive', 'PutItem'];
 
+/** The events queue's SQS calls (src/events/consumer.ts), as IAM names them. */
+export const EVENT_OPERATIONS = ['ReceiveMessage', 'DeleteMessage'];
+const queueArn = (url: unknown) => arn('sqs', s(url).split('/').pop()!);
+
 export const CASES: Record<string, (i: In) => IamRequest[]> = {
   'ecs:DescribeServices': (i) => (i.services as string[]).map((n) => on('ecs:DescribeServices', ecsService({ cluster: i.cluster, service: n }))),
   'ecs:DescribeTaskDefinition': anyResource('ecs:DescribeTaskDefinition'),
@@ -148,6 +152,8 @@ export const CASES: Record<string, (i: In) => IamRequest[]> = {
   ...Object.fromEntries(
     [...new Set([...LEASE_OPERATIONS, ...HISTORY_OPERATIONS])].map((op) => [`dynamodb:${op}`, (i: In) => [on(`dynamodb:${op}`, arn('dynamodb', `table/${s(i.TableName)}`))]]),
   ),
+  // Change events: one queue, named by the controller's --events-queue.
+  ...Object.fromEntries(EVENT_OPERATIONS.map((op) => [`sqs:${op}`, (i: In) => [on(`sqs:${op}`, queueArn(i.QueueUrl))]])),
 };
 
 /** The IAM action of a planned call. */
