@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
-import { loadRevisionIsolated, type IsolationLimits } from '../isolated-load/index.js';
+import type { IsolationLimits } from '../isolated-load/index.js';
 import type { RevisionLimits } from '../load/limits.js';
 import type { Manifest } from '../schema/index.js';
 import type { ReconciledKind, Registry } from '../engine/registry.js';
@@ -21,6 +21,8 @@ import type { Metrics } from './metrics.js';
 import type { LeaderGate } from '../lease/index.js';
 import { PendingTriggers, type Trigger } from './triggers.js';
 import { StatusRecorder, type RejectedRevision, type RevisionInForce } from './recorder.js';
+import { ProgressTracker } from '../progress/index.js';
+import { loadHead } from './revisions.js';
 import type { ResourceStatusEntry } from './record.js';
 
 export type { ResourceStatusEntry } from './record.js';
@@ -77,10 +79,13 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
   awsReachable = false;
 
   private readonly recorder: StatusRecorder;
+  /** Resources applied and not yet healthy: read again on each reconcile and every healthPollMs, never waited for. */
+  private readonly progress: ProgressTracker;
   private readonly pending = new PendingTriggers();
   private running?: Promise<void>;
   private failures = 0;
   private retryTimer?: NodeJS.Timeout;
+  private progressTimer?: NodeJS.Timeout;
   private readonly abort = new AbortController();
 
   constructor(
@@ -89,6 +94,7 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
   ) {
     super();
     this.recorder = new StatusRecorder(deps.metrics, deps.logger);
+    this.progress = new ProgressTracker(deps.registry, settings.timeouts);
   }
 
   get resources(): ReadonlyMap<string, ResourceStatusEntry> {
@@ -119,6 +125,7 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
   async stop(): Promise<void> {
     this.abort.abort();
     clearTimeout(this.retryTimer);
+    clearTimeout(this.progressTimer);
     this.pending.take();
     await this.running;
   }
@@ -130,6 +137,7 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
       const summary = await this.reconcile(triggers);
       this.lastReconcile = summary;
       this.scheduleRetry(summary);
+      this.scheduleProgressCheck();
       this.emit('reconciled', summary);
     }
     this.running = undefined;
@@ -152,6 +160,16 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
     this.deps.logger.info({ failures: this.failures, retryInMs: Math.round(delay) }, 'reconcile failed: backing off');
     this.retryTimer = setTimeout(() => this.trigger('retry'), delay);
     this.retryTimer.unref();
+  }
+
+  /** While anything is progressing, its health is read again after healthPollMs, without waiting for a poll or scan. */
+  private scheduleProgressCheck(): void {
+    if (this.progress.size === 0 || this.progressTimer) return;
+    this.progressTimer = setTimeout(() => {
+      this.progressTimer = undefined;
+      this.trigger('progress');
+    }, this.settings.healthPollMs);
+    this.progressTimer.unref();
   }
 
   private async reconcile(triggers: Trigger[]): Promise<ReconcileSummary> {
@@ -192,8 +210,16 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
     let plan: Plan;
     let result: ApplyResult;
     try {
+      const settled = await this.progress.check(revision.manifests);
+      for (const h of settled.filter((s) => !s.progressing)) logger.info({ resource: h.key, steady: h.steady, timedOut: h.timedOut, reason: h.reason }, 'progress settled');
+      // Only a health read was due and everything is still on its way: no full read of AWS for that.
+      if (triggers.every((t) => t === 'progress') && head === 'same' && !sourceError && settled.every((s) => s.progressing)) {
+        this.recorder.refreshProgress((key) => this.progress.statusOf(key));
+        return end('success', false);
+      }
       const planned = await observeAndPlan(revision.manifests, session, this.deps.registry, this.settings);
       plan = planned.plan;
+      this.progress.hold(plan, revision.manifests);
       pinErrors(plan, revision.scalars);
       this.awsReachable = !plan.resources.some((r) => r.status === 'error' && r.error && !r.error.terminal) || plan.resources.some((r) => r.status !== 'error');
       logger.info(
@@ -203,6 +229,7 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
       result = await applyPlan(plan, revision.manifests, planned.observed.ctx, this.deps.registry, {
         timeouts: this.settings.timeouts,
         pollIntervalMs: this.settings.healthPollMs,
+        deferHealth: true,
         signal: this.abort.signal,
         mayWrite: () => this.deps.leader.leading,
         onEvent: (e) => {
@@ -213,16 +240,19 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
           }
         },
       });
+      this.progress.follow(result.health, revision.manifests, planned.observed.ctx);
+      const followedUp = settled.filter((s) => !s.progressing && !result.health.some((h) => h.key === s.key));
+      result = { ...result, health: [...followedUp, ...result.health] };
     } catch (err) {
       this.awsReachable = false;
       const error = errorOf(err);
       logger.error({ revision: revision.sha, code: error.code, err: error.message }, 'reconcile failed');
-      await this.notify({ ...this.outageReport(revision.sha, triggers), failures: [{ key: 'AWS', code: error.code, message: error.message }] });
+      await this.notify({ ...this.outageReport(revision.sha, triggers), failures: [{ key: 'AWS', code: error.code, message: error.message, terminal: error.terminal }] });
       return end('failure');
     }
 
     const cost = await this.deps.costOf?.(plan, revision.manifests);
-    const report = this.recorder.record(plan, result, revision, this.outageReport(revision.sha, triggers), cost);
+    const report = this.recorder.record(plan, result, revision, this.outageReport(revision.sha, triggers), (key) => this.progress.statusOf(key), cost);
     if (sourceError) report.failures.push({ key: 'Source/git', code: 'SourceUnavailable', message: sourceError });
     for (const f of report.failures) logger.warn({ revision: revision.sha, resource: f.key, code: f.code, err: f.message }, 'resource failed');
     await this.notify(report);
@@ -230,34 +260,18 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
     return end(outcome, report.failures.some((f) => !f.terminal));
   }
 
-  /** Fetches the branch head; a new revision replaces the last good one only when every manifest is valid. */
+  /** A new revision replaces the last good one only when every manifest is valid. */
   private async loadSource(): Promise<'new' | 'same' | 'rejected'> {
-    const head = await this.deps.source.sync();
-    if (head.sha === this.revision?.sha || head.sha === this.badRevision?.sha) return 'same';
-    const verdict = await this.deps.verifier?.verify(head.root, head.sha);
-    if (verdict && !verdict.trusted) {
-      this.badRevision = { sha: head.sha, problems: [], refused: { committer: verdict.committer, reason: verdict.reason } };
-      this.deps.logger.warn({ revision: head.sha, committer: verdict.committer, reason: verdict.reason }, 'unsigned revision refused: keeping the last good one');
-      return 'rejected';
-    }
-    const loaded = await loadRevisionIsolated(head.dir, { cwd: head.root, within: head.root, limits: this.settings.revisionLimits }, this.settings.isolation);
-    if (loaded.problems.length > 0) {
-      this.badRevision = { sha: head.sha, problems: loaded.problems };
-      this.deps.logger.warn({ revision: head.sha, problems: loaded.problems.length }, 'invalid revision rejected: keeping the last good one');
-      return 'rejected';
-    }
-    this.revision = {
-      sha: head.sha,
-      message: head.message,
-      author: head.author,
-      manifests: loaded.manifests,
-      scalars: loaded.scalars,
-      loadedAt: new Date().toISOString(),
-    };
+    const { source, verifier, logger } = this.deps;
+    const loaded = await loadHead({ source, verifier, logger, limits: this.settings }, { revision: this.revision?.sha, rejected: this.badRevision?.sha });
+    if (loaded.head === 'rejected') this.badRevision = loaded.rejected;
+    if (loaded.head !== 'new') return loaded.head;
+    const { revision } = loaded;
+    this.revision = revision;
     this.badRevision = undefined;
-    this.deps.metrics.setRevision(head.sha);
-    this.emit('revision', loaded.manifests);
-    this.deps.logger.info({ revision: head.sha, manifests: loaded.manifests.length, ...(verdict?.trusted ? { signer: verdict.signer } : {}) }, 'revision loaded');
+    this.deps.metrics.setRevision(revision.sha);
+    this.emit('revision', revision.manifests);
+    logger.info({ revision: revision.sha, manifests: revision.manifests.length, ...(loaded.signer ? { signer: loaded.signer } : {}) }, 'revision loaded');
     return 'new';
   }
 

@@ -8,7 +8,7 @@ import type { ScalarIndex } from '../report/locate.js';
 import type { PlanCostReport } from '../cost/index.js';
 import type { Metrics } from './metrics.js';
 import type { Trigger } from './triggers.js';
-import { accountResources, type ResourceStatusEntry } from './record.js';
+import { accountResources, type ProgressOf, type ResourceStatusEntry } from './record.js';
 
 export interface RevisionInForce {
   sha: string;
@@ -41,9 +41,9 @@ export class StatusRecorder {
   ) {}
 
   /** Updates /status and metrics from one reconcile, and turns it into the report Slack sees. */
-  record(plan: Plan, result: ApplyResult, revision: RevisionInForce, base: ReconcileReport, cost?: PlanCostReport): ReconcileReport {
+  record(plan: Plan, result: ApplyResult, revision: RevisionInForce, base: ReconcileReport, progress: ProgressOf, cost?: PlanCostReport): ReconcileReport {
     const manifests = new Map(revision.manifests.map((m) => [`${m.kind}/${m.metadata.name}`, m]));
-    const outcome = accountResources(plan, result, { manifests, reconciled: this.reconciled, cost, now: new Date().toISOString() });
+    const outcome = accountResources(plan, result, { manifests, reconciled: this.reconciled, cost, now: new Date().toISOString(), progress });
     const report: ReconcileReport = { ...base, drift: outcome.drift, applied: outcome.applied, failures: outcome.failures };
     this.resources.clear();
     for (const entry of outcome.resources) {
@@ -55,6 +55,14 @@ export class StatusRecorder {
     this.metrics.setOwnershipLost(outcome.lostByKind);
     this.lastDrift = report.drift;
     return report;
+  }
+
+  /** Between full reconciles: the latest health read of each resource still progressing. */
+  refreshProgress(progress: ProgressOf): void {
+    for (const entry of this.resources.values()) {
+      const latest = entry.status === 'progressing' ? progress(entry.key) : undefined;
+      if (latest) entry.progress = latest;
+    }
   }
 
   /**

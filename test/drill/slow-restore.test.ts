@@ -29,7 +29,7 @@ describe('a restore drill whose copy never becomes available', () => {
     let readings = 0;
     const now = () => new Date(start + (readings++ < 2 ? 0 : 91 * 60_000));
 
-    const result = await runDrill(drill, source, { aws, controllerId: 'ballast', pollIntervalMs: 10, now });
+    const result = await runDrill(drill, source, { aws, controllerId: 'ballast', runner: 'cli' as const, pollIntervalMs: 10, now });
 
     expect(result).toMatchObject({ outcome: 'failed', reason: 'not available after 90 min (status "creating")', rtoSeconds: null });
     expect(result.drillInstance).toMatchObject({ identifier: expect.stringMatching(/^shop-db-drill-\d{12}$/), deleted: true });
