@@ -124,7 +124,7 @@ export class GitSource {
       throw new Error(`Git workdir ${this.workdir} is a clone of ${redactUrl(origin)}, not of ${url}`);
     }
     // A clone made with the token in its URL (before it moved to the environment) loses it from .git/config.
-    if (origin !== url) await git.remote(['set-url', 'origin', url]);
+    if (redactUrl(origin) !== origin) await git.remote(['set-url', 'origin', url]);
     return git;
   }
 
@@ -165,7 +165,9 @@ function gitEnvironment(): Record<string, string> {
 }
 
 function gitIn(baseDir: string, auth: Record<string, string>): SimpleGit {
-  return simpleGit({ baseDir, timeout: { block: SILENCE_LIMIT_MS } }).env({ ...gitEnvironment(), ...GIT_ENV, ...auth });
+  // simple-git refuses GIT_CONFIG_COUNT unless told: the only entry is the header built here, nothing from outside.
+  const unsafe = { allowUnsafeConfigEnvCount: auth.GIT_CONFIG_COUNT !== undefined };
+  return simpleGit({ baseDir, timeout: { block: SILENCE_LIMIT_MS }, unsafe }).env({ ...gitEnvironment(), ...GIT_ENV, ...auth });
 }
 
 /** git's own complaint (its fatal/error lines), without credentials. */
