@@ -190,8 +190,10 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
 
     let sourceError: string | undefined;
     let head: 'new' | 'same' | 'rejected' = 'same';
+    // A health read of what is progressing needs no fetch: polls and webhooks bring new commits.
+    const progressOnly = triggers.every((t) => t === 'progress');
     try {
-      head = await this.loadSource();
+      if (!progressOnly) head = await this.loadSource();
     } catch (err) {
       sourceError = (err as Error).message;
       logger.warn({ err: sourceError }, 'source unavailable: keeping the last good revision');
@@ -213,7 +215,7 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
       const settled = await this.progress.check(revision.manifests);
       for (const h of settled.filter((s) => !s.progressing)) logger.info({ resource: h.key, steady: h.steady, timedOut: h.timedOut, reason: h.reason }, 'progress settled');
       // Only a health read was due and everything is still on its way: no full read of AWS for that.
-      if (triggers.every((t) => t === 'progress') && head === 'same' && !sourceError && settled.every((s) => s.progressing)) {
+      if (progressOnly && settled.every((s) => s.progressing)) {
         this.recorder.refreshProgress((key) => this.progress.statusOf(key));
         return end('success', false);
       }
