@@ -16,6 +16,12 @@ export interface ApplyOptions {
   signal?: AbortSignal;
   /** Asked right before every write call: a controller that lost its leader lease must not send another one. */
   mayWrite?: () => boolean;
+  /**
+   * Reads health once instead of waiting (the controller): a resource not yet healthy comes back `progressing` for
+   * the caller to follow, and actions that wait for it are left to a later reconcile, planned again from live state.
+   * Only a wait that guards a delete (an ECS cluster move: the old service goes once the new one serves) stays.
+   */
+  deferHealth?: boolean;
 }
 
 export const DEFAULT_TIMEOUTS: Record<ReconciledKind, number> = {
@@ -43,6 +49,8 @@ export interface ActionOutcome {
   id: string;
   key: ResourceKey;
   state: 'done' | 'failed' | 'skipped';
+  /** Done, and the resource is not healthy yet: its dependants were left to a later reconcile (deferHealth). */
+  progressing?: boolean;
   error?: ResourceError;
   /** For skipped: the failed action it depended on. */
   reason?: string;
@@ -51,6 +59,8 @@ export interface ActionOutcome {
 export interface HealthOutcome extends Health {
   key: ResourceKey;
   timedOut?: boolean;
+  /** Read once (deferHealth) and not healthy yet, nor failed: the caller follows it. */
+  progressing?: boolean;
 }
 
 export interface ApplyResult {
@@ -77,11 +87,12 @@ export async function applyPlan(
   const lastDone = new Map<ResourceKey, number>();
   const verified = new Map<ResourceKey, { at: number; health: HealthOutcome }>();
 
-  const waitHealthy = (key: ResourceKey): Promise<HealthOutcome> => {
+  const waitHealthy = (key: ResourceKey, once = options.deferHealth === true): Promise<HealthOutcome> => {
     const m = byKey.get(key);
     if (!m) return Promise.resolve({ key, steady: true, reason: 'deleted' });
-    return pollHealth(key, m, registry[m.kind] as AnyReconciler, ctx, options, emit);
+    return pollHealth(key, m, registry[m.kind] as AnyReconciler, ctx, { ...options, once }, emit);
   };
+  const guardsDelete = (action: PlannedAction) => plan.actions.some((b) => b.key === action.key && b.op === 'delete' && b.dependsOn.includes(action.id));
 
   const run = async (action: PlannedAction): Promise<ActionOutcome> => {
     for (const dep of action.dependsOn) {
@@ -89,6 +100,10 @@ export async function applyPlan(
       if (outcome && outcome.state !== 'done') {
         emit({ type: 'action', id: action.id, state: 'skipped', detail: `${dep} did not complete` });
         return { id: action.id, key: action.key, state: 'skipped', reason: dep };
+      }
+      if (outcome?.progressing) {
+        emit({ type: 'action', id: action.id, state: 'skipped', detail: `${dep} is still progressing: planned again once it is healthy` });
+        return { id: action.id, key: action.key, state: 'skipped', reason: `${dep} is progressing` };
       }
     }
     if (options.signal?.aborted) return { id: action.id, key: action.key, state: 'skipped', reason: 'shutdown' };
@@ -100,11 +115,15 @@ export async function applyPlan(
         await ctx.limit(call.service, () => sendCall(ctx.aws, call));
       }
       if (action.waitForHealth) {
-        const health = await waitHealthy(action.key);
-        if (!health.steady) throw Object.assign(new Error(health.reason), { code: health.timedOut ? 'HealthTimeout' : 'Unhealthy' });
+        const health = await waitHealthy(action.key, options.deferHealth === true && !guardsDelete(action));
+        if (!health.steady && !health.progressing) throw Object.assign(new Error(health.reason), { code: health.timedOut ? 'HealthTimeout' : 'Unhealthy' });
         verified.set(action.key, { at: sequence + 1, health });
       }
       lastDone.set(action.key, ++sequence);
+      if (verified.get(action.key)?.health.progressing && action.waitForHealth) {
+        emit({ type: 'action', id: action.id, state: 'done', detail: 'progressing' });
+        return { id: action.id, key: action.key, state: 'done', progressing: true };
+      }
     } catch (err) {
       const error = errorOf(err);
       emit({ type: 'action', id: action.id, state: 'failed', detail: `${error.code}: ${error.message}` });
@@ -127,27 +146,32 @@ export async function applyPlan(
   return { actions, health };
 }
 
+/** One health read; a read that fails is unhealthy, and failed for good when its error is terminal. */
+export async function readHealth(m: ReconciledManifest, reconciler: AnyReconciler, ctx: ObserveContext): Promise<Health> {
+  try {
+    return await reconciler.health(m as never, ctx);
+  } catch (err) {
+    const e = errorOf(err);
+    return { steady: false, failed: e.terminal, reason: `${e.code}: ${e.message}` };
+  }
+}
+
 async function pollHealth(
   key: ResourceKey,
   m: ReconciledManifest,
   reconciler: AnyReconciler,
   ctx: ObserveContext,
-  options: ApplyOptions,
+  options: ApplyOptions & { once: boolean },
   emit: (e: ApplyEvent) => void,
 ): Promise<HealthOutcome> {
   const deadline = Date.now() + options.timeouts[m.kind];
   let last = '';
   for (;;) {
-    let health: Health;
-    try {
-      health = await reconciler.health(m as never, ctx);
-    } catch (err) {
-      const e = errorOf(err);
-      health = { steady: false, failed: e.terminal, reason: `${e.code}: ${e.message}` };
-    }
+    const health = await readHealth(m, reconciler, ctx);
     if (health.reason !== last) emit({ type: 'health', key, health });
     last = health.reason;
     if (health.steady || health.failed) return { key, ...health };
+    if (options.once) return { key, ...health, progressing: true };
     if (options.signal?.aborted) return { key, ...health, reason: `shutting down while waiting: ${health.reason}` };
     if (Date.now() >= deadline) return { key, ...health, timedOut: true, reason: `not healthy after ${options.timeouts[m.kind] / 1000}s: ${health.reason}` };
     // Wakes early on shutdown; the check above then returns.

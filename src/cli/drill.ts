@@ -28,6 +28,7 @@ export async function drillRunCommand(name: string, path: string, options: Drill
   const result = await executeDrill(drill, source, {
     aws: session.aws,
     controllerId: options.controllerId,
+    runner: 'cli',
     pollIntervalMs: options.pollInterval * 1000,
     log: (message) => io.stderr(`${message}\n`),
   });

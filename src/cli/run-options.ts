@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { CONTROLLER_DEFAULTS as D, EVENTS_DRIFT_SCHEDULE } from '../controller/config.js';
+import { positiveInt } from './settings.js';
 
 export const positiveNumber = (value: string) => {
   const n = Number(value);
@@ -33,6 +34,7 @@ export function addRunOptions(cmd: Command): Command {
   opt('--port <n>', 'HTTP port for /healthz, /readyz, /metrics, /status, /webhook', 'BALLAST_PORT', D.port, port);
   opt('--host <addr>', 'HTTP listen address', 'BALLAST_HOST', D.host);
   opt('--quiet-period <seconds>', 'repeat the same drift to Slack only after this long', 'BALLAST_QUIET_PERIOD', D.quietPeriod, positiveNumber);
+  opt('--report-failures-after <n>', 'tell Slack of a throttling, 5xx or network failure only once it has failed this many reconciles in a row', 'BALLAST_REPORT_FAILURES_AFTER', D.reportFailuresAfter, positiveInt);
   opt('--ecs-timeout <seconds>', 'wait this long for an ECS rollout', 'BALLAST_ECS_TIMEOUT', undefined, positiveNumber);
   opt('--db-timeout <seconds>', 'wait this long for a DB to be available', 'BALLAST_DB_TIMEOUT', undefined, positiveNumber);
   opt('--health-poll-interval <seconds>', 'between health reads after a change', 'BALLAST_HEALTH_POLL_INTERVAL', D.healthPollInterval, positiveNumber);

@@ -6,7 +6,13 @@ import { CONTROLLER_DEFAULTS, EVENTS_DRIFT_SCHEDULE, type ControllerConfig } fro
 import type { Io } from './io.js';
 
 /** Secrets come only from the environment or the config file, never from flags (flags show up in `ps`). */
-const SECRET_ENV = { webhookSecret: 'BALLAST_WEBHOOK_SECRET', slackWebhookUrl: 'BALLAST_SLACK_WEBHOOK_URL', githubToken: 'BALLAST_GITHUB_TOKEN', apiToken: 'BALLAST_API_TOKEN' } as const;
+const SECRET_ENV = {
+  webhookSecret: 'BALLAST_WEBHOOK_SECRET',
+  slackWebhookUrl: 'BALLAST_SLACK_WEBHOOK_URL',
+  githubToken: 'BALLAST_GITHUB_TOKEN',
+  apiToken: 'BALLAST_API_TOKEN',
+  gitToken: 'BALLAST_GIT_TOKEN',
+} as const;
 
 /**
  * Flags beat the environment, which beats the config file, which beats the defaults. File values go through the

@@ -19,7 +19,7 @@ export const targetOption = () =>
     (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
   );
 
-const positiveInt = (value: string) => {
+export const positiveInt = (value: string) => {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected a positive integer, got "${value}"`);
   return n;

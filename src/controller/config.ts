@@ -29,6 +29,8 @@ export interface ControllerConfig extends AwsSettings {
   port: number;
   host: string;
   quietPeriod: number;
+  /** Consecutive failed reconciles after which a failure that may pass by itself goes to Slack. */
+  reportFailuresAfter: number;
   ecsTimeout?: number;
   dbTimeout?: number;
   healthPollInterval: number;
@@ -38,6 +40,8 @@ export interface ControllerConfig extends AwsSettings {
   gpgKeyring?: string;
   /** Price table for the cost of applied changes (default: the shipped table of the region). */
   prices?: string;
+  /** HTTPS token for the repository (environment or config file only); reaches git only through its environment. */
+  gitToken?: string;
   /** Commit statuses on GitHub: set when a token is given (environment or config file only). */
   githubToken?: string;
   /** owner/name; defaults to the repository of a github.com repoUrl. */
@@ -78,6 +82,7 @@ export const CONTROLLER_DEFAULTS = {
   prune: false,
   concurrency: 8,
   quietPeriod: 3600,
+  reportFailuresAfter: 3,
   healthPollInterval: 5,
   logLevel: 'info',
   githubApiUrl: 'https://api.github.com',

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
-import { loadRevisionIsolated, type IsolationLimits } from '../isolated-load/index.js';
+import type { IsolationLimits } from '../isolated-load/index.js';
 import type { RevisionLimits } from '../load/limits.js';
 import type { Manifest } from '../schema/index.js';
 import type { ReconciledKind, Registry } from '../engine/registry.js';
@@ -22,6 +22,8 @@ import type { LeaderGate } from '../lease/index.js';
 import { selectPresent } from '../plan/target.js';
 import { PendingTriggers, type Trigger } from './triggers.js';
 import { StatusRecorder, type RejectedRevision, type RevisionInForce } from './recorder.js';
+import { ProgressTracker } from '../progress/index.js';
+import { loadHead } from './revisions.js';
 import type { ResourceStatusEntry } from './record.js';
 import type { HistoryStore } from '../history/store.js';
 import { recordHistory } from '../history/record.js';
@@ -84,10 +86,13 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
   awsReachable = false;
 
   private readonly recorder: StatusRecorder;
+  /** Resources applied and not yet healthy: read again on each reconcile and every healthPollMs, never waited for. */
+  private readonly progress: ProgressTracker;
   private readonly pending = new PendingTriggers();
   private running?: Promise<void>;
   private failures = 0;
   private retryTimer?: NodeJS.Timeout;
+  private progressTimer?: NodeJS.Timeout;
   private readonly abort = new AbortController();
 
   constructor(
@@ -96,6 +101,7 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
   ) {
     super();
     this.recorder = new StatusRecorder(deps.metrics, deps.logger);
+    this.progress = new ProgressTracker(deps.registry, settings.timeouts);
   }
 
   get resources(): ReadonlyMap<string, ResourceStatusEntry> {
@@ -129,6 +135,7 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
   async stop(): Promise<void> {
     this.abort.abort();
     clearTimeout(this.retryTimer);
+    clearTimeout(this.progressTimer);
     this.pending.take();
     await this.running;
   }
@@ -140,6 +147,7 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
       const summary = await this.reconcile(triggers, only);
       this.lastReconcile = summary;
       this.scheduleRetry(summary);
+      this.scheduleProgressCheck();
       this.emit('reconciled', summary);
     }
     this.running = undefined;
@@ -164,6 +172,16 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
     this.retryTimer.unref();
   }
 
+  /** While anything is progressing, its health is read again after healthPollMs, without waiting for a poll or scan. */
+  private scheduleProgressCheck(): void {
+    if (this.progress.size === 0 || this.progressTimer) return;
+    this.progressTimer = setTimeout(() => {
+      this.progressTimer = undefined;
+      this.trigger('progress');
+    }, this.settings.healthPollMs);
+    this.progressTimer.unref();
+  }
+
   private async reconcile(triggers: Trigger[], only?: string[]): Promise<ReconcileSummary> {
     const { logger, metrics, session } = this.deps;
     const started = Date.now();
@@ -182,9 +200,11 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
 
     let sourceError: string | undefined;
     let head: 'new' | 'same' | 'rejected' = 'same';
+    // A health read of what is progressing needs no fetch: polls and webhooks bring new commits.
+    const progressOnly = triggers.every((t) => t === 'progress');
     try {
-      // An event is checked against the revision in force: fetching Git would only add to the time to correction.
-      if (!only) head = await this.loadSource();
+      // An event is checked against the revision in force, and a health read of what is progressing needs no fetch.
+      if (!only && !progressOnly) head = await this.loadSource();
     } catch (err) {
       sourceError = (err as Error).message;
       logger.warn({ err: sourceError }, 'source unavailable: keeping the last good revision');
@@ -205,8 +225,16 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
     let plan: Plan;
     let result: ApplyResult;
     try {
+      const settled = await this.progress.check(revision.manifests);
+      for (const h of settled.filter((s) => !s.progressing)) logger.info({ resource: h.key, steady: h.steady, timedOut: h.timedOut, reason: h.reason }, 'progress settled');
+      // Only a health read was due and everything is still on its way: no full read of AWS for that.
+      if (progressOnly && settled.every((s) => s.progressing)) {
+        this.recorder.refreshProgress((key) => this.progress.statusOf(key));
+        return end('success', false);
+      }
       const planned = await observeAndPlan(revision.manifests, session, this.deps.registry, { ...this.settings, only: selected });
       plan = planned.plan;
+      this.progress.hold(plan, revision.manifests);
       pinErrors(plan, revision.scalars);
       this.awsReachable = !plan.resources.some((r) => r.status === 'error' && r.error && !r.error.terminal) || plan.resources.some((r) => r.status !== 'error');
       logger.info(
@@ -216,6 +244,7 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
       result = await applyPlan(plan, revision.manifests, planned.observed.ctx, this.deps.registry, {
         timeouts: this.settings.timeouts,
         pollIntervalMs: this.settings.healthPollMs,
+        deferHealth: true,
         signal: this.abort.signal,
         mayWrite: () => this.deps.leader.leading,
         onEvent: (e) => {
@@ -226,16 +255,19 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
           }
         },
       });
+      this.progress.follow(result.health, revision.manifests, planned.observed.ctx);
+      const followedUp = settled.filter((s) => !s.progressing && !result.health.some((h) => h.key === s.key));
+      result = { ...result, health: [...followedUp, ...result.health] };
     } catch (err) {
       this.awsReachable = false;
       const error = errorOf(err);
       logger.error({ revision: revision.sha, code: error.code, err: error.message }, 'reconcile failed');
-      await this.notify({ ...this.outageReport(revision.sha, triggers), failures: [{ key: 'AWS', code: error.code, message: error.message }] });
+      await this.notify({ ...this.outageReport(revision.sha, triggers), failures: [{ key: 'AWS', code: error.code, message: error.message, terminal: error.terminal }] });
       return end('failure');
     }
 
     const cost = await this.deps.costOf?.(plan, revision.manifests);
-    const report = this.recorder.record(plan, result, revision, this.outageReport(revision.sha, triggers), cost, selected);
+    const report = this.recorder.record(plan, result, revision, this.outageReport(revision.sha, triggers), (key) => this.progress.statusOf(key), cost, selected);
     if (sourceError) report.failures.push({ key: 'Source/git', code: 'SourceUnavailable', message: sourceError });
     await recordHistory(this.deps.history, this.deps.logger, plan, result, {
       revision: revision.sha,
@@ -250,34 +282,18 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
     return end(outcome, report.failures.some((f) => !f.terminal));
   }
 
-  /** Fetches the branch head; a new revision replaces the last good one only when every manifest is valid. */
+  /** A new revision replaces the last good one only when every manifest is valid. */
   private async loadSource(): Promise<'new' | 'same' | 'rejected'> {
-    const head = await this.deps.source.sync();
-    if (head.sha === this.revision?.sha || head.sha === this.badRevision?.sha) return 'same';
-    const verdict = await this.deps.verifier?.verify(head.root, head.sha);
-    if (verdict && !verdict.trusted) {
-      this.badRevision = { sha: head.sha, problems: [], refused: { committer: verdict.committer, reason: verdict.reason } };
-      this.deps.logger.warn({ revision: head.sha, committer: verdict.committer, reason: verdict.reason }, 'unsigned revision refused: keeping the last good one');
-      return 'rejected';
-    }
-    const loaded = await loadRevisionIsolated(head.dir, { cwd: head.root, within: head.root, limits: this.settings.revisionLimits }, this.settings.isolation);
-    if (loaded.problems.length > 0) {
-      this.badRevision = { sha: head.sha, problems: loaded.problems };
-      this.deps.logger.warn({ revision: head.sha, problems: loaded.problems.length }, 'invalid revision rejected: keeping the last good one');
-      return 'rejected';
-    }
-    this.revision = {
-      sha: head.sha,
-      message: head.message,
-      author: head.author,
-      manifests: loaded.manifests,
-      scalars: loaded.scalars,
-      loadedAt: new Date().toISOString(),
-    };
+    const { source, verifier, logger } = this.deps;
+    const loaded = await loadHead({ source, verifier, logger, limits: this.settings }, { revision: this.revision?.sha, rejected: this.badRevision?.sha });
+    if (loaded.head === 'rejected') this.badRevision = loaded.rejected;
+    if (loaded.head !== 'new') return loaded.head;
+    const { revision } = loaded;
+    this.revision = revision;
     this.badRevision = undefined;
-    this.deps.metrics.setRevision(head.sha);
-    this.emit('revision', loaded.manifests);
-    this.deps.logger.info({ revision: head.sha, manifests: loaded.manifests.length, ...(verdict?.trusted ? { signer: verdict.signer } : {}) }, 'revision loaded');
+    this.deps.metrics.setRevision(revision.sha);
+    this.emit('revision', revision.manifests);
+    logger.info({ revision: revision.sha, manifests: revision.manifests.length, ...(loaded.signer ? { signer: loaded.signer } : {}) }, 'revision loaded');
     return 'new';
   }
 

@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
-import type { Manifest, Mode } from '../schema/index.js';
+import type { ResourceError } from '../engine/types.js';
+import type { Kind, Manifest, Mode } from '../schema/index.js';
 import type { ApplyResult } from '../apply/index.js';
 import type { Plan } from '../plan/types.js';
 import { driftOf, type DriftKind } from '../plan/drift.js';
@@ -21,7 +22,12 @@ export interface ResourceStatusEntry {
   note?: string;
   /** A decision the live state led to, e.g. the read replica scaler's. */
   explanation?: string;
+  /** While `progressing`: applied at `since`, given up on at `deadline`, and the last health read. */
+  progress?: { since: string; deadline: string; reason: string };
 }
+
+/** The progress of a resource still becoming healthy, if it is. */
+export type ProgressOf = (key: string) => ResourceStatusEntry['progress'] | undefined;
 
 /** What one reconcile did to each resource: the report's parts, the /status entries and the drift counts. */
 export interface ResourceAccount extends Pick<ReconcileReport, 'drift' | 'applied' | 'failures'> {
@@ -38,15 +44,18 @@ export interface ResourceAccount extends Pick<ReconcileReport, 'drift' | 'applie
 export function accountResources(
   plan: Plan,
   result: ApplyResult,
-  input: { manifests: Map<string, Manifest>; reconciled: ReadonlyMap<string, Manifest>; cost?: PlanCostReport; now: string },
+  input: { manifests: Map<string, Manifest>; reconciled: ReadonlyMap<string, Manifest>; cost?: PlanCostReport; now: string; progress: ProgressOf },
 ): ResourceAccount {
   const outcomes = new Map(result.actions.map((a) => [a.id, a]));
   const out: ResourceAccount = { drift: [], applied: [], failures: [], resources: [], converged: [] };
   for (const r of plan.resources) {
     const done = r.actions.length > 0 && r.actions.every((id) => outcomes.get(id)?.state === 'done');
     const failed = r.actions.map((id) => outcomes.get(id)).find((o) => o && o.state !== 'done');
-    const health = result.health.find((h) => h.key === r.key && !h.steady);
-    const error = r.error ?? failed?.error ?? (health ? { code: 'Unhealthy', message: health.reason } : undefined);
+    const health = result.health.find((h) => h.key === r.key && !h.steady && !h.progressing);
+    // Unhealthy after the apply is not retried: the change is sent, and the next Git change or drift scan looks again.
+    const unhealthy = health ? { code: health.timedOut ? 'HealthTimeout' : 'Unhealthy', message: health.reason, terminal: true } : undefined;
+    const error: ResourceError | undefined = r.error ?? failed?.error ?? unhealthy;
+    const progress = input.progress(r.key);
     const last = input.reconciled.get(r.key);
     const fromGit = last !== undefined && !isDeepStrictEqual(last, input.manifests.get(r.key));
     const kind = driftOf(r);
@@ -76,19 +85,20 @@ export function accountResources(
         ...(disruption.length > 0 ? { disruption: disruption.join('; ') } : {}),
       });
     }
-    const at = error && 'at' in error && error.at ? `${error.at}: ` : '';
-    if (error) out.failures.push({ key: r.key, code: error.code, message: `${at}${error.message}`, terminal: 'terminal' in error ? error.terminal : false });
+    const at = error?.at ? `${error.at}: ` : '';
+    if (error) out.failures.push({ key: r.key, code: error.code, message: `${at}${error.message}`, terminal: error.terminal });
     if (r.refused.length > 0) out.failures.push({ key: r.key, code: 'Refused', message: r.note ?? 'destructive change refused', terminal: true });
     out.resources.push({
       key: r.key,
-      status: r.status,
+      status: progress && !error ? 'progressing' : r.status,
       mode: r.mode,
       changes: r.changes.map((c) => ({ path: c.path, live: redactValue(c.path, c.live), desired: redactValue(c.path, c.desired), pending: c.pending, scaling: c.scaling, reason: c.reason })),
-      lastError: error ? { code: error.code, message: error.message, ...('at' in error && error.at ? { at: error.at } : {}) } : undefined,
+      lastError: error ? { code: error.code, message: error.message, ...(error.at ? { at: error.at } : {}) } : undefined,
       lastAppliedAt: done ? input.now : undefined,
       explanation: r.explanation,
       drift,
       note: r.note,
+      ...(progress && !error ? { progress } : {}),
     });
     const manifest = input.manifests.get(r.key);
     if (manifest && (done || r.status === 'in-sync')) out.converged.push([r.key, manifest]);

@@ -8,7 +8,7 @@ import type { ScalarIndex } from '../report/locate.js';
 import type { PlanCostReport } from '../cost/index.js';
 import type { Metrics } from './metrics.js';
 import type { Trigger } from './triggers.js';
-import { accountResources, type ResourceStatusEntry } from './record.js';
+import { accountResources, type ProgressOf, type ResourceStatusEntry } from './record.js';
 
 export interface RevisionInForce {
   sha: string;
@@ -46,9 +46,17 @@ export class StatusRecorder {
    * some resources (an event's) replaces what is known of those and keeps the rest, so the report still covers the
    * whole estate: drift and failures elsewhere are not taken for gone.
    */
-  record(plan: Plan, result: ApplyResult, revision: RevisionInForce, base: ReconcileReport, cost?: PlanCostReport, only?: ReadonlySet<string>): ReconcileReport {
+  record(
+    plan: Plan,
+    result: ApplyResult,
+    revision: RevisionInForce,
+    base: ReconcileReport,
+    progress: ProgressOf,
+    cost?: PlanCostReport,
+    only?: ReadonlySet<string>,
+  ): ReconcileReport {
     const manifests = new Map(revision.manifests.map((m) => [`${m.kind}/${m.metadata.name}`, m]));
-    const outcome = accountResources(plan, result, { manifests, reconciled: this.reconciled, cost, now: new Date().toISOString() });
+    const outcome = accountResources(plan, result, { manifests, reconciled: this.reconciled, cost, now: new Date().toISOString(), progress });
     const kept = <T extends { key: string }>(items: T[]) => (only ? items.filter((i) => !only.has(i.key)) : []);
     this.lastDrift = [...kept(this.lastDrift), ...outcome.drift];
     this.lastFailures = [...kept(this.lastFailures), ...outcome.failures];
@@ -78,6 +86,14 @@ export class StatusRecorder {
       return { kind, name, status: e.status, mode: e.mode, suspended: e.status === 'suspended' };
     }));
     return report;
+  }
+
+  /** Between full reconciles: the latest health read of each resource still progressing. */
+  refreshProgress(progress: ProgressOf): void {
+    for (const entry of this.resources.values()) {
+      const latest = entry.status === 'progressing' ? progress(entry.key) : undefined;
+      if (latest) entry.progress = latest;
+    }
   }
 
   /**

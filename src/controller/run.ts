@@ -42,7 +42,7 @@ export interface RunningController {
 
 /** The controller's logger: pino JSON lines at the configured level, the two secret settings hidden wherever logged. */
 export function controllerLogger(config: Pick<ControllerConfig, 'logLevel'>, destination?: DestinationStream): Logger {
-  const options = { level: config.logLevel, redact: ['webhookSecret', 'slackWebhookUrl', 'githubToken', 'apiToken', '*.webhookSecret', '*.slackWebhookUrl', '*.githubToken', '*.apiToken'] };
+  const options = { level: config.logLevel, redact: ['webhookSecret', 'slackWebhookUrl', 'githubToken', 'apiToken', 'gitToken', '*.webhookSecret', '*.slackWebhookUrl', '*.githubToken', '*.apiToken', '*.gitToken'] };
   return destination ? pino(options, destination) : pino(options);
 }
 
@@ -73,12 +73,12 @@ export async function startController(config: ControllerConfig, logger: Logger =
       isolation: { ...DEFAULT_ISOLATION, memoryMb: config.loadMemory },
     },
     {
-      source: new GitSource({ url: config.repoUrl, branch: config.branch, path: config.path, workdir }),
+      source: new GitSource({ url: config.repoUrl, branch: config.branch, path: config.path, workdir, token: config.gitToken }),
       session,
       registry: RECONCILERS,
       logger,
       metrics,
-      policy: new NotificationPolicy({ quietPeriodMs: config.quietPeriod * 1000 }),
+      policy: new NotificationPolicy({ quietPeriodMs: config.quietPeriod * 1000, transientAfter: config.reportFailuresAfter }),
       notifier,
       verifier,
       costOf: async (plan, manifests) => costOfPlan(plan, manifests, await aws.region(), config.prices),
@@ -101,6 +101,7 @@ export async function startController(config: ControllerConfig, logger: Logger =
     const result = await executeDrill(drill, source!, {
       aws,
       controllerId: config.controllerId,
+      runner: 'controller',
       pollIntervalMs: DRILL_POLL_SECONDS * 1000,
       signal: drillsAbort.signal,
       log: (message) => logger.info({ drill: drill.metadata.name }, message),
@@ -130,8 +131,8 @@ export async function startController(config: ControllerConfig, logger: Logger =
   // Whatever a replica does to AWS it does as leader: clean up after crashed drills, run drills, reconcile.
   const lead = async () => {
     metrics.leader.set(1);
-    // A drill copy left by a crash costs money until someone deletes it.
-    await cleanupLeftovers(aws, config.controllerId, { all: true })
+    // A drill copy left by a crash costs money until someone deletes it; a CLI drill may still be using its own.
+    await cleanupLeftovers(aws, config.controllerId, { crashed: 'controller' })
       .then((leftovers) => leftovers.deleted.length > 0 && logger.info({ deleted: leftovers.deleted }, 'deleted drill instances left by a crash'))
       .catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'could not look for drill leftovers; the next drill tries again'));
     drills.start();

@@ -94,7 +94,8 @@ export async function runDemo(say: (line: string) => void = (l) => process.stdou
       if (controller.lastReconcile) resolve(controller.lastReconcile);
       else controller.once('reconciled', resolve);
     });
-    const created = [...controller.resources.values()].filter((r) => r.status === 'create');
+    // Created ones roll out after the run (status `progressing`): what was applied is what this first run created.
+    const created = [...controller.resources.values()].filter((r) => r.lastAppliedAt !== undefined);
     say(`  ${first.result}: created ${created.length} resources with ${first.writes} write calls in ${(first.durationMs / 1000).toFixed(1)} s`);
     for (const kind of ['EcsService', 'ServiceAutoscaling', 'DbInstance', 'Alarm', 'Dashboard']) {
       const names = created.filter((r) => r.key.startsWith(`${kind}/`)).map((r) => r.key.slice(kind.length + 1));

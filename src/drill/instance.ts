@@ -5,11 +5,14 @@ import { ownedArns } from '../observe/context.js';
 import { BATCH, describeByIds, identifierOfArn, tagsOf } from '../reconcilers/db-instance/observe.js';
 import { errorOf } from '../observe/index.js';
 import { chunks } from '../aws/batch.js';
+import type { DrillRunner } from './types.js';
 
 /** On every drill instance: the RestoreDrill that made it. */
 export const DRILL_TAG = 'ballast.dev/drill';
 /** On every drill instance: when (ISO time) no drill waits on it any more; from then on it is a leftover. */
 export const DRILL_DEADLINE_TAG = 'ballast.dev/drill-deadline';
+/** On every drill instance: `controller` or `cli`, who runs the drill (see CleanupOptions.crashed). */
+export const DRILL_RUNNER_TAG = 'ballast.dev/drill-runner';
 
 /** DescribeDBInstances takes up to 100 identifiers per filter. */
 
@@ -47,10 +50,11 @@ export async function deleteDrillInstance(aws: Aws, instance: DBInstance, contro
 export interface CleanupOptions {
   now?: Date;
   /**
-   * Also delete drill instances whose deadline is still ahead. Only safe when no drill of this controller id can be
-   * running, i.e. at controller start; otherwise a drill run from the CLI at the same time would lose its instance.
+   * Also delete this runner's drill instances whose deadline is still ahead: the controller says so as it starts
+   * leading, when none of its own drills can be running. A CLI drill's copy is never deleted before its deadline,
+   * since `ballast drill run` may be in flight in someone's terminal; neither is a copy that does not say who made it.
    */
-  all?: boolean;
+  crashed?: DrillRunner;
 }
 
 export interface CleanupResult {
@@ -60,7 +64,7 @@ export interface CleanupResult {
 
 /**
  * Deletes drill instances left behind by a crash: tagged as drills of this controller (one tagging-API read) and past
- * their deadline (or any, with `all`). Instances already deleting are skipped; one failed delete does not stop the rest.
+ * their deadline (or, with `crashed`, made by that runner). Instances already deleting are skipped; one failed delete does not stop the rest.
  */
 export async function cleanupLeftovers(aws: Aws, controllerId: string, options: CleanupOptions = {}): Promise<CleanupResult> {
   const now = (options.now ?? new Date()).getTime();
@@ -68,7 +72,7 @@ export async function cleanupLeftovers(aws: Aws, controllerId: string, options: 
   const ids = [...owned]
     .filter(([, tags]) => tags[DRILL_TAG] !== undefined)
     // A missing or unreadable deadline cannot belong to a running drill.
-    .filter(([, tags]) => options.all || !(Date.parse(tags[DRILL_DEADLINE_TAG] ?? '') > now))
+    .filter(([, tags]) => (options.crashed && tags[DRILL_RUNNER_TAG] === options.crashed) || !(Date.parse(tags[DRILL_DEADLINE_TAG] ?? '') > now))
     .map(([arn]) => identifierOfArn(arn));
   const result: CleanupResult = { deleted: [], failed: [] };
   if (ids.length === 0) return result;

@@ -5,7 +5,7 @@ import { errorOf } from '../observe/index.js';
 import { identifierOf } from '../reconcilers/db-instance/observe.js';
 import type { DbInstance, RestoreDrill } from '../schema/index.js';
 import { runChecks } from './checks.js';
-import { DRILL_DEADLINE_TAG, DRILL_TAG, deleteDrillInstance, describeInstances, drillIdentifier, isDrillInstance } from './instance.js';
+import { DRILL_DEADLINE_TAG, DRILL_RUNNER_TAG, DRILL_TAG, deleteDrillInstance, describeInstances, drillIdentifier, isDrillInstance } from './instance.js';
 import { findRestorePoint, startRestore } from './restore.js';
 import { drillSpec, type DrillSpec } from './spec.js';
 import type { DrillContext, DrillOutcome, DrillResult } from './types.js';
@@ -93,6 +93,7 @@ export async function runDrill(drill: RestoreDrill, source: DbInstance, ctx: Dri
       ...ownershipTags(ctx.controllerId, drill),
       [DRILL_TAG]: drill.metadata.name,
       [DRILL_DEADLINE_TAG]: new Date(deadline.getTime() + DEADLINE_SLACK_MS).toISOString(),
+      [DRILL_RUNNER_TAG]: ctx.runner,
     };
     restoreSent = true;
     await startRestore(ctx.aws, spec, live, point, identifier, tags);

@@ -41,9 +41,14 @@ export interface DrillResult {
   drillInstance: { identifier: string; instanceClass: string; deleted: boolean; deleteError?: string } | null;
 }
 
+/** `ballast run` (the controller, one leader at a time) or `ballast drill run` (anyone's terminal, any time). */
+export type DrillRunner = 'controller' | 'cli';
+
 export interface DrillContext {
   aws: Aws;
   controllerId: string;
+  /** Who runs the drill, recorded on its copy: the controller's clean-up at start deletes only its own copies early. */
+  runner: DrillRunner;
   /** Between DescribeDBInstances reads while the copy is restored. */
   pollIntervalMs: number;
   now?: () => Date;

@@ -9,9 +9,10 @@ import type { Disruption } from './disruption.js';
  * - adopt: exists without the ownership tag and the manifest asks to adopt it;
  * - unmanaged: exists without the ownership tag: reported, never touched;
  * - prune: owned by this controller but in no manifest; deleted only with prune on;
- * - error: could not be read or planned; suspended: skipped entirely (not even read).
+ * - error: could not be read or planned; suspended: skipped entirely (not even read);
+ * - progressing: applied by the controller and not yet healthy (src/progress): nothing is sent again meanwhile.
  */
-export type ResourceStatus = 'create' | 'update' | 'in-sync' | 'pending' | 'adopt' | 'unmanaged' | 'prune' | 'error' | 'suspended';
+export type ResourceStatus = 'create' | 'update' | 'in-sync' | 'pending' | 'adopt' | 'unmanaged' | 'prune' | 'error' | 'suspended' | 'progressing';
 
 export interface ResourcePlan {
   key: ResourceKey;

@@ -10,8 +10,8 @@ export interface ReconcileReport {
   revision: string;
   /** The commit of `revision`, for people: who changed what. */
   commit?: { author: string; subject: string };
-  /** Every reason folded into this reconcile; `operator`: asked for with `ballast reconcile` (POST /reconcile); `event`: an AWS change event named the resources. */
-  triggers: ('poll' | 'webhook' | 'drift-scan' | 'startup' | 'retry' | 'operator' | 'event')[];
+  /** Every reason folded into this reconcile; `operator`: asked for with `ballast reconcile` (POST /reconcile); `event`: an AWS change event named the resources; `progress`: a health read of what is still progressing. */
+  triggers: ('poll' | 'webhook' | 'drift-scan' | 'startup' | 'retry' | 'operator' | 'event' | 'progress')[];
   /** Every drifted field found in this reconcile (not only new ones): drift missing from a report is gone. */
   drift: {
     key: string /* Kind/name */;
@@ -79,15 +79,20 @@ export class NotificationPolicy {
   private drift = new Map<string, Seen<{ key: string; live: unknown; desired: unknown }>>();
   /** key + code + message -> when last notified. */
   private failures = new Map<string, Seen<null>>();
+  /** Resource (or `AWS`, `Source/git`) -> how many reports in a row it failed in, with a failure that may pass. */
+  private streaks = new Map<string, number>();
+  private readonly transientAfter: number;
   private readonly invalidRevisions = new Set<string>();
   private failing = false;
 
-  constructor(options: { quietPeriodMs?: number; now?: () => number } = {}) {
+  constructor(options: { quietPeriodMs?: number; now?: () => number; transientAfter?: number } = {}) {
     this.quietPeriodMs = options.quietPeriodMs ?? CONTROLLER_DEFAULTS.quietPeriod * 1000;
+    this.transientAfter = options.transientAfter ?? CONTROLLER_DEFAULTS.reportFailuresAfter;
     this.now = options.now ?? Date.now;
   }
 
-  decide(report: ReconcileReport): Notification[] {
+  decide(full: ReconcileReport): Notification[] {
+    const report = { ...full, failures: this.outlasting(full.failures) };
     const out = [
       this.driftMessage(report),
       appliedMessage(report),
@@ -108,6 +113,17 @@ export class NotificationPolicy {
     const resources = new Set(fresh.map((d) => d.key)).size;
     const lines = byKey(fresh).map((d) => ({ subject: d.key, detail: driftDetail(d), group: kindOf(d.key) }));
     return message('drift', `Drift found on ${plural(resources, 'resource')} (${plural(fresh.length, 'field')})`, lines, report);
+  }
+
+  /**
+   * The failures worth telling now: terminal ones at once; one that may pass by itself (throttling, 5xx, a network
+   * error, an unreachable remote) only once its resource has failed `transientAfter` reports in a row, so throttling
+   * that heals within its retries stays out of Slack. A report without the resource's failure ends its streak.
+   */
+  private outlasting(failures: ReconcileReport['failures']): ReconcileReport['failures'] {
+    const transient = new Set(failures.filter((f) => f.terminal !== true).map((f) => f.key));
+    this.streaks = new Map([...transient].map((key) => [key, (this.streaks.get(key) ?? 0) + 1]));
+    return failures.filter((f) => f.terminal === true || (this.streaks.get(f.key) ?? 0) >= this.transientAfter);
   }
 
   private failuresMessage(report: ReconcileReport): Notification | undefined {

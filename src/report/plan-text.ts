@@ -16,6 +16,7 @@ const SYMBOL: Record<ResourceStatus, string> = {
   unmanaged: '?',
   error: 'x',
   suspended: ' ',
+  progressing: '>',
 };
 
 function changeLines(r: ResourcePlan, driftOnly: boolean): string[] {

@@ -9,6 +9,8 @@ export interface GitSourceOptions {
   path: string;
   /** Where the local clone lives; Ballast owns it (it is reset and cleaned on every sync). */
   workdir: string;
+  /** HTTPS token (BALLAST_GIT_TOKEN); a password in the URL serves the same way. Either reaches git only through its environment. */
+  token?: string;
 }
 
 export interface SourceRevision {
@@ -36,10 +38,30 @@ export function redactUrl(text: string): string {
   return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/gi, '$1');
 }
 
+/**
+ * The remote without credentials, and the environment that authenticates to it: an HTTP Authorization header set
+ * through GIT_CONFIG_COUNT/KEY/VALUE for that origin only. A token in git's arguments shows in `ps` (for git and each
+ * helper it starts) and in a URL it is written to .git/config; in the environment it is visible to the process owner only.
+ */
+export function credentialsOf(url: string, token?: string): { url: string; env: Record<string, string> } {
+  if (!/^https?:\/\//i.test(url)) return { url, env: {} };
+  const parsed = new URL(url);
+  const user = decodeURIComponent(parsed.username) || 'x-access-token';
+  const secret = token ?? decodeURIComponent(parsed.password);
+  parsed.username = '';
+  parsed.password = '';
+  if (!secret) return { url: parsed.href, env: {} };
+  const header = `Authorization: Basic ${Buffer.from(`${user}:${secret}`).toString('base64')}`;
+  return { url: parsed.href, env: { GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: `http.${parsed.origin}/.extraHeader`, GIT_CONFIG_VALUE_0: header } };
+}
+
 /** Follows one branch of a remote repository in a local clone. */
 export class GitSource {
   private readonly workdir: string;
   private readonly dir: string;
+  /** The remote URL without credentials: what git's arguments and .git/config get. */
+  private readonly url: string;
+  private readonly auth: Record<string, string>;
   private git: SimpleGit | undefined;
   private inflight: Promise<SourceRevision> | undefined;
 
@@ -48,6 +70,7 @@ export class GitSource {
     if (options.url.startsWith('-') || options.branch.startsWith('-')) {
       throw new Error('Git URL and branch must not start with "-"');
     }
+    ({ url: this.url, env: this.auth } = credentialsOf(options.url, options.token));
     this.workdir = path.resolve(options.workdir);
     this.dir = path.resolve(this.workdir, options.path);
     if (path.relative(this.workdir, this.dir).startsWith('..')) {
@@ -71,7 +94,7 @@ export class GitSource {
     await git.reset(ResetMode.HARD, [`refs/remotes/origin/${branch}`]);
     await git.clean([CleanOptions.FORCE, CleanOptions.RECURSIVE, CleanOptions.IGNORED_INCLUDED]);
     const head = (await git.log({ maxCount: 1 })).latest;
-    if (!head) throw new Error(`Git branch "${branch}" of ${redactUrl(this.options.url)} has no commit`);
+    if (!head) throw new Error(`Git branch "${branch}" of ${this.url} has no commit`);
     return {
       sha: head.hash,
       dir: this.dir,
@@ -84,21 +107,24 @@ export class GitSource {
 
   /** Clones on first use; reuses an existing clone only when it is of the configured remote. */
   private async open(): Promise<SimpleGit> {
-    const { url, branch } = this.options;
+    const { url } = this;
+    const { branch } = this.options;
     if (!existsSync(path.join(this.workdir, '.git'))) {
       // git creates the missing parent folders; a relative local URL is taken from our cwd.
       await this.run('clone', () =>
-        gitIn(process.cwd()).clone(url, this.workdir, ['--single-branch', '--no-tags', '--branch', branch]),
+        gitIn(process.cwd(), this.auth).clone(url, this.workdir, ['--single-branch', '--no-tags', '--branch', branch]),
       );
-      return gitIn(this.workdir);
+      return gitIn(this.workdir, this.auth);
     }
-    const git = gitIn(this.workdir);
+    const git = gitIn(this.workdir, this.auth);
     const origin = ((await git.remote(['get-url', 'origin'])) ?? '').trim();
     // The clone is hard-reset and cleaned: refuse to do that to someone else's repository.
     // git records a relative local path joined to its cwd: compare normalized (a URL resolves alike on both sides).
-    if (path.resolve(origin) !== path.resolve(url)) {
-      throw new Error(`Git workdir ${this.workdir} is a clone of ${redactUrl(origin)}, not of ${redactUrl(url)}`);
+    if (path.resolve(credentialsOf(origin).url) !== path.resolve(url)) {
+      throw new Error(`Git workdir ${this.workdir} is a clone of ${redactUrl(origin)}, not of ${url}`);
     }
+    // A clone made with the token in its URL (before it moved to the environment) loses it from .git/config.
+    if (redactUrl(origin) !== origin) await git.remote(['set-url', 'origin', url]);
     return git;
   }
 
@@ -112,13 +138,14 @@ export class GitSource {
   }
 
   private async explain(action: string, error: unknown): Promise<Error> {
-    const { url, branch } = this.options;
+    const { url } = this;
+    const { branch } = this.options;
     const where = redactUrl(url);
     // A remote that timed out would only time out again on a second call to explain it.
     if ((error as { plugin?: string }).plugin === 'timeout') return new Error(`Git ${action} of ${where} timed out: no answer for ${SILENCE_LIMIT_MS / 1000}s`);
     let heads: string;
     try {
-      heads = await gitIn(process.cwd()).listRemote([url, `refs/heads/${branch}`]);
+      heads = await gitIn(process.cwd(), this.auth).listRemote([url, `refs/heads/${branch}`]);
     } catch (unreachable) {
       return new Error(`Git remote ${where} is unreachable: ${gitDetail(unreachable)}`);
     }
@@ -137,8 +164,10 @@ function gitEnvironment(): Record<string, string> {
   return Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => PASSED_TO_GIT.test(e[0]) && e[1] !== undefined));
 }
 
-function gitIn(baseDir: string): SimpleGit {
-  return simpleGit({ baseDir, timeout: { block: SILENCE_LIMIT_MS } }).env({ ...gitEnvironment(), ...GIT_ENV });
+function gitIn(baseDir: string, auth: Record<string, string>): SimpleGit {
+  // simple-git refuses GIT_CONFIG_COUNT unless told: the only entry is the header built here, nothing from outside.
+  const unsafe = { allowUnsafeConfigEnvCount: auth.GIT_CONFIG_COUNT !== undefined };
+  return simpleGit({ baseDir, timeout: { block: SILENCE_LIMIT_MS }, unsafe }).env({ ...gitEnvironment(), ...GIT_ENV, ...auth });
 }
 
 /** git's own complaint (its fatal/error lines), without credentials. */

@@ -267,9 +267,12 @@ describe('ballast run', () => {
     const storefront = (tag: string) => setField(['spec', 'containers', 0, 'image'], `public.ecr.aws/shop/storefront:${tag}`);
     await editManifest(path.join(repo.work, 'desired-state'), 'EcsService/storefront', storefront('broken'));
     const broken = await repo.push('storefront: an image whose tasks never start');
-    const failed = reconciled(running.controller, (s) => s.revision === broken);
+    // Applied without waiting; a later reconcile reads the rollout's health and finds it failed.
+    const applied = reconciled(running.controller, (s) => s.revision === broken);
+    const failed = reconciled(running.controller, (s) => s.revision === broken && s.result === 'failure');
     await webhook(running.url, push(), signBody(SECRET, push()));
-    expect((await failed).result).toBe('failure');
+    expect((await applied).result).toBe('success');
+    await failed;
     await slack.received(before + 2);
     const failure = slack.texts().slice(before).find((t) => t.startsWith('Reconcile failed'));
     expect(failure).toMatch(/rollout failed \(rolled back to .*storefront:1\)/);
@@ -282,6 +285,9 @@ describe('ballast run', () => {
     const fixed = reconciled(running.controller, (s) => s.revision === working && s.result === 'success');
     await webhook(running.url, push(), signBody(SECRET, push()));
     await fixed;
+    if (running.controller.resources.get('EcsService/storefront')?.status === 'progressing') {
+      await reconciled(running.controller, () => running.controller.resources.get('EcsService/storefront')?.status === 'in-sync');
+    }
     const live = await aws.ecs.send(new DescribeServicesCommand({ cluster: 'shop', services: ['storefront'] }));
     expect(live.services?.[0]?.deployments?.map((d) => [d.status, d.rolloutState])).toEqual([['PRIMARY', 'COMPLETED']]);
   });
@@ -343,6 +349,12 @@ describe('ballast run', () => {
     running.controller.trigger('drift-scan');
     await still;
     expect(await threshold(aws, 'storefront-cpu-high')).toBe(85);
+    // Said once the outage has outlasted three reconciles in a row, and only once.
+    for (let i = 0; i < 2; i++) {
+      const next = reconciled(running.controller, (s) => s.triggers.includes('drift-scan'));
+      running.controller.trigger('drift-scan');
+      expect((await next).result).toBe('failure');
+    }
     const unreachable = slack.messages.slice(before).filter((m) => m.text.includes('SourceUnavailable'));
     expect(unreachable).toHaveLength(1);
 

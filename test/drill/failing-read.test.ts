@@ -29,7 +29,7 @@ describe('a restore drill that meets an AWS error after the restore started', ()
 
   it('reports the error and still deletes the copy', async () => {
     // One attempt per call (moto.aws()): the failed read is not retried.
-    const result = await runDrill(drill, source, { aws, controllerId: 'ballast', pollIntervalMs: 10 });
+    const result = await runDrill(drill, source, { aws, controllerId: 'ballast', runner: 'cli' as const, pollIntervalMs: 10 });
 
     expect(result).toMatchObject({ outcome: 'error', reason: 'Throttling: Rate exceeded' });
     expect(result.drillInstance).toMatchObject({ deleted: true });

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { CreateDBInstanceCommand, CreateDBSnapshotCommand, DescribeDBInstancesCommand, type DBInstance } from '@aws-sdk/client-rds';
 import type { Aws } from '../../src/aws/clients.js';
-import { cleanupLeftovers, DRILL_DEADLINE_TAG, DRILL_TAG, drillNotification, renderDrill, runDrill, type DrillResult } from '../../src/drill/index.js';
+import { cleanupLeftovers, DRILL_DEADLINE_TAG, DRILL_RUNNER_TAG, DRILL_TAG, drillNotification, renderDrill, runDrill, type DrillResult } from '../../src/drill/index.js';
 import { Metrics } from '../../src/controller/metrics.js';
 import type { DbInstance, Manifest, RestoreDrill } from '../../src/schema/index.js';
 import { loadRevision } from '../../src/validate/index.js';
@@ -27,7 +27,7 @@ beforeEach(async () => {
   aws.counter.reset();
 });
 
-const ctx = () => ({ aws, controllerId: 'ballast', pollIntervalMs: 10 });
+const ctx = () => ({ aws, controllerId: 'ballast', runner: 'cli' as const, pollIntervalMs: 10 });
 
 /** The drill of desired-state/ with its spec changed. */
 const withSpec = (spec: Partial<RestoreDrill['spec']>): RestoreDrill => ({ ...drill, spec: { ...drill.spec, ...spec } });
@@ -183,16 +183,21 @@ describe('cleanupLeftovers', () => {
   const future = new Date(Date.now() + 3600_000).toISOString();
 
   it('deletes drill instances of this controller past their deadline, and no other instance', async () => {
-    await leftover('shop-db-drill-202601050500', { 'ballast.dev/managed-by': 'ballast', [DRILL_TAG]: 'shop-db-drill', [DRILL_DEADLINE_TAG]: past });
-    await leftover('shop-db-drill-202601120500', { 'ballast.dev/managed-by': 'ballast', [DRILL_TAG]: 'shop-db-drill', [DRILL_DEADLINE_TAG]: future });
+    const mine = (deadline: string, runner?: string) => ({ 'ballast.dev/managed-by': 'ballast', [DRILL_TAG]: 'shop-db-drill', [DRILL_DEADLINE_TAG]: deadline, ...(runner ? { [DRILL_RUNNER_TAG]: runner } : {}) });
+    await leftover('shop-db-drill-202601050500', mine(past, 'cli'));
+    await leftover('shop-db-drill-202601120500', mine(future, 'controller'));
+    await leftover('shop-db-drill-202601190500', mine(future, 'cli'));
+    await leftover('shop-db-drill-202601260500', mine(future));
     await leftover('other-drill-202601050500', { 'ballast.dev/managed-by': 'someone-else', [DRILL_TAG]: 'x', [DRILL_DEADLINE_TAG]: past });
+    const drills = ['shop-db-drill-202601120500', 'shop-db-drill-202601190500', 'shop-db-drill-202601260500'];
 
     expect(await cleanupLeftovers(aws, 'ballast')).toEqual({ deleted: ['shop-db-drill-202601050500'], failed: [] });
-    expect(await instanceIds()).toEqual(['other-drill-202601050500', 'shop-db', 'shop-db-drill-202601120500']);
+    expect(await instanceIds()).toEqual(['other-drill-202601050500', 'shop-db', ...drills]);
 
-    // At controller start no drill of this controller can be running: every one of its drill instances goes.
-    expect(await cleanupLeftovers(aws, 'ballast', { all: true })).toEqual({ deleted: ['shop-db-drill-202601120500'], failed: [] });
-    expect(await instanceIds()).toEqual(['other-drill-202601050500', 'shop-db']);
+    // As the controller starts leading, none of its own drills can be running: its copies go whatever their deadline.
+    // A CLI drill may be in flight in someone's terminal, and a copy that does not say who made it may be one: both stay.
+    expect(await cleanupLeftovers(aws, 'ballast', { crashed: 'controller' })).toEqual({ deleted: ['shop-db-drill-202601120500'], failed: [] });
+    expect(await instanceIds()).toEqual(['other-drill-202601050500', 'shop-db', 'shop-db-drill-202601190500', 'shop-db-drill-202601260500']);
   });
 });
 

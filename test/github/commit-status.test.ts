@@ -64,16 +64,17 @@ describe('commit statuses on GitHub', () => {
       });
     });
     const good = running!.controller.revision!.sha;
-    await github.received(2);
-    expect(github.requests.map((r) => [r.method, r.operation, (r.body as { state: string }).state])).toEqual([
-      ['POST', '/repos/{owner}/{repo}/statuses/{sha}', 'pending'],
-      ['POST', '/repos/{owner}/{repo}/statuses/{sha}', 'success'],
-    ]);
-    expect(github.requests[1]).toMatchObject({
+    // Pending while the new services roll out (the controller follows them without waiting), success once healthy.
+    const states = () => github.requests.map((r) => (r.body as { state: string }).state);
+    for (let n = 2; !states().includes('success'); n++) await github.received(n);
+    const success = github.requests.length - 1;
+    expect(states()).toEqual([...Array<string>(success).fill('pending'), 'success']);
+    expect(github.requests.map((r) => r.operation)).toEqual(Array<string>(success + 1).fill('/repos/{owner}/{repo}/statuses/{sha}'));
+    expect(github.requests[success]).toMatchObject({
       path: `/repos/shop/estate/statuses/${good}`,
-      body: { state: 'success', context: 'ballast/ballast', target_url: 'https://ballast.shop.example/status', description: expect.stringMatching(/^Reconciled: \d+ writes, live resources match$/) },
+      body: { state: 'success', context: 'ballast/ballast', target_url: 'https://ballast.shop.example/status', description: 'Reconciled: live resources match and are healthy' },
     });
-    expect(github.requests[1]!.headers.authorization).toBe(`Bearer ${TOKEN}`);
+    expect(github.requests[success]!.headers.authorization).toBe(`Bearer ${TOKEN}`);
 
     // A drift scan of the same converged commit says nothing new.
     const scan = new Promise((resolve) => running!.controller.once('reconciled', resolve));
@@ -85,9 +86,9 @@ describe('commit statuses on GitHub', () => {
     const rejected = new Promise((resolve) => running!.controller.once('reconciled', resolve));
     running!.controller.trigger('webhook');
     await rejected;
-    await github.received(3);
-    expect(github.requests).toHaveLength(3);
-    expect(github.requests[2]).toMatchObject({
+    await github.received(success + 2);
+    expect(github.requests).toHaveLength(success + 2);
+    expect(github.requests[success + 1]).toMatchObject({
       path: `/repos/shop/estate/statuses/${bad}`,
       body: { state: 'failure', description: 'invalid: 1 problem in the manifests; the last good revision stays in force' },
     });

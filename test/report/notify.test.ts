@@ -81,8 +81,9 @@ describe('NotificationPolicy', () => {
     const { policy } = setup();
     policy.decide(report({ drift: [thresholdDrift(95)] }));
     const unreadable = { key: 'Alarm/shop-db-cpu-high', code: 'Throttling', message: 'Rate exceeded' };
-    expect(kinds(policy.decide(report({ failures: [unreadable] })))).toEqual(['failures']);
-    expect(kinds(policy.decide(report({ drift: [thresholdDrift(95)] })))).toEqual(['recovered']);
+    // Throttling once is not news, and the drift it hid for a run is not new either.
+    expect(kinds(policy.decide(report({ failures: [unreadable] })))).toEqual([]);
+    expect(kinds(policy.decide(report({ drift: [thresholdDrift(95)] })))).toEqual([]);
   });
 
   it('turns a burst of 30 drifted resources into one message capped at 20 lines', () => {
@@ -135,7 +136,7 @@ describe('NotificationPolicy', () => {
 
   it('dedupes failures by resource, code and message with the same quiet period, and recovers once', () => {
     const { policy, advance } = setup();
-    const failure = { key: 'DbInstance/shop-db', code: 'InvalidParameterCombination', message: 'bad class' };
+    const failure = { key: 'DbInstance/shop-db', code: 'InvalidParameterCombination', message: 'bad class', terminal: true };
     const failing = report({ failures: [failure] });
     const [n] = policy.decide(failing);
     expect(n?.text).toContain('DbInstance/shop-db InvalidParameterCombination: bad class');
@@ -145,6 +146,34 @@ describe('NotificationPolicy', () => {
     expect(kinds(policy.decide(report({ failures: [{ ...failure, message: 'other' }] })))).toEqual(['failures']);
     expect(kinds(policy.decide(report()))).toEqual(['recovered']);
     expect(policy.decide(report())).toEqual([]);
+  });
+
+  it('tells a failure that may pass only once it has outlasted three reconciles in a row; a terminal one at once', () => {
+    const { policy } = setup();
+    const throttled = { key: 'EcsService/web', code: 'ThrottlingException', message: 'Rate exceeded', terminal: false };
+    const denied = { key: 'Alarm/a', code: 'AccessDenied', message: 'not allowed', terminal: true };
+    // Throttling that heals within two reconciles never reaches Slack, nor does a recovery nobody was told about.
+    expect(policy.decide(report({ failures: [throttled] }))).toEqual([]);
+    expect(policy.decide(report({ failures: [throttled] }))).toEqual([]);
+    expect(policy.decide(report())).toEqual([]);
+    expect(policy.decide(report({ failures: [denied] }))[0]?.text).toBe('Reconcile failed for 1 resource\nAlarm/a AccessDenied: not allowed');
+    expect(kinds(policy.decide(report()))).toEqual(['recovered']);
+    // The streak starts again after a clean reconcile; the third failure in a row is told, once.
+    expect(policy.decide(report({ failures: [throttled] }))).toEqual([]);
+    expect(policy.decide(report({ failures: [throttled] }))).toEqual([]);
+    const [told] = policy.decide(report({ failures: [{ ...throttled, message: 'Rate exceeded again' }] }));
+    expect(told?.text).toBe('Reconcile failed for 1 resource\nEcsService/web ThrottlingException: Rate exceeded again');
+    expect(policy.decide(report({ failures: [{ ...throttled, message: 'Rate exceeded again' }] }))).toEqual([]);
+    expect(kinds(policy.decide(report()))).toEqual(['recovered']);
+  });
+
+  it('counts the streak per resource, with the number of reconciles set by the operator', () => {
+    const policy = new NotificationPolicy({ quietPeriodMs: HOUR, transientAfter: 2 });
+    const on = (key: string) => ({ key, code: 'ServiceUnavailable', message: '503', terminal: false });
+    expect(policy.decide(report({ failures: [on('EcsService/a')] }))).toEqual([]);
+    // a failed twice in a row; b only once, as a failed before and not since.
+    expect(policy.decide(report({ failures: [on('EcsService/a'), on('EcsService/b')] }))[0]?.text).toBe('Reconcile failed for 1 resource\nEcsService/a ServiceUnavailable: 503');
+    expect(policy.decide(report({ failures: [on('EcsService/b')] }))[0]?.text).toBe('Reconcile failed for 1 resource\nEcsService/b ServiceUnavailable: 503');
   });
 
   it('sends one applied message for all resources changed in a reconcile', () => {

@@ -1,0 +1,101 @@
+import { Writable } from 'node:stream';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { controllerLogger, startController, type RunningController } from '../../src/controller/run.js';
+import { CONTROLLER_DEFAULTS, type ControllerConfig } from '../../src/controller/config.js';
+import type { ReconcileSummary } from '../../src/controller/controller.js';
+import { useMoto } from '../support/moto.js';
+import { createNetwork } from '../../src/demo/network.js';
+import { createRepo, removeRepo, type TestRepo } from '../support/git.js';
+import { SlackReceiver } from '../support/slack.js';
+import { FaultProxy } from '../support/fault-proxy.js';
+import { within } from '../support/wait.js';
+import { tempDir } from '../support/temp.js';
+
+const moto = useMoto();
+
+describe('transient failures and Slack', () => {
+  let repo: TestRepo;
+  let slack: SlackReceiver;
+  let proxy: FaultProxy;
+  let running: RunningController | undefined;
+
+  async function start(overrides: Partial<ControllerConfig> = {}): Promise<ReconcileSummary> {
+    process.env.AWS_ENDPOINT_URL = await proxy.start();
+    const config: ControllerConfig = {
+      ...CONTROLLER_DEFAULTS,
+      repoUrl: repo.url,
+      workdir: await tempDir('clone'),
+      pollInterval: 3600,
+      driftSchedule: '0 0 1 1 *',
+      slackWebhookUrl: await slack.start(),
+      port: 0,
+      host: '127.0.0.1',
+      healthPollInterval: 0.05,
+      // The SDK gives up at once: each throttled reconcile is one failed attempt the controller counts.
+      maxAttempts: 1,
+      ...overrides,
+    };
+    const sink = new Writable({ write: (_chunk: Buffer, _e, done) => done() });
+    return within(
+      new Promise<ReconcileSummary>((resolve) => {
+        void startController(config, controllerLogger(config, sink)).then((r) => {
+          running = r;
+          r.controller.once('reconciled', resolve);
+        });
+      }),
+      'the first reconcile',
+    );
+  }
+
+  /** Asks for a drift scan and answers the next reconcile (a backoff retry may come first: that one counts too). */
+  function next(): Promise<ReconcileSummary> {
+    const done = within(new Promise<ReconcileSummary>((resolve) => running!.controller.once('reconciled', resolve)), 'the next reconcile');
+    running!.controller.trigger('drift-scan');
+    return done;
+  }
+
+  const failedMessages = () => slack.texts().filter((t) => t.startsWith('Reconcile failed'));
+
+  beforeEach(async () => {
+    process.env.AWS_ENDPOINT_URL = moto.endpoint;
+    await createNetwork(moto.aws());
+    repo = await createRepo();
+    slack = new SlackReceiver();
+    proxy = new FaultProxy(moto.endpoint);
+  });
+
+  afterEach(async () => {
+    await running?.stop();
+    running = undefined;
+    await proxy.stop();
+    await slack.stop();
+    await removeRepo(repo);
+  });
+
+  it('says nothing of throttling that heals within two reconciles, and tells it once when it lasts three', async () => {
+    expect((await start()).result).toBe('success');
+    const before = slack.messages.length;
+
+    proxy.faults = { throttle: 1 };
+    expect((await next()).result).toBe('failure');
+    expect((await next()).result).toBe('failure');
+    proxy.faults = {};
+    expect((await next()).result).toBe('success');
+    expect(proxy.requests.some((r) => r.outcome === 'throttled')).toBe(true);
+    // Neither the failure nor a recovery from it: Slack never knew.
+    expect(slack.messages.slice(before)).toEqual([]);
+
+    proxy.faults = { throttle: 1 };
+    for (let i = 0; i < 3; i++) expect((await next()).result).toBe('failure');
+    await slack.received(before + 1);
+    expect(failedMessages()).toHaveLength(1);
+    expect(failedMessages()[0]).toMatch(/Throttl/);
+    // Lasting longer says nothing new; healing says so once.
+    expect((await next()).result).toBe('failure');
+    proxy.faults = {};
+    expect((await next()).result).toBe('success');
+    await slack.received(before + 2);
+    expect(failedMessages()).toHaveLength(1);
+    expect(slack.texts().slice(before).filter((t) => t.startsWith('Recovered'))).toHaveLength(1);
+  });
+});
