@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { ResourceError } from '../engine/types.js';
-import type { Kind, Manifest, Mode } from '../schema/index.js';
+import type { Manifest, Mode } from '../schema/index.js';
 import type { ApplyResult } from '../apply/index.js';
 import type { Plan } from '../plan/types.js';
 import { driftOf, type DriftKind } from '../plan/drift.js';
