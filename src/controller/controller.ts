@@ -20,6 +20,7 @@ import { pinErrors } from '../report/locate.js';
 import type { Metrics } from './metrics.js';
 import type { LeaderGate } from '../lease/index.js';
 import { PendingTriggers, type Trigger } from './triggers.js';
+import type { SeenStore } from '../seen/index.js';
 import { StatusRecorder, type RejectedRevision, type RevisionInForce } from './recorder.js';
 import type { ResourceStatusEntry } from './record.js';
 
@@ -52,6 +53,8 @@ export interface ControllerDeps {
   costOf?: (plan: Plan, manifests: Manifest[]) => Promise<PlanCostReport>;
   /** Only the leader reconciles and posts; without election the one replica always leads. */
   leader: LeaderGate;
+  /** Keeps which resources were seen in place past a restart or a change of leader; absent: this process only. */
+  seen?: SeenStore;
 }
 
 export interface ReconcileSummary {
@@ -222,12 +225,36 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
     }
 
     const cost = await this.deps.costOf?.(plan, revision.manifests);
+    await this.restoreSeen();
+    const before = new Map(this.recorder.seen);
     const report = this.recorder.record(plan, result, revision, this.outageReport(revision.sha, triggers), cost);
+    await this.keepSeen(before);
     if (sourceError) report.failures.push({ key: 'Source/git', code: 'SourceUnavailable', message: sourceError });
     for (const f of report.failures) logger.warn({ revision: revision.sha, resource: f.key, code: f.code, err: f.message }, 'resource failed');
     await this.notify(report);
     const outcome = head === 'rejected' ? 'invalid' : report.failures.length > 0 ? 'failure' : 'success';
     return end(outcome, report.failures.some((f) => !f.terminal));
+  }
+
+  /** Reads what the store kept; unreadable, this process's own memory stands in (logged). */
+  private async restoreSeen(): Promise<void> {
+    if (!this.deps.seen) return;
+    try {
+      this.recorder.restoreSeen(await this.deps.seen.load());
+    } catch (err) {
+      this.deps.logger.warn({ err: errorOf(err).message }, 'could not read which resources were seen in place; using this process\'s memory');
+    }
+  }
+
+  /** Writes the seen resources when this reconcile changed them; a failed write is tried again by the next one. */
+  private async keepSeen(before: ReadonlyMap<string, string>): Promise<void> {
+    const now = this.recorder.seen;
+    if (!this.deps.seen || (now.size === before.size && [...now].every(([k, v]) => before.get(k) === v))) return;
+    try {
+      await this.deps.seen.save(now);
+    } catch (err) {
+      this.deps.logger.warn({ err: errorOf(err).message }, 'could not keep which resources were seen in place');
+    }
   }
 
   /** Fetches the branch head; a new revision replaces the last good one only when every manifest is valid. */

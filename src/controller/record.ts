@@ -1,4 +1,3 @@
-import { isDeepStrictEqual } from 'node:util';
 import type { Kind, Manifest, Mode } from '../schema/index.js';
 import type { ApplyResult } from '../apply/index.js';
 import type { Plan } from '../plan/types.js';
@@ -7,6 +6,7 @@ import { describeDisruption } from '../plan/disruption.js';
 import { redactValue } from '../report/redact.js';
 import type { ReconcileReport } from '../report/notify.js';
 import { deltaOf, type PlanCostReport } from '../cost/index.js';
+import { manifestDigest } from '../seen/index.js';
 
 export interface ResourceStatusEntry {
   key: string;
@@ -28,19 +28,19 @@ export interface ResourceAccount extends Pick<ReconcileReport, 'drift' | 'applie
   resources: ResourceStatusEntry[];
   driftByKind: Partial<Record<Kind, number>>;
   lostByKind: Partial<Record<Kind, number>>;
-  /** Resources now as their manifest says (applied or in sync), to tell a later Git change from drift. */
-  converged: [string, Manifest][];
+  /** Resources now as their manifest says (applied or in sync), with its digest: tells a later Git change from drift. */
+  converged: [string, string][];
 }
 
 /**
  * Sorts each resource of a reconcile into drift (made outside Git), applied (from Git) and failures. `reconciled`
- * holds each resource's manifest as last seen in place: a difference right after its manifest changed is a change
+ * holds the digest of each resource's manifest as last seen in place (src/seen): a difference right after its manifest changed is a change
  * to apply, and a missing resource never seen in place is a create, not a deletion by hand.
  */
 export function accountResources(
   plan: Plan,
   result: ApplyResult,
-  input: { manifests: Map<string, Manifest>; reconciled: ReadonlyMap<string, Manifest>; cost?: PlanCostReport; now: string },
+  input: { manifests: Map<string, Manifest>; reconciled: ReadonlyMap<string, string>; cost?: PlanCostReport; now: string },
 ): ResourceAccount {
   const outcomes = new Map(result.actions.map((a) => [a.id, a]));
   const out: ResourceAccount = { drift: [], applied: [], failures: [], resources: [], driftByKind: {}, lostByKind: {}, converged: [] };
@@ -50,7 +50,8 @@ export function accountResources(
     const health = result.health.find((h) => h.key === r.key && !h.steady);
     const error = r.error ?? failed?.error ?? (health ? { code: 'Unhealthy', message: health.reason } : undefined);
     const last = input.reconciled.get(r.key);
-    const fromGit = last !== undefined && !isDeepStrictEqual(last, input.manifests.get(r.key));
+    const manifest = input.manifests.get(r.key);
+    const fromGit = last !== undefined && (manifest === undefined || last !== manifestDigest(manifest));
     const kind = driftOf(r);
     const drift = kind === 'missing' && last === undefined ? undefined : fromGit && kind !== 'ownership-lost' ? undefined : kind;
     const mode = r.mode === 'detect' ? 'detect' : 'enforce';
@@ -93,8 +94,7 @@ export function accountResources(
       drift,
       note: r.note,
     });
-    const manifest = input.manifests.get(r.key);
-    if (manifest && (done || r.status === 'in-sync')) out.converged.push([r.key, manifest]);
+    if (manifest && (done || r.status === 'in-sync')) out.converged.push([r.key, manifestDigest(manifest)]);
   }
   return out;
 }

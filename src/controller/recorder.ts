@@ -33,7 +33,7 @@ export interface RejectedRevision {
 export class StatusRecorder {
   readonly resources = new Map<string, ResourceStatusEntry>();
   private lastDrift: ReconcileReport['drift'] = [];
-  private readonly reconciled = new Map<string, Manifest>();
+  private readonly reconciled = new Map<string, string>();
 
   constructor(
     private readonly metrics: Metrics,
@@ -50,11 +50,22 @@ export class StatusRecorder {
       this.resources.set(entry.key, entry);
       if (entry.explanation) this.logger.info({ revision: revision.sha, resource: entry.key, explanation: entry.explanation }, 'decision');
     }
-    for (const [key, manifest] of outcome.converged) this.reconciled.set(key, manifest);
+    for (const [key, digest] of outcome.converged) this.reconciled.set(key, digest);
     this.metrics.setDrift(outcome.driftByKind);
     this.metrics.setOwnershipLost(outcome.lostByKind);
     this.lastDrift = report.drift;
     return report;
+  }
+
+  /** Each resource's manifest digest as last seen in place (src/seen), to keep where a restart finds it. */
+  get seen(): ReadonlyMap<string, string> {
+    return this.reconciled;
+  }
+
+  /** Takes what a store kept over what this process remembers: another replica may have led since. */
+  restoreSeen(seen: ReadonlyMap<string, string>): void {
+    this.reconciled.clear();
+    for (const [key, digest] of seen) this.reconciled.set(key, digest);
   }
 
   /**
