@@ -20,7 +20,7 @@ import { pinErrors } from '../report/locate.js';
 import type { Metrics } from './metrics.js';
 import type { LeaderGate } from '../lease/index.js';
 import { PendingTriggers, type Trigger } from './triggers.js';
-import type { SeenStore } from '../seen/index.js';
+import { sameSeen, type Seen, type SeenStore } from '../seen/index.js';
 import { StatusRecorder, type RejectedRevision, type RevisionInForce } from './recorder.js';
 import type { ResourceStatusEntry } from './record.js';
 
@@ -194,8 +194,13 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
 
     let plan: Plan;
     let result: ApplyResult;
+    let owned: ReadonlyMap<string, Record<string, string>> | undefined;
     try {
-      const planned = await observeAndPlan(revision.manifests, session, this.deps.registry, this.settings);
+      await this.restoreSeen();
+      // Prune under the default controller id deletes only what this controller itself kept (src/plan/prune-guard.ts).
+      const provenOwned = this.deps.seen ? this.recorder.seen.arns : undefined;
+      const planned = await observeAndPlan(revision.manifests, session, this.deps.registry, { ...this.settings, provenOwned });
+      owned = planned.observed.owned;
       plan = planned.plan;
       pinErrors(plan, revision.scalars);
       this.awsReachable = !plan.resources.some((r) => r.status === 'error' && r.error && !r.error.terminal) || plan.resources.some((r) => r.status !== 'error');
@@ -225,9 +230,8 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
     }
 
     const cost = await this.deps.costOf?.(plan, revision.manifests);
-    await this.restoreSeen();
-    const before = new Map(this.recorder.seen);
-    const report = this.recorder.record(plan, result, revision, this.outageReport(revision.sha, triggers), cost);
+    const before = this.recorder.seen;
+    const report = this.recorder.record(plan, result, revision, this.outageReport(revision.sha, triggers), cost, owned);
     await this.keepSeen(before);
     if (sourceError) report.failures.push({ key: 'Source/git', code: 'SourceUnavailable', message: sourceError });
     for (const f of report.failures) logger.warn({ revision: revision.sha, resource: f.key, code: f.code, err: f.message }, 'resource failed');
@@ -247,9 +251,9 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
   }
 
   /** Writes the seen resources when this reconcile changed them; a failed write is tried again by the next one. */
-  private async keepSeen(before: ReadonlyMap<string, string>): Promise<void> {
+  private async keepSeen(before: Seen): Promise<void> {
     const now = this.recorder.seen;
-    if (!this.deps.seen || (now.size === before.size && [...now].every(([k, v]) => before.get(k) === v))) return;
+    if (!this.deps.seen || sameSeen(now, before)) return;
     try {
       await this.deps.seen.save(now);
     } catch (err) {

@@ -9,6 +9,8 @@ import type { PlanCostReport } from '../cost/index.js';
 import type { Metrics } from './metrics.js';
 import type { Trigger } from './triggers.js';
 import { accountResources, type ResourceStatusEntry } from './record.js';
+import { MANIFEST_TAG } from '../engine/tags.js';
+import type { Seen } from '../seen/index.js';
 
 export interface RevisionInForce {
   sha: string;
@@ -34,6 +36,7 @@ export class StatusRecorder {
   readonly resources = new Map<string, ResourceStatusEntry>();
   private lastDrift: ReconcileReport['drift'] = [];
   private readonly reconciled = new Map<string, string>();
+  private readonly provenArns = new Set<string>();
 
   constructor(
     private readonly metrics: Metrics,
@@ -41,7 +44,7 @@ export class StatusRecorder {
   ) {}
 
   /** Updates /status and metrics from one reconcile, and turns it into the report Slack sees. */
-  record(plan: Plan, result: ApplyResult, revision: RevisionInForce, base: ReconcileReport, cost?: PlanCostReport): ReconcileReport {
+  record(plan: Plan, result: ApplyResult, revision: RevisionInForce, base: ReconcileReport, cost?: PlanCostReport, owned?: ReadonlyMap<string, Record<string, string>>): ReconcileReport {
     const manifests = new Map(revision.manifests.map((m) => [`${m.kind}/${m.metadata.name}`, m]));
     const outcome = accountResources(plan, result, { manifests, reconciled: this.reconciled, cost, now: new Date().toISOString() });
     const report: ReconcileReport = { ...base, drift: outcome.drift, applied: outcome.applied, failures: outcome.failures };
@@ -51,21 +54,42 @@ export class StatusRecorder {
       if (entry.explanation) this.logger.info({ revision: revision.sha, resource: entry.key, explanation: entry.explanation }, 'decision');
     }
     for (const [key, digest] of outcome.converged) this.reconciled.set(key, digest);
+    this.recordProof(plan, result, outcome.converged, owned);
     this.metrics.setDrift(outcome.driftByKind);
     this.metrics.setOwnershipLost(outcome.lostByKind);
     this.lastDrift = report.drift;
     return report;
   }
 
-  /** Each resource's manifest digest as last seen in place (src/seen), to keep where a restart finds it. */
-  get seen(): ReadonlyMap<string, string> {
-    return this.reconciled;
+  /**
+   * The ARNs proven this controller's (src/plan/prune-guard.ts): what carries its tags while its manifest is in
+   * place was put or kept there by it. An ARN leaves the record once it is pruned or no longer carries its id, so a
+   * resource someone else creates later under the same name proves nothing.
+   */
+  private recordProof(plan: Plan, result: ApplyResult, converged: [string, string][], owned: ReadonlyMap<string, Record<string, string>> | undefined): void {
+    if (!owned || owned.size === 0) return; // not read (or nothing owned): keep the record as it is
+    const done = new Set(result.actions.filter((a) => a.state === 'done').map((a) => a.id));
+    const pruned = new Set(plan.resources.filter((r) => r.status === 'prune' && r.actions.some((id) => done.has(id))).map((r) => r.key as string));
+    const inPlace = new Set(converged.map(([key]) => key));
+    for (const arn of this.provenArns) if (!owned.has(arn)) this.provenArns.delete(arn);
+    for (const [arn, tags] of owned) {
+      const key = tags[MANIFEST_TAG] ?? '';
+      if (pruned.has(key)) this.provenArns.delete(arn);
+      else if (inPlace.has(key)) this.provenArns.add(arn);
+    }
+  }
+
+  /** What this controller has seen in place (src/seen), to keep where a restart finds it. */
+  get seen(): Seen {
+    return { digests: new Map(this.reconciled), arns: new Set(this.provenArns) };
   }
 
   /** Takes what a store kept over what this process remembers: another replica may have led since. */
-  restoreSeen(seen: ReadonlyMap<string, string>): void {
+  restoreSeen(seen: Seen): void {
     this.reconciled.clear();
-    for (const [key, digest] of seen) this.reconciled.set(key, digest);
+    for (const [key, digest] of seen.digests) this.reconciled.set(key, digest);
+    this.provenArns.clear();
+    for (const arn of seen.arns) this.provenArns.add(arn);
   }
 
   /**

@@ -1,4 +1,7 @@
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
 import { Writable } from 'node:stream';
+import { DescribeAlarmsCommand, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { controllerLogger, startController, type RunningController } from '../../src/controller/run.js';
@@ -81,6 +84,49 @@ describe('ballast run across a restart', () => {
     const dynamo = new DynamoDBClient({});
     const { Item } = await dynamo.send(new GetItemCommand({ TableName: 'ballast-leases', Key: { name: { S: 'seen/ballast' } } }));
     expect(Item?.resources?.M?.['Alarm/worker-memory-high']?.S).toMatch(/^[0-9a-f]{32}$/);
+  });
+
+  it('prunes under the default controller id only what it recorded itself, not another team\'s "ballast"-tagged alarm', async () => {
+    const overrides = { leaseTable: 'ballast-leases', prune: true };
+    expect((await start(overrides)).result).toBe('success');
+    // The alarms it created are recorded once a reconcile finds them in place, with their tags.
+    const next = new Promise<ReconcileSummary>((resolve) => running!.controller.once('reconciled', resolve));
+    running!.controller.trigger('drift-scan');
+    expect((await within(next, 'a drift scan')).result).toBe('success');
+    await running!.stop();
+    running = undefined;
+    // Another team's Ballast, also under the default id, in the same account: the same tags, a manifest of theirs.
+    await aws.cloudwatch.send(
+      new PutMetricAlarmCommand({
+        AlarmName: 'billing-errors',
+        Namespace: 'Billing',
+        MetricName: 'Errors',
+        Statistic: 'Sum',
+        Period: 60,
+        EvaluationPeriods: 1,
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanThreshold',
+        Tags: [
+          { Key: 'ballast.dev/managed-by', Value: 'ballast' },
+          { Key: 'ballast.dev/manifest', Value: 'Alarm/billing-errors' },
+        ],
+      }),
+    );
+    await rm(path.join(repo.work, 'desired-state', 'alarms', 'load-balancer.yaml'));
+    await repo.push('Drop the load balancer alarms');
+
+    await start(overrides);
+    const alarms = async (...names: string[]) =>
+      ((await aws.cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: names }))).MetricAlarms ?? []).map((a) => a.AlarmName);
+    // Its own, recorded in the lease table while their manifests were in place: deleted, after a restart too.
+    expect(await alarms('storefront-unhealthy-hosts', 'storefront-tcp-resets')).toEqual([]);
+    // The other team's: the tags alone prove nothing, so the delete is refused and said why.
+    expect(await alarms('billing-errors')).toEqual(['billing-errors']);
+    const status = (await (await fetch(`${running!.url}/status`)).json()) as { resources: { key: string; status: string; note?: string }[] };
+    expect(status.resources.find((r) => r.key === 'Alarm/billing-errors')).toMatchObject({
+      status: 'prune',
+      note: expect.stringContaining('prune with the default controller id "ballast" could delete another team\'s resources'),
+    });
   });
 
   it('without it, a restart forgets, as documented: the recreated resource is reported as applied from Git', async () => {
