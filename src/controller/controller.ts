@@ -253,7 +253,8 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
   /** Writes the seen resources when this reconcile changed them; a failed write is tried again by the next one. */
   private async keepSeen(before: Seen): Promise<void> {
     const now = this.recorder.seen;
-    if (!this.deps.seen || sameSeen(now, before)) return;
+    // A replica that lost the lease mid-run must not write over what the new leader keeps.
+    if (!this.deps.seen || !this.deps.leader.leading || sameSeen(now, before)) return;
     try {
       await this.deps.seen.save(now);
     } catch (err) {
