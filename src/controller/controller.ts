@@ -7,7 +7,7 @@ import type { ReconciledKind, Registry } from '../engine/registry.js';
 import { observeAndPlan } from '../engine/pipeline.js';
 import { applyPlan, type ApplyResult } from '../apply/index.js';
 import type { Session } from '../observe/context.js';
-import { errorOf } from '../observe/index.js';
+import { errorOf, type Observed } from '../observe/index.js';
 import type { Plan } from '../plan/types.js';
 import { isDrift } from '../plan/drift.js';
 import type { PlanOptions } from '../plan/index.js';
@@ -194,13 +194,13 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
 
     let plan: Plan;
     let result: ApplyResult;
-    let owned: ReadonlyMap<string, Record<string, string>> | undefined;
+    let observed: Observed | undefined;
     try {
       await this.restoreSeen();
       // Prune under the default controller id deletes only what this controller itself kept (src/plan/prune-guard.ts).
       const provenOwned = this.deps.seen ? this.recorder.seen.arns : undefined;
       const planned = await observeAndPlan(revision.manifests, session, this.deps.registry, { ...this.settings, provenOwned });
-      owned = planned.observed.owned;
+      observed = planned.observed;
       plan = planned.plan;
       pinErrors(plan, revision.scalars);
       this.awsReachable = !plan.resources.some((r) => r.status === 'error' && r.error && !r.error.terminal) || plan.resources.some((r) => r.status !== 'error');
@@ -231,7 +231,7 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
 
     const cost = await this.deps.costOf?.(plan, revision.manifests);
     const before = this.recorder.seen;
-    const report = this.recorder.record(plan, result, revision, this.outageReport(revision.sha, triggers), cost, owned);
+    const report = this.recorder.record(plan, result, revision, this.outageReport(revision.sha, triggers), cost, observed);
     await this.keepSeen(before);
     if (sourceError) report.failures.push({ key: 'Source/git', code: 'SourceUnavailable', message: sourceError });
     for (const f of report.failures) logger.warn({ revision: revision.sha, resource: f.key, code: f.code, err: f.message }, 'resource failed');

@@ -11,6 +11,16 @@ import type { Trigger } from './triggers.js';
 import { accountResources, type ResourceStatusEntry } from './record.js';
 import { MANIFEST_TAG } from '../engine/tags.js';
 import type { Seen } from '../seen/index.js';
+import type { Observed } from '../observe/index.js';
+import type { ResourceKey } from '../engine/types.js';
+
+/** The ARNs in a live resource: its own, and those of the members it lists (a DB's read replicas). */
+function arnsOf(live: unknown): string[] {
+  const record = (v: unknown) => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>) : {});
+  const own = record(live).arn;
+  const members = Object.values(record(live)).flatMap((v) => (Array.isArray(v) ? v.map((item) => record(item).arn) : []));
+  return [own, ...members].filter((a): a is string => typeof a === 'string' && a.startsWith('arn:'));
+}
 
 export interface RevisionInForce {
   sha: string;
@@ -44,7 +54,7 @@ export class StatusRecorder {
   ) {}
 
   /** Updates /status and metrics from one reconcile, and turns it into the report Slack sees. */
-  record(plan: Plan, result: ApplyResult, revision: RevisionInForce, base: ReconcileReport, cost?: PlanCostReport, owned?: ReadonlyMap<string, Record<string, string>>): ReconcileReport {
+  record(plan: Plan, result: ApplyResult, revision: RevisionInForce, base: ReconcileReport, cost?: PlanCostReport, observed?: Observed): ReconcileReport {
     const manifests = new Map(revision.manifests.map((m) => [`${m.kind}/${m.metadata.name}`, m]));
     const outcome = accountResources(plan, result, { manifests, reconciled: this.reconciled, cost, now: new Date().toISOString() });
     const report: ReconcileReport = { ...base, drift: outcome.drift, applied: outcome.applied, failures: outcome.failures };
@@ -54,7 +64,7 @@ export class StatusRecorder {
       if (entry.explanation) this.logger.info({ revision: revision.sha, resource: entry.key, explanation: entry.explanation }, 'decision');
     }
     for (const [key, digest] of outcome.converged) this.reconciled.set(key, digest);
-    this.recordProof(plan, result, outcome.converged, owned);
+    this.recordProof(plan, result, outcome.converged, observed);
     this.metrics.setDrift(outcome.driftByKind);
     this.metrics.setOwnershipLost(outcome.lostByKind);
     this.lastDrift = report.drift;
@@ -62,20 +72,21 @@ export class StatusRecorder {
   }
 
   /**
-   * The ARNs proven this controller's (src/plan/prune-guard.ts): what carries its tags while its manifest is in
-   * place was put or kept there by it. An ARN leaves the record once it is pruned or no longer carries its id, so a
-   * resource someone else creates later under the same name proves nothing.
+   * The ARNs proven this controller's (src/plan/prune-guard.ts): the very resources its reconcilers observed for a
+   * manifest in place (applied or in sync) and found carrying its tags. Matching by the manifest tag alone would not
+   * do: another team's DbInstance/db may carry the same tag on another identifier. An ARN leaves the record once it
+   * is pruned or no longer carries the id, so a resource someone else creates later under the same name proves nothing.
    */
-  private recordProof(plan: Plan, result: ApplyResult, converged: [string, string][], owned: ReadonlyMap<string, Record<string, string>> | undefined): void {
-    if (!owned || owned.size === 0) return; // not read (or nothing owned): keep the record as it is
+  private recordProof(plan: Plan, result: ApplyResult, converged: [string, string][], observed: Observed | undefined): void {
+    const owned = observed?.owned;
+    if (!observed || !owned || owned.size === 0) return; // not read (or nothing owned): keep the record as it is
     const done = new Set(result.actions.filter((a) => a.state === 'done').map((a) => a.id));
     const pruned = new Set(plan.resources.filter((r) => r.status === 'prune' && r.actions.some((id) => done.has(id))).map((r) => r.key as string));
-    const inPlace = new Set(converged.map(([key]) => key));
-    for (const arn of this.provenArns) if (!owned.has(arn)) this.provenArns.delete(arn);
-    for (const [arn, tags] of owned) {
-      const key = tags[MANIFEST_TAG] ?? '';
-      if (pruned.has(key)) this.provenArns.delete(arn);
-      else if (inPlace.has(key)) this.provenArns.add(arn);
+    for (const arn of this.provenArns) if (!owned.has(arn) || pruned.has(owned.get(arn)?.[MANIFEST_TAG] ?? '')) this.provenArns.delete(arn);
+    for (const [key] of converged) {
+      const o = observed.observations.get(key as ResourceKey);
+      if (o?.state !== 'found') continue;
+      for (const arn of arnsOf(o.live)) if (owned.get(arn)?.[MANIFEST_TAG] === key) this.provenArns.add(arn);
     }
   }
 

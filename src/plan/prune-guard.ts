@@ -17,9 +17,9 @@ export function pruneRefusal(settings: { prune: boolean; controllerId: string; c
 
 /**
  * Proof that a prune candidate under the default id is this controller's: every AWS resource of it (a DB and its
- * replicas alike) is in the ARNs this controller recorded (src/seen) while they carried its ownership tag and the
- * manifest tag of a manifest it had in place. The tags alone prove nothing (another team's controller writes the same
- * ones); the record shows this controller put or kept them there. No record (the CLI, no --lease-table): no proof.
+ * replicas alike) is in the ARNs this controller recorded (src/seen): what its reconcilers observed for a manifest
+ * it had in place, carrying its ownership tag and that manifest's tag. The tags alone prove nothing (another team's
+ * controller writes the same ones). No record (the CLI, no --lease-table): no proof.
  */
 export function provenOwned(members: { arn: string }[], proven: ReadonlySet<string> | undefined): boolean {
   return proven !== undefined && members.length > 0 && members.every((m) => proven.has(m.arn));
