@@ -7,7 +7,7 @@ import type { ReconciledKind, Registry } from '../engine/registry.js';
 import { observeAndPlan } from '../engine/pipeline.js';
 import { applyPlan, type ApplyResult } from '../apply/index.js';
 import type { Session } from '../observe/context.js';
-import { errorOf } from '../observe/index.js';
+import { errorOf, type Observed } from '../observe/index.js';
 import type { Plan } from '../plan/types.js';
 import { isDrift } from '../plan/drift.js';
 import type { PlanOptions } from '../plan/index.js';
@@ -21,6 +21,8 @@ import type { Metrics } from './metrics.js';
 import type { LeaderGate } from '../lease/index.js';
 import { selectPresent } from '../plan/target.js';
 import { PendingTriggers, type Trigger } from './triggers.js';
+import type { SeenStore } from '../seen/index.js';
+import { keepSeen, restoreSeen } from '../seen/keep.js';
 import { StatusRecorder, type RejectedRevision, type RevisionInForce } from './recorder.js';
 import { ProgressTracker } from '../progress/index.js';
 import { loadHead } from './revisions.js';
@@ -59,6 +61,8 @@ export interface ControllerDeps {
   leader: LeaderGate;
   /** Where every write is recorded; without it, only the logs tell. */
   history?: HistoryStore;
+  /** Keeps which resources were seen in place past a restart or a change of leader; absent: this process only. */
+  seen?: SeenStore;
 }
 
 export interface ReconcileSummary {
@@ -224,7 +228,9 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
     if (selected?.size === 0) return end('success', false);
     let plan: Plan;
     let result: ApplyResult;
+    let observed: Observed | undefined;
     try {
+      await restoreSeen(this.deps.seen, this.recorder, logger);
       const settled = await this.progress.check(revision.manifests);
       for (const h of settled.filter((s) => !s.progressing)) logger.info({ resource: h.key, steady: h.steady, timedOut: h.timedOut, reason: h.reason }, 'progress settled');
       // Only a health read was due and everything is still on its way: no full read of AWS for that.
@@ -232,7 +238,10 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
         this.recorder.refreshProgress((key) => this.progress.statusOf(key));
         return end('success', false);
       }
-      const planned = await observeAndPlan(revision.manifests, session, this.deps.registry, { ...this.settings, only: selected });
+      // Prune under the default controller id deletes only what this controller itself kept (src/plan/prune-guard.ts).
+      const provenOwned = this.deps.seen ? this.recorder.seen.arns : undefined;
+      const planned = await observeAndPlan(revision.manifests, session, this.deps.registry, { ...this.settings, only: selected, provenOwned });
+      observed = planned.observed;
       plan = planned.plan;
       this.progress.hold(plan, revision.manifests);
       pinErrors(plan, revision.scalars);
@@ -267,7 +276,9 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
     }
 
     const cost = await this.deps.costOf?.(plan, revision.manifests);
-    const report = this.recorder.record(plan, result, revision, this.outageReport(revision.sha, triggers), (key) => this.progress.statusOf(key), cost, selected);
+    const before = this.recorder.seen;
+    const report = this.recorder.record(plan, result, revision, this.outageReport(revision.sha, triggers), (key) => this.progress.statusOf(key), cost, selected, observed);
+    await keepSeen(this.deps.seen, this.recorder, before, this.deps.leader.leading, logger);
     if (sourceError) report.failures.push({ key: 'Source/git', code: 'SourceUnavailable', message: sourceError });
     await recordHistory(this.deps.history, this.deps.logger, plan, result, {
       revision: revision.sha,

@@ -1,4 +1,3 @@
-import { isDeepStrictEqual } from 'node:util';
 import type { ResourceError } from '../engine/types.js';
 import type { Manifest, Mode } from '../schema/index.js';
 import type { ApplyResult } from '../apply/index.js';
@@ -8,6 +7,7 @@ import { describeDisruption } from '../plan/disruption.js';
 import { redactValue } from '../report/redact.js';
 import type { ReconcileReport } from '../report/notify.js';
 import { deltaOf, type PlanCostReport } from '../cost/index.js';
+import { manifestDigest } from '../seen/index.js';
 
 export interface ResourceStatusEntry {
   key: string;
@@ -32,19 +32,19 @@ export type ProgressOf = (key: string) => ResourceStatusEntry['progress'] | unde
 /** What one reconcile did to each resource: the report's parts, the /status entries and the drift counts. */
 export interface ResourceAccount extends Pick<ReconcileReport, 'drift' | 'applied' | 'failures'> {
   resources: ResourceStatusEntry[];
-  /** Resources now as their manifest says (applied or in sync), to tell a later Git change from drift. */
-  converged: [string, Manifest][];
+  /** Resources now as their manifest says (applied or in sync), with its digest: tells a later Git change from drift. */
+  converged: [string, string][];
 }
 
 /**
  * Sorts each resource of a reconcile into drift (made outside Git), applied (from Git) and failures. `reconciled`
- * holds each resource's manifest as last seen in place: a difference right after its manifest changed is a change
+ * holds the digest of each resource's manifest as last seen in place (src/seen): a difference right after its manifest changed is a change
  * to apply, and a missing resource never seen in place is a create, not a deletion by hand.
  */
 export function accountResources(
   plan: Plan,
   result: ApplyResult,
-  input: { manifests: Map<string, Manifest>; reconciled: ReadonlyMap<string, Manifest>; cost?: PlanCostReport; now: string; progress: ProgressOf },
+  input: { manifests: Map<string, Manifest>; reconciled: ReadonlyMap<string, string>; cost?: PlanCostReport; now: string; progress: ProgressOf },
 ): ResourceAccount {
   const outcomes = new Map(result.actions.map((a) => [a.id, a]));
   const out: ResourceAccount = { drift: [], applied: [], failures: [], resources: [], converged: [] };
@@ -57,7 +57,8 @@ export function accountResources(
     const error: ResourceError | undefined = r.error ?? failed?.error ?? unhealthy;
     const progress = input.progress(r.key);
     const last = input.reconciled.get(r.key);
-    const fromGit = last !== undefined && !isDeepStrictEqual(last, input.manifests.get(r.key));
+    const manifest = input.manifests.get(r.key);
+    const fromGit = last !== undefined && (manifest === undefined || last !== manifestDigest(manifest));
     const kind = driftOf(r);
     const drift = kind === 'missing' && last === undefined ? undefined : fromGit && kind !== 'ownership-lost' ? undefined : kind;
     const mode = r.mode === 'detect' ? 'detect' : 'enforce';
@@ -100,8 +101,7 @@ export function accountResources(
       note: r.note,
       ...(progress && !error ? { progress } : {}),
     });
-    const manifest = input.manifests.get(r.key);
-    if (manifest && (done || r.status === 'in-sync')) out.converged.push([r.key, manifest]);
+    if (manifest && (done || r.status === 'in-sync')) out.converged.push([r.key, manifestDigest(manifest)]);
   }
   return out;
 }

@@ -9,6 +9,9 @@ import type { PlanCostReport } from '../cost/index.js';
 import type { Metrics } from './metrics.js';
 import type { Trigger } from './triggers.js';
 import { accountResources, type ProgressOf, type ResourceStatusEntry } from './record.js';
+import type { Seen } from '../seen/index.js';
+import { updateProof } from '../seen/proof.js';
+import type { Observed } from '../observe/index.js';
 
 export interface RevisionInForce {
   sha: string;
@@ -34,7 +37,8 @@ export class StatusRecorder {
   readonly resources = new Map<string, ResourceStatusEntry>();
   private lastDrift: ReconcileReport['drift'] = [];
   private lastFailures: ReconcileReport['failures'] = [];
-  private readonly reconciled = new Map<string, Manifest>();
+  private readonly reconciled = new Map<string, string>();
+  private readonly provenArns = new Set<string>();
 
   constructor(
     private readonly metrics: Metrics,
@@ -54,6 +58,7 @@ export class StatusRecorder {
     progress: ProgressOf,
     cost?: PlanCostReport,
     only?: ReadonlySet<string>,
+    observed?: Observed,
   ): ReconcileReport {
     const manifests = new Map(revision.manifests.map((m) => [`${m.kind}/${m.metadata.name}`, m]));
     const outcome = accountResources(plan, result, { manifests, reconciled: this.reconciled, cost, now: new Date().toISOString(), progress });
@@ -67,7 +72,8 @@ export class StatusRecorder {
       this.resources.set(entry.key, entry);
       if (entry.explanation) this.logger.info({ revision: revision.sha, resource: entry.key, explanation: entry.explanation }, 'decision');
     }
-    for (const [key, manifest] of outcome.converged) this.reconciled.set(key, manifest);
+    for (const [key, digest] of outcome.converged) this.reconciled.set(key, digest);
+    updateProof(this.provenArns, plan, result, outcome.converged, observed);
     const byKind = (match: (e: ResourceStatusEntry) => boolean) => {
       const counts: Partial<Record<Kind, number>> = {};
       for (const e of this.resources.values()) {
@@ -94,6 +100,19 @@ export class StatusRecorder {
       const latest = entry.status === 'progressing' ? progress(entry.key) : undefined;
       if (latest) entry.progress = latest;
     }
+  }
+
+  /** What this controller has seen in place (src/seen), to keep where a restart finds it. */
+  get seen(): Seen {
+    return { digests: new Map(this.reconciled), arns: new Set(this.provenArns) };
+  }
+
+  /** Takes what a store kept over what this process remembers: another replica may have led since. */
+  restoreSeen(seen: Seen): void {
+    this.reconciled.clear();
+    for (const [key, digest] of seen.digests) this.reconciled.set(key, digest);
+    this.provenArns.clear();
+    for (const arn of seen.arns) this.provenArns.add(arn);
   }
 
   /**

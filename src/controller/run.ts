@@ -23,7 +23,8 @@ import { followController } from '../github/follow.js';
 import { pruneRefusal } from '../plan/prune-guard.js';
 import { CallCounter } from '../aws/counter.js';
 import { DEFAULT_ISOLATION } from '../isolated-load/index.js';
-import { createElector, soleIdentity, type LeaderElector, type LeaderGate } from '../lease/index.js';
+import { DynamoSeenStore } from '../seen/index.js';
+import { createElector, leaseTableClient, soleIdentity, type LeaderElector, type LeaderGate } from '../lease/index.js';
 import { EventConsumer, sqsClient } from '../events/index.js';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 
@@ -56,6 +57,8 @@ export async function startController(config: ControllerConfig, logger: Logger =
   const metrics = new Metrics(aws.counter, leaseCalls, eventCalls);
   const elector: LeaderElector | undefined = config.leaseTable ? createElector({ ...config, leaseTable: config.leaseTable }, leaseCalls, logger) : undefined;
   const leader: LeaderGate = elector ?? soleIdentity();
+  // The lease table also keeps which resources were seen in place, so a restart still tells "deleted by hand".
+  const seen = config.leaseTable ? new DynamoSeenStore(leaseTableClient(config, leaseCalls), config.leaseTable, config.controllerId) : undefined;
   const workdir = config.workdir ?? path.join(tmpdir(), `ballast-${config.controllerId}`);
   const notifier = new SlackNotifier(config.slackWebhookUrl, logger, (outcome) => metrics.slackMessages.inc({ outcome }));
   const verifier = CommitVerifier.from(config);
@@ -86,6 +89,7 @@ export async function startController(config: ControllerConfig, logger: Logger =
       ...(config.historyTable
         ? { history: new HistoryStore({ table: config.historyTable, controllerId: config.controllerId, retentionDays: config.historyRetentionDays }) }
         : {}),
+      seen,
     },
   );
   if (config.githubToken) {

@@ -34,14 +34,19 @@ export function leaseTimingProblem(s: Pick<LeaseSettings, 'leaseDuration' | 'lea
 export function createElector(settings: LeaseSettings & { leaseTable: string }, counter: CallCounter, logger: Logger): LeaderElector {
   const problem = leaseTimingProblem(settings);
   if (problem) throw new Error(problem);
-  const client = new DynamoDBClient({ retryMode: settings.retryMode ?? 'standard', maxAttempts: settings.maxAttempts ?? 3 });
-  client.middlewareStack.use(counter.plugin('dynamodb'));
-  const store = new LeaseStore(client, settings.leaseTable, `leader/${settings.controllerId}`);
+  const store = new LeaseStore(leaseTableClient(settings, counter), settings.leaseTable, `leader/${settings.controllerId}`);
   return new LeaderElector(store, `${hostname()}-${randomUUID().slice(0, 8)}`, {
     leaseDurationMs: settings.leaseDuration * 1000,
     renewDeadlineMs: settings.leaseRenewDeadline * 1000,
     retryPeriodMs: settings.leaseRetryPeriod * 1000,
   }, logger);
+}
+
+/** A client for the lease table, its calls counted apart from the reconciles'. */
+export function leaseTableClient(settings: Pick<LeaseSettings, 'retryMode' | 'maxAttempts'>, counter: CallCounter): DynamoDBClient {
+  const client = new DynamoDBClient({ retryMode: settings.retryMode ?? 'standard', maxAttempts: settings.maxAttempts ?? 3 });
+  client.middlewareStack.use(counter.plugin('dynamodb'));
+  return client;
 }
 
 /** This process's identity when election is off. */

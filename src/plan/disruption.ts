@@ -51,7 +51,8 @@ function rdsCall(call: AwsCall, multiAZ: (identifier: string) => boolean): Disru
   return worst(found);
 }
 
-function worst(list: Disruption[]): Disruption {
+/** The most disruptive of several (none for none). */
+export function worst(list: Disruption[]): Disruption {
   return list.reduce((a, b) => (ORDER.indexOf(b.level) > ORDER.indexOf(a.level) ? b : a), NONE);
 }
 

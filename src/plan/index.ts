@@ -6,6 +6,7 @@ import { ALLOW_DESTRUCTIVE_TAG, MANAGED_BY_TAG, MANIFEST_TAG, allowsDestructive,
 import { errorOf, modeOf } from '../observe/index.js';
 import type { Plan, PlannedAction, ResourcePlan } from './types.js';
 import { disruptionOf } from './disruption.js';
+import { provenOwned } from './prune-guard.js';
 
 export interface PlanOptions {
   defaultMode: Mode;
@@ -13,6 +14,8 @@ export interface PlanOptions {
   prune: boolean;
   /** Why prune must not delete anything this run (e.g. the default controller id, not stated): prune candidates are refused. */
   pruneRefusal?: string;
+  /** ARNs proven this controller's despite pruneRefusal (src/plan/prune-guard.ts); the others stay refused. */
+  provenOwned?: ReadonlySet<string>;
   /** Plan only these resources (and what they depend on: see selectTargets); prune is left out. */
   only?: Set<ResourceKey>;
 }
@@ -192,7 +195,7 @@ function pruneDrafts(manifests: Manifest[], owned: Map<string, Record<string, st
       resource.note = `refused: ${why}`;
     };
     if (!options.prune) resource.note = 'owned but in no manifest: deleted only with prune on';
-    else if (options.pruneRefusal) refuse(options.pruneRefusal);
+    else if (options.pruneRefusal && !provenOwned(members, options.provenOwned)) refuse(options.pruneRefusal);
     else if (guarded) refuse(`deleting a ${kind} needs the ${ALLOW_DESTRUCTIVE_TAG}=true tag, set by annotating the manifest before removing it`);
     else {
       // Members other than the one named like the manifest (e.g. read replicas) go first.

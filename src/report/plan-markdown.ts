@@ -3,6 +3,7 @@ import { formatProblem, type Problem } from '../problem.js';
 import { deltaOf, type PlanCostReport } from '../cost/index.js';
 import { redactValue, show } from './redact.js';
 import { costLine, renderPlan } from './plan-text.js';
+import { describeDisruption, worst, type Disruption, type DisruptionLevel } from '../plan/disruption.js';
 
 /** GitHub refuses a comment body over 65,536 characters; the rest of the room is kept for the summary lines. */
 export const COMMENT_LIMIT = 65_536;
@@ -16,13 +17,35 @@ const code = (text: string) => `\`${text.replace(/`/g, "'").replace(/\n/g, ' ')}
 const plain = (text: string) => text.replace(/[\\`*_[\]<|#]/g, (c) => `\\${c}`);
 
 const changed = (r: ResourcePlan) => (r.status !== 'in-sync' && r.status !== 'suspended') || r.refused.length > 0;
-const destructive = (r: ResourcePlan) => r.refused.length > 0 || r.status === 'prune' || r.changes.some((c) => c.destructive);
+
+/** A mark per disruption level; deletes is left to the prune mark, the only resource status that deletes. */
+const DISRUPTION_MARK: Record<DisruptionLevel, string> = {
+  none: '',
+  'rolls tasks': '🔁 rolls tasks',
+  'brief outage': '⏸️ brief outage',
+  'restarts DB': '🔄 restarts DB',
+  replaces: '♻️ replaces',
+  deletes: '',
+};
+/** What a reviewer must look at before the routine changes: a DB down or failing over, a resource replaced. */
+const STOPS: DisruptionLevel[] = ['brief outage', 'restarts DB', 'replaces', 'deletes'];
+
+/** The worst disruption among a resource's actions. */
+function disruptionOf(r: ResourcePlan, plan: Plan): Disruption {
+  const ids = new Set(r.actions);
+  return worst(plan.actions.filter((a) => ids.has(a.id)).map((a) => a.disruption));
+}
+
+function first(r: ResourcePlan, plan: Plan): boolean {
+  return r.refused.length > 0 || r.status === 'prune' || r.changes.some((c) => c.destructive) || STOPS.includes(disruptionOf(r, plan).level);
+}
 
 function resourceBlock(r: ResourcePlan, plan: Plan, cost: PlanCostReport | undefined): string {
   const marks = [
     r.refused.length > 0 ? '⛔ refused' : '',
     r.status === 'prune' ? (r.actions.length > 0 ? '🗑️ delete' : '🗑️ owned but in no manifest') : '',
     r.changes.some((c) => c.destructive) && r.refused.length === 0 ? '⚠️ destructive' : '',
+    DISRUPTION_MARK[disruptionOf(r, plan).level],
     r.error ? '❌ error' : '',
   ].filter(Boolean);
   const delta = deltaOf(cost?.cost, r.key);
@@ -41,7 +64,8 @@ function resourceBlock(r: ResourcePlan, plan: Plan, cost: PlanCostReport | undef
   const actions = new Map(plan.actions.map((a) => [a.id, a]));
   for (const id of r.actions) {
     const a = actions.get(id);
-    if (a) lines.push(`  - → ${plain(a.summary)}: ${a.calls.map((c) => c.operation).join(', ') || 'no call'}`);
+    const disrupts = a && a.disruption.level !== 'none' ? ` · disrupts: ${plain(describeDisruption(a.disruption))}` : '';
+    if (a) lines.push(`  - → ${plain(a.summary)}: ${a.calls.map((c) => c.operation).join(', ') || 'no call'}${disrupts}`);
   }
   if (r.error) lines.push(`  - error: ${code(`${r.error.code}: ${r.error.message}`)}`);
   if (r.note) lines.push(`  - note: ${plain(r.note)}`);
@@ -59,21 +83,24 @@ function summary(plan: Plan, cost: PlanCostReport | undefined): string {
   const refused = count((r) => r.refused.length > 0);
   const errors = count((r) => r.status === 'error');
   if (refused > 0) parts.push(`**${refused} refused**`);
+  const stops = count((r) => r.status !== 'prune' && STOPS.includes(disruptionOf(r, plan).level));
+  if (stops > 0) parts.push(`**${stops} restart${stops === 1 ? 's' : ''} or replace${stops === 1 ? 's' : ''}**`);
   if (errors > 0) parts.push(`**${errors} could not be planned**`);
   const money = cost?.cost ? ` · ${plain(costLine(cost).replace(/^Cost: /, '').replace(/ in total.*$/, ''))}` : '';
   return `### Ballast plan: ${parts.join(', ')}${money}`;
 }
 
 /**
- * A pull-request comment body: the summary line, refused and destructive changes first, then every other change,
- * each with its cost delta, and the full text plan folded away. Within GitHub's comment limit: resources beyond the
+ * A pull-request comment body: the summary line, refused, destructive and disruptive changes (a DB restart or
+ * failover, a replacement) first, then every other change, each with its disruption and cost delta, and the full
+ * text plan folded away. Within GitHub's comment limit: resources beyond the
  * room are counted instead of listed, and the folded plan is cut first.
  */
 export function renderPlanMarkdown(plan: Plan, options: { cost?: PlanCostReport; limit?: number } = {}): string {
   const limit = options.limit ?? COMMENT_LIMIT;
   const shown = plan.resources.filter(changed);
-  const first = shown.filter(destructive);
-  const rest = shown.filter((r) => !destructive(r));
+  const top = shown.filter((r) => first(r, plan));
+  const rest = shown.filter((r) => !first(r, plan));
   const foot = options.cost ? `\n\n<sub>${plain(costLine(options.cost))}</sub>` : '';
   const head = `${COMMENT_MARKER}\n${summary(plan, options.cost)}\n`;
   // Room for the resource lists: what is left once the header, footer and a fold's frame are counted.
@@ -82,7 +109,7 @@ export function renderPlanMarkdown(plan: Plan, options: { cost?: PlanCostReport;
   const sections: string[] = [];
   let omitted = 0;
   for (const [title, list] of [
-    ['#### ⚠️ Refused and destructive', first],
+    ['#### ⚠️ Refused, destructive and disruptive', top],
     ['#### Changes', rest],
   ] as const) {
     if (list.length === 0) continue;

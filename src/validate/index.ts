@@ -21,7 +21,7 @@ export async function loadRevision(root: string, options: LoadOptions = {}): Pro
   for (const source of loaded.documents) {
     const result = validateDocument(source);
     problems.push(...result.problems);
-    if (result.manifest) documents.push({ manifest: result.manifest, source });
+    if (result.document) documents.push(result.document);
   }
   const declared = new Set(loaded.documents.map((d) => subjectOf(d.value)).filter((s) => s !== undefined));
   problems.push(...checkSemantics(documents, loaded.problems.length === 0 ? declared : undefined));

@@ -3,7 +3,8 @@ import { API_VERSION, KINDS, SCHEMAS, type Kind, type Manifest } from '../schema
 import type { Problem } from '../problem.js';
 import type { SourceDocument } from '../load/index.js';
 import { describePath, offsetOf, pointerToPath, type Path } from './positions.js';
-import { didYouMean } from './similar.js';
+import { closest, didYouMean } from './similar.js';
+import { brokenPaths, removePaths } from './repair.js';
 
 const ajv = new Ajv({ strict: true, allErrors: true, useDefaults: true, verbose: true });
 const validators = Object.fromEntries(KINDS.map((k) => [k, ajv.compile(SCHEMAS[k])])) as Record<Kind, ValidateFunction>;
@@ -12,6 +13,11 @@ const validators = Object.fromEntries(KINDS.map((k) => [k, ajv.compile(SCHEMAS[k
 export interface ValidDocument {
   manifest: Manifest;
   source: SourceDocument;
+  /**
+   * Set when the document failed its schema: the paths of the failures, removed from manifest, so the rules
+   * can still check the rest of it in the same pass (such a manifest is never applied).
+   */
+  broken?: Path[];
 }
 
 export function subjectOf(value: unknown): string | undefined {
@@ -27,26 +33,35 @@ export function problemAt(source: SourceDocument, path: Path, message: string, k
   return { file: source.file, line, col, subject: subjectOf(source.value), message: where ? `${where}: ${message}` : message };
 }
 
-/** Checks one document against its kind's schema. Returns the manifest with defaults, or problems. */
-export function validateDocument(source: SourceDocument): { manifest?: Manifest; problems: Problem[] } {
+/**
+ * Checks one document against its kind's schema. Returns the manifest with defaults, or problems; with problems,
+ * also the document with its failing values removed, for the rules to check the rest.
+ */
+export function validateDocument(source: SourceDocument): { document?: ValidDocument; problems: Problem[] } {
   const value = source.value;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return { problems: [problemAt(source, [], `a manifest must be a mapping with apiVersion, kind, metadata and spec, got ${kindOf(value)}`)] };
   }
   const doc = value as Record<string, unknown>;
-  // Without the right apiVersion and a known kind there is no schema to check the rest against: stop here.
-  for (const [field, allowed] of [['apiVersion', [API_VERSION]], ['kind', KINDS]] as const) {
-    const found = doc[field];
-    if (found === undefined) return { problems: [problemAt(source, [], `missing required field "${field}"`)] };
-    if (!(allowed as readonly unknown[]).includes(found)) {
-      return { problems: [problemAt(source, [field], `${oneOf([...allowed], found)}, got ${JSON.stringify(found)}`)] };
-    }
+  const problems: Problem[] = [];
+  for (const field of ['apiVersion', 'kind'] as const) {
+    if (doc[field] === undefined) return { problems: [problemAt(source, [], `missing required field "${field}"`)] };
   }
-  const kind = doc.kind as Kind;
-  const copy = structuredClone(doc);
+  if (doc.apiVersion !== API_VERSION) problems.push(problemAt(source, ['apiVersion'], `${oneOf([API_VERSION], doc.apiVersion)}, got ${JSON.stringify(doc.apiVersion)}`));
+  // A misspelt kind is checked as the kind it is closest to, so its other errors show in this pass too; with no
+  // close kind there is no schema to check the rest against.
+  const kind = KINDS.find((k) => k === doc.kind) ?? closest(doc.kind, KINDS);
+  if (doc.kind !== kind) problems.push(problemAt(source, ['kind'], `${oneOf([...KINDS], doc.kind)}, got ${JSON.stringify(doc.kind)}`));
+  if (!kind) return { problems };
+  const copy = { ...structuredClone(doc), apiVersion: API_VERSION, kind };
   const validate = validators[kind];
-  if (validate(copy)) return { manifest: copy as unknown as Manifest, problems: [] };
-  return { problems: dedupe(narrowUnions(validate.errors ?? [])).map((e) => toProblem(source, kind, e)) };
+  const errors = validate(copy) ? [] : dedupe(narrowUnions(validate.errors ?? []));
+  problems.push(...errors.map((e) => toProblem(source, kind, e)));
+  if (problems.length === 0) return { document: { manifest: copy as unknown as Manifest, source }, problems };
+  const broken = brokenPaths(errors, value);
+  removePaths(copy, broken);
+  validate(copy); // fills the defaults of what was removed; its errors were reported above
+  return { document: { manifest: copy as unknown as Manifest, source, broken }, problems };
 }
 
 /**

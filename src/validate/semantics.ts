@@ -5,6 +5,7 @@ import { didYouMean } from './similar.js';
 import type { ValidDocument } from './schema.js';
 import { SECRET_NAME, problemAt } from './schema.js';
 import { offsetOf, type Path } from './positions.js';
+import { touches } from './repair.js';
 import { fargateSizeError, isFargateCpu } from './fargate.js';
 import { overlaps, parseWindow } from './windows.js';
 
@@ -23,16 +24,22 @@ export function checkSemantics(docs: ValidDocument[], declared: ReadonlySet<stri
   const byKind = new Map<Kind, Map<string, ValidDocument>>();
   for (const doc of docs) {
     const { kind, metadata } = doc.manifest;
+    if (typeof metadata?.name !== 'string') continue;
     const names = byKind.get(kind) ?? new Map<string, ValidDocument>();
     byKind.set(kind, names);
     const first = names.get(metadata.name);
     if (first) problems.push(problemAt(doc.source, ['metadata', 'name'], `another ${kind} is already called "${metadata.name}" (${where(first, ['metadata', 'name'])})`));
     else names.set(metadata.name, doc);
   }
-  const find = <K extends Kind>(kind: K, name: string) => byKind.get(kind)?.get(name)?.manifest as Extract<Manifest, { kind: K }> | undefined;
+  // A manifest that failed its schema counts as there, but its values are not trusted for another's rules.
+  const find = <K extends Kind>(kind: K, name: string) => {
+    const found = byKind.get(kind)?.get(name);
+    return found?.broken ? undefined : (found?.manifest as Extract<Manifest, { kind: K }> | undefined);
+  };
   // AWS names that two manifests must not share: one scalable target per service, one DB per identifier.
   const claimed = new Map<string, { doc: ValidDocument; path: Path }>();
   const claim = (doc: ValidDocument, awsName: string, path: Path, what: string) => {
+    if (doc.broken && touches(doc.broken, path)) return;
     const first = claimed.get(awsName);
     const by = first && `${first.doc.manifest.kind}/${first.doc.manifest.metadata.name}`;
     if (first) problems.push(problemAt(doc.source, path, `${what} is already claimed by ${by} (${where(first.doc, first.path)})`));
@@ -41,40 +48,49 @@ export function checkSemantics(docs: ValidDocument[], declared: ReadonlySet<stri
 
   for (const doc of docs) {
     const { manifest, source } = doc;
-    const report: Report = (path, message, key) => problems.push(problemAt(source, path, message, key));
+    // A rule about a value that failed the schema (or about what holds it) would only restate that failure.
+    const report: Report = (path, message, key) => {
+      if (!doc.broken || !touches(doc.broken, path)) problems.push(problemAt(source, path, message, key));
+    };
     const ref: Ref = (kind, name, path) => {
       const found = find(kind, name);
-      if (!found && declared && !declared.has(`${kind}/${name}`)) {
-        const names = [...declared].filter((k) => k.startsWith(`${kind}/`)).map((k) => k.slice(kind.length + 1));
+      if (!byKind.get(kind)?.has(name) && declared && !declared.has(`${kind}/${name}`)) {
+        // With the names of manifests checked as this kind though their kind is misspelt.
+        const names = [...[...declared].filter((k) => k.startsWith(`${kind}/`)).map((k) => k.slice(kind.length + 1)), ...(byKind.get(kind)?.keys() ?? [])];
         report(path, `${kind} "${name}" not found in this revision${didYouMean(name, names)}`);
       }
       return found;
     };
-    switch (manifest.kind) {
-      case 'EcsService':
-        checkService(manifest, report);
-        break;
-      case 'ServiceAutoscaling':
-        checkAutoscaling(manifest, report, ref);
-        claim(doc, `scaling:${manifest.spec.service}`, ['spec', 'service'], `EcsService "${manifest.spec.service}"`);
-        break;
-      case 'DbInstance': {
-        checkDb(manifest, report);
-        const identifier = manifest.spec.identifier ?? manifest.metadata.name;
-        claim(doc, `db:${identifier}`, manifest.spec.identifier ? ['spec', 'identifier'] : ['metadata', 'name'], `DB identifier "${identifier}"`);
-        break;
+    try {
+      switch (manifest.kind) {
+        case 'EcsService':
+          checkService(manifest, report);
+          break;
+        case 'ServiceAutoscaling':
+          checkAutoscaling(manifest, report, ref);
+          claim(doc, `scaling:${manifest.spec.service}`, ['spec', 'service'], `EcsService "${manifest.spec.service}"`);
+          break;
+        case 'DbInstance': {
+          checkDb(manifest, report);
+          const identifier = manifest.spec.identifier ?? manifest.metadata.name;
+          claim(doc, `db:${identifier}`, manifest.spec.identifier ? ['spec', 'identifier'] : ['metadata', 'name'], `DB identifier "${identifier}"`);
+          break;
+        }
+        case 'Alarm':
+          checkAlarm(manifest, report, ref);
+          break;
+        case 'Dashboard':
+          checkDashboard(manifest, report, ref);
+          break;
+        case 'RestoreDrill':
+          checkDrill(manifest, report, ref);
+          // Drill instances are named <identifier>-drill-<yyyymmddhhmm>: two drills of one DB starting together would collide.
+          claim(doc, `drill:${manifest.spec.dbInstance}:${manifest.spec.schedule}`, ['spec', 'schedule'], `schedule "${manifest.spec.schedule}" of DbInstance "${manifest.spec.dbInstance}"`);
+          break;
       }
-      case 'Alarm':
-        checkAlarm(manifest, report, ref);
-        break;
-      case 'Dashboard':
-        checkDashboard(manifest, report, ref);
-        break;
-      case 'RestoreDrill':
-        checkDrill(manifest, report, ref);
-        // Drill instances are named <identifier>-drill-<yyyymmddhhmm>: two drills of one DB starting together would collide.
-        claim(doc, `drill:${manifest.spec.dbInstance}:${manifest.spec.schedule}`, ['spec', 'schedule'], `schedule "${manifest.spec.schedule}" of DbInstance "${manifest.spec.dbInstance}"`);
-        break;
+    } catch (err) {
+      // A document that failed its schema may lack a field its rules need; those rules wait for the fix.
+      if (!doc.broken) throw err;
     }
   }
   return problems;

@@ -15,9 +15,13 @@ export function similar(a: string, b: string): boolean {
   return (previous[b.length] ?? 0) <= most;
 }
 
+/** The first candidate like word (but not word itself), if any. */
+export function closest<T extends string>(word: unknown, candidates: readonly T[]): T | undefined {
+  return typeof word === 'string' ? candidates.find((c) => c !== word && similar(c, word)) : undefined;
+}
+
 /** ` (did you mean "x"?)` for the first candidate like word, or nothing. */
 export function didYouMean(word: unknown, candidates: readonly string[]): string {
-  if (typeof word !== 'string') return '';
-  const guess = candidates.find((c) => c !== word && similar(c, word));
+  const guess = closest(word, candidates);
   return guess ? ` (did you mean "${guess}"?)` : '';
 }

@@ -506,6 +506,8 @@ describe('ballast validate on an invalid revision', () => {
       expect(messages).toEqual([
         expect.stringMatching(/^alarm\.yaml:\d+:\d+: spec\.comparison: must be one of .* \(did you mean "GreaterThanThreshold"\?\), got "GreaterThanTreshold"$/),
         expect.stringMatching(/^other\.yaml:2:7: kind: must be one of .* \(did you mean "ServiceAutoscaling"\?\), got "ServiceAutoscalling"$/),
+        // The misspelt kind is checked as the kind meant, so the clash its fix would bring shows now, not next pass.
+        expect.stringMatching(/^web-scaling\.yaml:4:9: metadata\.name: another ServiceAutoscaling is already called "web" \(.*other\.yaml:4\)$/),
         'web-scaling.yaml:6:12: spec.service: EcsService "weg" not found in this revision (did you mean "web"?)',
       ]);
     });
@@ -549,6 +551,7 @@ describe('ballast validate on an invalid revision', () => {
           'db.yaml:11:12: DbInstance/db: spec.multiAZ: must be true for a DbInstance labelled environment: production',
           `nested${path.sep}deeper${path.sep}extra.yaml:2:1: invalid YAML: Flow map must end with a }`,
           'web.yaml:7:12: EcsService/web: spec.cluster: must not be empty',
+          'web.yaml:9:11: EcsService/web: spec.memory: 333 MiB is not valid with cpu 256 on Fargate (valid: 512, 1024, 2048)',
         ],
       );
     });
