@@ -88,6 +88,10 @@ describe('parsePush', () => {
     expect(push({ ref: 'refs/heads/main', after: `${SHA}0` })).toBeUndefined();
     expect(push({ ref: 'refs/heads/main', after: ` ${SHA}` })).toBeUndefined();
     expect(push({ ref: 'heads/main', after: SHA })).toBeUndefined();
+    expect(push({ ref: 'refs/heads/main', after: 'a' })).toBeUndefined();
+    expect(push({ ref: 'refs/heads/main', after: [SHA] })).toBeUndefined();
+    const charset = 'application/x-www-form-urlencoded; charset=utf-8';
+    expect(parsePush(Buffer.from(form), charset)).toEqual({ ref: 'refs/heads/main', after: sha256 });
   });
 
   it('tells a branch deletion (new head all zeros) from a push', () => {
