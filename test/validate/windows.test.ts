@@ -23,7 +23,8 @@ describe('RDS windows', () => {
   });
 
   it('refuses times out of range and text of another shape', () => {
-    for (const text of ['24:00-00:30', '02:60-03:30', '02:00-24:00', 'mon:24:00-mon:23:00', 'mon:02:00-mon:02:60', '2:00-2:30', 'mon:02:00', 'mon:02:00-02:30']) {
+    const shapes = ['2:00-2:30', 'mon:02:00', 'mon:02:00-02:30', '02:00-02:30x', 'xmon:02:00-mon:02:30', 'mon:02:00-mon:02:30x'];
+    for (const text of ['24:00-00:30', '02:60-03:30', '02:00-24:00', 'mon:24:00-mon:23:00', 'mon:02:00-mon:02:60', ...shapes]) {
       expect(parseWindow(text), text).toBeUndefined();
     }
     expect(parseWindow('23:00-23:59')).toBeDefined();
