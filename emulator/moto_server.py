@@ -23,8 +23,15 @@ if "MOTO_RECORDER_FILEPATH" not in os.environ:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
 
 from moto.server import main  # noqa: E402
+from werkzeug.serving import WSGIRequestHandler  # noqa: E402
 
 import patches  # noqa: E402,F401  (applies the patches on import)
+
+# werkzeug logs a line per request; a test run makes tens of thousands, and formatting and piping them to the parent
+# cost more CPU than some of the requests. Kept only when BALLAST_EMULATOR_LOG_REQUESTS=1, for debugging. The
+# "Running on ..." line the parent waits for is logged elsewhere and stays.
+if os.environ.get("BALLAST_EMULATOR_LOG_REQUESTS") != "1":
+    WSGIRequestHandler.log_request = lambda *_args, **_kwargs: None
 
 if __name__ == "__main__":
     main(sys.argv[1:])

@@ -1,7 +1,10 @@
 """Control endpoints for tests, served under moto's own /moto-api/ prefix (the only path moto routes to itself)."""
 import json
 
-from moto.moto_api._internal import urls
+from moto.moto_api._internal import models, urls
+
+_resets = []
+_reset = models.MotoAPIBackend.reset
 
 
 def endpoint(path, handler):
@@ -10,8 +13,22 @@ def endpoint(path, handler):
     def respond(request, full_url, headers):
         if request.method != "POST":
             return 405, {}, json.dumps({"error": "POST only"})
-        raw = request.data if hasattr(request, "data") else request.body
+        raw = request.get_data() if hasattr(request, "get_data") else request.body
         body = json.loads(raw or b"{}") if raw else {}
         return 200, {"Content-Type": "application/json"}, json.dumps(handler(body))
 
     urls.url_paths["{0}/moto-api/ballast/" + path + "$"] = respond
+
+
+def on_reset(restore):
+    """restore() runs on every POST /moto-api/reset, so a setting made through an endpoint lasts until the next reset."""
+    _resets.append(restore)
+
+
+def reset(self):
+    _reset(self)
+    for restore in _resets:
+        restore()
+
+
+models.MotoAPIBackend.reset = reset

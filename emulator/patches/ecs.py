@@ -4,13 +4,12 @@ moto 5.2.1 drops deploymentConfiguration, healthCheckGracePeriodSeconds and enab
 leaves platformVersion empty on a Fargate service created without one (ECS reports LATEST), stores a bare family
 on UpdateService instead of the revision ARN, starts no deployment on UpdateService, and
 reports a rollout COMPLETED at once (or never). Here CreateService and every UpdateService that changes what runs
-start a PRIMARY deployment that is IN_PROGRESS for BALLAST_EMULATOR_ECS_ROLLOUT_SECONDS, with tasks starting along
-the way, and then COMPLETED; a task definition with an image tagged `:broken` never starts its tasks: with the
+start a PRIMARY deployment that is IN_PROGRESS for the rollout time (0.3 s, or what a test sets through
+POST /moto-api/ballast/ecs/rollout-seconds until the next reset), with tasks starting along the way, and then COMPLETED; a task definition with an image tagged `:broken` never starts its tasks: with the
 deployment circuit breaker on, the deployment is FAILED after that time (and rolled back to the last completed one
 when the breaker says rollback), with the service events ECS writes.
 """
 import math
-import os
 import random
 import time
 import uuid
@@ -18,7 +17,11 @@ import uuid
 from moto.core.utils import utcnow
 from moto.ecs import models, responses
 
-ROLLOUT_SECONDS = float(os.environ.get("BALLAST_EMULATOR_ECS_ROLLOUT_SECONDS", "0.3"))
+from .control import endpoint, on_reset
+
+# Short, so the suite stays fast; a test that watches a rollout (or one that never ends) lengthens it.
+DEFAULT_ROLLOUT_SECONDS = 0.3
+_rollout = {"seconds": DEFAULT_ROLLOUT_SECONDS}
 BROKEN_TAG = ":broken"
 KEPT_ON_CREATE = {
     "deploymentConfiguration": "deployment_configuration",
@@ -87,7 +90,7 @@ def _advance(backend, service):
     if not deployments:
         return
     primary = deployments[0]
-    if primary["rolloutState"] == "IN_PROGRESS" and time.monotonic() - primary["startedAt"] >= ROLLOUT_SECONDS:
+    if primary["rolloutState"] == "IN_PROGRESS" and time.monotonic() - primary["startedAt"] >= _rollout["seconds"]:
         _finish(backend, service, primary)
     _render(service)
 
@@ -99,7 +102,8 @@ def _running(service, d, primary):
     if d["rolloutState"] == "COMPLETED":
         return desired
     if d is primary:
-        return min(desired, math.floor(desired * (time.monotonic() - d["startedAt"]) / ROLLOUT_SECONDS)) if ROLLOUT_SECONDS else desired
+        seconds = _rollout["seconds"]
+        return min(desired, math.floor(desired * (time.monotonic() - d["startedAt"]) / seconds)) if seconds else desired
     return desired  # an older deployment keeps serving until the new one is done
 
 
@@ -173,3 +177,17 @@ def describe_services(self, cluster_str, service_names_or_arns):
 responses.EC2ContainerServiceResponse.create_service = create_service
 models.EC2ContainerServiceBackend.update_service = update_service
 models.EC2ContainerServiceBackend.describe_services = describe_services
+
+
+def set_rollout_seconds(body):
+    """How long the deployments started from now on take (and the ones in progress: their age is compared with it)."""
+    _rollout["seconds"] = float(body["seconds"])
+    return {"seconds": _rollout["seconds"]}
+
+
+def restore_rollout_seconds():
+    _rollout["seconds"] = DEFAULT_ROLLOUT_SECONDS
+
+
+endpoint("ecs/rollout-seconds", set_rollout_seconds)
+on_reset(restore_rollout_seconds)

@@ -3,13 +3,14 @@ import { useMoto } from '../support/moto.js';
 import { createNetwork } from '../../src/demo/network.js';
 import { runCli } from '../support/cli.js';
 
-// Rollouts here take an hour, so every ECS rollout stays IN_PROGRESS for the test.
-const moto = useMoto({ BALLAST_EMULATOR_ECS_ROLLOUT_SECONDS: '3600' });
+const moto = useMoto();
 
 describe('ballast apply health waits', () => {
   beforeEach(async () => {
     process.env.AWS_ENDPOINT_URL = moto.endpoint;
     await createNetwork(moto.aws());
+    // Rollouts here take an hour, so every ECS rollout stays IN_PROGRESS for the test.
+    await moto.setRolloutSeconds(3600);
   });
 
   it('gives up on a rollout that does not complete within the timeout, says why and exits 1', async () => {

@@ -4,8 +4,7 @@ import { createNetwork } from '../../src/demo/network.js';
 import { copyDesiredState, editManifest, setField } from '../support/manifests.js';
 import { runCli } from '../support/cli.js';
 
-// Each ECS deployment takes 3 s here, starting tasks along the way, as ECS does over minutes.
-const moto = useMoto({ BALLAST_EMULATOR_ECS_ROLLOUT_SECONDS: '3' });
+const moto = useMoto();
 const image = (tag: string) => setField(['spec', 'containers', 0, 'image'], `public.ecr.aws/shop/storefront:${tag}`);
 
 describe('ballast apply and ECS rollouts', () => {
@@ -14,10 +13,12 @@ describe('ballast apply and ECS rollouts', () => {
     process.env.AWS_ENDPOINT_URL = moto.endpoint;
     await createNetwork(moto.aws());
     dir = await copyDesiredState();
+    expect((await runCli(['apply', dir, '--yes', '--poll-interval', '0.1'])).code).toBe(0);
+    // From here each ECS deployment takes 3 s, starting tasks along the way, as ECS does over minutes.
+    await moto.setRolloutSeconds(3);
   });
 
   it('waits for a rollout to complete and reports its progress while it waits', async () => {
-    expect((await runCli(['apply', dir, '--yes', '--poll-interval', '0.1'])).code).toBe(0);
     await editManifest(dir, 'EcsService/storefront', image('1.43.0'));
     const started = Date.now();
     const run = await runCli(['apply', dir, '--yes', '--poll-interval', '0.1']);
@@ -32,7 +33,6 @@ describe('ballast apply and ECS rollouts', () => {
   });
 
   it('ends the wait as soon as the circuit breaker fails a broken image, with the service events, and exits 1', async () => {
-    expect((await runCli(['apply', dir, '--yes', '--poll-interval', '0.1'])).code).toBe(0);
     await editManifest(dir, 'EcsService/storefront', image('broken'));
     const started = Date.now();
     const run = await runCli(['apply', dir, '--yes', '--poll-interval', '0.1', '--ecs-timeout', '60']);

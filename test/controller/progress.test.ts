@@ -15,7 +15,7 @@ import { tempDir } from '../support/temp.js';
 
 // Rollouts far longer than a reconcile: a controller that waited for them would not finish its first run for minutes.
 const ROLLOUT_SECONDS = 20;
-const moto = useMoto({ BALLAST_EMULATOR_ECS_ROLLOUT_SECONDS: String(ROLLOUT_SECONDS) });
+const moto = useMoto();
 
 describe('health waits do not block the controller', () => {
   let repo: TestRepo;
@@ -68,6 +68,7 @@ describe('health waits do not block the controller', () => {
 
   beforeEach(async () => {
     process.env.AWS_ENDPOINT_URL = moto.endpoint;
+    await moto.setRolloutSeconds(ROLLOUT_SECONDS);
     await createNetwork(moto.aws());
     repo = await createRepo();
     slack = new SlackReceiver();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { redactInput, redactValue } from '../../src/report/redact.js';
+import { redactInput, redactValue, show } from '../../src/report/redact.js';
 
 describe('redactValue', () => {
   it('hides the whole value of a secret-looking path', () => {
@@ -44,5 +44,36 @@ describe('redactInput', () => {
       ManageMasterUserPassword: true,
       containerDefinitions: [{ environment: [{ name: 'STRIPE_API_KEY', value: '(sensitive)' }, { name: 'LOG_LEVEL', value: 'info' }], secrets: [{ name: 'DB_CREDENTIALS', valueFrom: 'arn:aws:secretsmanager:x' }] }],
     });
+  });
+});
+
+describe('what counts as secret-looking', () => {
+  it('hides every spelling people use for passwords, keys and credentials, in any case', () => {
+    for (const key of ['DB_PASSWD', 'PRIVATE_KEY', 'privateKey', 'APIKEY', 'api_key', 'Credential', 'SESSION_TOKEN', 'client_secret']) {
+      expect(redactValue(`spec.containers[app].environment.${key}`, 'value'), key).toBe('(sensitive)');
+    }
+  });
+
+  it('leaves names that only resemble them alone', () => {
+    // A clientToken is an idempotency key and a secret's ARN names a secret: tools match calls by them.
+    for (const key of ['KEY_ID', 'PASSPORT_URL', 'secrets', 'LOG_LEVEL', 'clientToken', 'secretArn', 'SecretId']) {
+      expect(redactValue(`spec.${key}`, 'value'), key).toBe('value');
+    }
+  });
+});
+
+describe('show', () => {
+  it('renders a value as one line of JSON, null for a missing one', () => {
+    expect(show({ a: 1 })).toBe('{"a":1}');
+    expect(show(undefined)).toBe('null');
+    expect(show('x')).toBe('"x"');
+  });
+
+  it('cuts a long value to the limit, marking the cut', () => {
+    const long = 'x'.repeat(200);
+    expect(show(long, 10)).toBe('"xxxxxxxx…');
+    expect(show(long, 10)).toHaveLength(10);
+    expect(show('x'.repeat(8), 10)).toBe('"xxxxxxxx"');
+    expect(show(long)).toHaveLength(120);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parsePush, signBody, verifySignature } from '../../src/source/webhook.js';
+import { isDeletion, parsePush, RecentDeliveries, signBody, verifySignature } from '../../src/source/webhook.js';
 
 const secret = "It's a Secret to Everybody";
 const body = Buffer.from('Hello, World!');
@@ -76,5 +76,41 @@ describe('parsePush', () => {
     expect(push(['refs/heads/main', SHA])).toBeUndefined();
     expect(push({ ref: 'refs/heads/main', after: 'not-a-sha' })).toBeUndefined();
     expect(push({ ref: 42, after: SHA })).toBeUndefined();
+  });
+
+  it('reads a form-encoded push from its payload field, and a SHA-256 head', () => {
+    const sha256 = 'ab'.repeat(32);
+    const form = new URLSearchParams({ payload: JSON.stringify({ ref: 'refs/heads/main', after: sha256 }) }).toString();
+    expect(parsePush(Buffer.from(form), 'application/x-www-form-urlencoded')).toEqual({ ref: 'refs/heads/main', after: sha256 });
+    // The same body sent as JSON is not JSON.
+    expect(parsePush(Buffer.from(form))).toBeUndefined();
+    expect(push({ ref: 'refs/heads/main', after: SHA.toUpperCase() })).toBeUndefined();
+    expect(push({ ref: 'refs/heads/main', after: `${SHA}0` })).toBeUndefined();
+    expect(push({ ref: 'refs/heads/main', after: ` ${SHA}` })).toBeUndefined();
+    expect(push({ ref: 'heads/main', after: SHA })).toBeUndefined();
+    expect(push({ ref: 'refs/heads/main', after: 'a' })).toBeUndefined();
+    expect(push({ ref: 'refs/heads/main', after: [SHA] })).toBeUndefined();
+    const charset = 'application/x-www-form-urlencoded; charset=utf-8';
+    expect(parsePush(Buffer.from(form), charset)).toEqual({ ref: 'refs/heads/main', after: sha256 });
+  });
+
+  it('tells a branch deletion (new head all zeros) from a push', () => {
+    expect(isDeletion({ ref: 'refs/heads/old', after: '0'.repeat(40) })).toBe(true);
+    expect(isDeletion({ ref: 'refs/heads/main', after: `${'0'.repeat(39)}1` })).toBe(false);
+    expect(isDeletion({ ref: 'refs/heads/main', after: `1${'0'.repeat(39)}` })).toBe(false);
+  });
+});
+
+describe('RecentDeliveries', () => {
+  it('knows a redelivery, and forgets the oldest id once full', () => {
+    const seen = new RecentDeliveries(2);
+    expect(seen.first('a')).toBe(true);
+    expect(seen.first('a')).toBe(false);
+    expect(seen.first('b')).toBe(true);
+    expect(seen.first('c')).toBe(true);
+    // 'a' was the oldest: forgotten; 'b' and 'c' are still known.
+    expect(seen.first('b')).toBe(false);
+    expect(seen.first('c')).toBe(false);
+    expect(seen.first('a')).toBe(true);
   });
 });

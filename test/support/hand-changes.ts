@@ -136,3 +136,14 @@ export const HAND_REMOVALS = {
     await aws.cloudwatch.send(new PutDashboardCommand({ DashboardName: name, DashboardBody: JSON.stringify(body) }));
   },
 };
+
+/** An alarm's live threshold (undefined once it is gone). */
+export async function threshold(aws: Aws, name: string): Promise<number | undefined> {
+  return (await aws.cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: [name] }))).MetricAlarms?.[0]?.Threshold;
+}
+
+/** An alarm's threshold changed in the console. */
+export async function setThreshold(aws: Aws, name: string, value: number) {
+  const a = (await aws.cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: [name] }))).MetricAlarms![0]!;
+  await aws.cloudwatch.send(new PutMetricAlarmCommand({ ...a, Threshold: value } as never));
+}

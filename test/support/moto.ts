@@ -51,9 +51,18 @@ export function useMoto(env: Record<string, string> = {}) {
     },
     /** The launcher's control endpoint: RDS applies what it held for the maintenance window; answers the instances changed. */
     async openMaintenanceWindow(): Promise<string[]> {
-      const res = await fetch(`${this.endpoint}/moto-api/ballast/rds/open-maintenance-window`, { method: 'POST', body: '{}', signal: AbortSignal.timeout(10_000) });
-      if (!res.ok) throw new Error(`opening the maintenance window failed: ${res.status}`);
-      return ((await res.json()) as { applied: string[] }).applied;
+      return ((await control(this.endpoint, 'rds/open-maintenance-window', {})) as { applied: string[] }).applied;
+    },
+    /** ECS deployments take this long from now until the next reset (0.3 s by default), tasks starting along the way. */
+    async setRolloutSeconds(seconds: number): Promise<void> {
+      await control(this.endpoint, 'ecs/rollout-seconds', { seconds });
     },
   };
+}
+
+/** POST to one of the launcher's control endpoints (emulator/README.md); answers its JSON. */
+async function control(endpoint: string, path: string, body: object): Promise<unknown> {
+  const res = await fetch(`${endpoint}/moto-api/ballast/${path}`, { method: 'POST', body: JSON.stringify(body), signal: AbortSignal.timeout(10_000) });
+  if (!res.ok) throw new Error(`the emulator's ${path} failed: ${res.status}`);
+  return res.json();
 }
