@@ -136,8 +136,17 @@ export async function runDemo(say: (line: string) => void = (l) => process.stdou
     await editManifest(desired, 'EcsService/storefront', setField(['spec', 'cpu'], 1024));
     await editManifest(desired, 'EcsService/storefront', setField(['spec', 'memory'], 2048));
     say(`  pushed ${await commit('storefront: 1 vCPU / 2 GiB for the sale')}: storefront cpu 512 -> 1024, memory 1024 -> 2048`);
-    const body = JSON.stringify({ ref: 'refs/heads/main', after: (await git.revparse(['HEAD'])).trim() });
-    const resized = next(controller, 'webhook');
+    const pushed = (await git.revparse(['HEAD'])).trim();
+    const body = JSON.stringify({ ref: 'refs/heads/main', after: pushed });
+    // The 3 s drift scan fetches Git too and may take the commit first: wait for the run that applied it, whichever.
+    const resized = new Promise<ReconcileSummary>((resolve) => {
+      const listener = (s: ReconcileSummary) => {
+        if (s.revision !== pushed || s.writes === 0) return;
+        controller.off('reconciled', listener);
+        resolve(s);
+      };
+      controller.on('reconciled', listener);
+    });
     const pushedAt = Date.now();
     const response = await fetch(`${running.url}/webhook`, {
       method: 'POST',
