@@ -44,7 +44,7 @@ describe('Slack messages', () => {
     const ns = decide({
       commit: { author: 'Mallory <m@x>', subject: HOSTILE },
       applied: [{ key: 'Alarm/a', summary: 'put alarm', operations: ['PutMetricAlarm'] }],
-      failures: [{ key: 'EcsService/web', code: 'AccessDenied', message: HOSTILE }],
+      failures: [{ key: 'EcsService/web', code: 'AccessDenied', message: HOSTILE, terminal: true }],
       invalid: { revision: 'badbad1', problems: [{ file: 'a.yaml', line: 1, col: 1, message: HOSTILE }] },
     });
     expect(ns.map((n) => n.kind)).toEqual(['applied', 'failures', 'invalid']);
@@ -53,7 +53,7 @@ describe('Slack messages', () => {
 
   it('keeps huge inputs within Slack limits, with every cut ending in "…"', () => {
     const huge = '<&>'.repeat(20_000);
-    const failures = Array.from({ length: 400 }, (_, i) => ({ key: `Alarm/a-${i}`, code: huge, message: huge }));
+    const failures = Array.from({ length: 400 }, (_, i) => ({ key: `Alarm/a-${i}`, code: huge, message: huge, terminal: true }));
     const ns = decide({
       drift: Array.from({ length: 400 }, (_, i) => drift(`Alarm/a-${i}`, huge)),
       failures,
