@@ -12,6 +12,7 @@ import { createRepo, removeRepo, type TestRepo } from '../support/git.js';
 import { editManifest, setField } from '../support/manifests.js';
 import { within } from '../support/wait.js';
 import { tempDir } from '../support/temp.js';
+import { settled } from '../support/controller.js';
 
 const moto = useMoto();
 
@@ -37,7 +38,9 @@ describe('the controller loop', () => {
       pino({ level: 'info' }, sink),
     );
     const controller = running.controller;
-    return controller.lastReconcile ?? new Promise((resolve) => controller.once('reconciled', resolve));
+    const first = await (controller.lastReconcile ?? new Promise<ReconcileSummary>((resolve) => controller.once('reconciled', resolve)));
+    await settled(controller);
+    return first;
   }
 
   beforeEach(async () => {

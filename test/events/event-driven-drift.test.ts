@@ -17,6 +17,7 @@ import { EmulatorRecorder } from '../support/recorder.js';
 import { runCli } from '../support/cli.js';
 import { within } from '../support/wait.js';
 import { tempDir } from '../support/temp.js';
+import { settled } from '../support/controller.js';
 
 const moto = useMoto();
 const ALARM = 'storefront-cpu-high';
@@ -109,13 +110,7 @@ describe('ballast run --events-queue', () => {
     expect((await within(first, 'the first reconcile')).result).toBe('success');
     // The services the first run created roll out, and the health reads that follow them plan the estate again:
     // start once nothing is progressing and no run is going, so whatever is corrected, an event corrected it.
-    await within(
-      (async () => {
-        const busy = () => running!.controller.busy || [...running!.controller.resources.values()].some((r) => r.status === 'progressing');
-        while (busy()) await new Promise((r) => setTimeout(r, 50));
-      })(),
-      'the first rollouts to settle',
-    );
+    await settled(running!.controller);
     // The consumer listens once it has told who the controller is.
     await within(
       (async () => {

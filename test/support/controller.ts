@@ -5,6 +5,7 @@ import { pino } from 'pino';
 import { startController, type RunningController } from '../../src/controller/run.js';
 import { CONTROLLER_DEFAULTS, type ControllerConfig } from '../../src/controller/config.js';
 import type { Controller, ReconcileSummary } from '../../src/controller/controller.js';
+import { within } from './wait.js';
 
 /** The next reconcile that finishes (optionally: the next one matching), failing after `ms`. */
 export function nextReconcile(controller: Controller, match: (s: ReconcileSummary) => boolean = () => true, ms = 60_000): Promise<ReconcileSummary> {
@@ -41,4 +42,19 @@ export async function startTestController(overrides: Partial<ControllerConfig> &
     }, reject);
   });
   return { running: running!, first };
+}
+
+/**
+ * Resolves once no reconcile runs and nothing is progressing. The services a first run creates roll out, and the
+ * health reads that follow them plan the estate again: a test that counts runs or corrections starts after that.
+ */
+export function settled(controller: Controller, ms = 60_000): Promise<void> {
+  const busy = () => controller.busy || [...controller.resources.values()].some((r) => r.status === 'progressing');
+  return within(
+    (async () => {
+      while (busy()) await new Promise((r) => setTimeout(r, 50));
+    })(),
+    'the rollouts of the first reconcile to settle',
+    ms,
+  );
 }
