@@ -19,6 +19,7 @@ import { editManifest, setField } from '../support/manifests.js';
 import { within } from '../support/wait.js';
 import { tempDir } from '../support/temp.js';
 import { editTask, HAND_REMOVALS } from '../support/hand-changes.js';
+import { settled } from '../support/controller.js';
 
 const moto = useMoto();
 const SECRET = 'webhook-secret-for-tests';
@@ -170,6 +171,8 @@ describe('ballast run', () => {
 
   it('shows a secret-looking value found in the live estate as (sensitive) on /status and in Slack', async () => {
     await start();
+    // A health read of the first rollouts would otherwise correct the hand change before the scan does.
+    await settled(running.controller);
     const before = slack.messages.length;
     await editTask(aws, 'checkout', (td) => {
       const [app] = td.containerDefinitions as { environment: { name: string; value: string }[] }[];

@@ -6,7 +6,7 @@ import { createNetwork } from '../../src/demo/network.js';
 import type { HistoryEntry } from '../../src/history/store.js';
 import { useMoto } from '../support/moto.js';
 import { createRepo, removeRepo, type TestRepo } from '../support/git.js';
-import { nextReconcile, startTestController } from '../support/controller.js';
+import { nextReconcile, settled, startTestController } from '../support/controller.js';
 import { runCli } from '../support/cli.js';
 import { editManifest, setField } from '../support/manifests.js';
 
@@ -51,6 +51,8 @@ describe('history of writes', () => {
     ]);
     expect(created[0]!.author).not.toBe('');
 
+    // A health read of the first rollouts would otherwise correct the hand change before the scan does.
+    await settled(running.controller);
     const aws = moto.aws();
     const alarm = (await aws.cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: ['storefront-cpu-high'] }))).MetricAlarms![0]!;
     await aws.cloudwatch.send(new PutMetricAlarmCommand({ ...alarm, Threshold: 99 } as never));
