@@ -1,83 +1,26 @@
 import { EventEmitter } from 'node:events';
-import type { Logger } from 'pino';
-import type { IsolationLimits } from '../isolated-load/index.js';
-import type { RevisionLimits } from '../load/limits.js';
 import type { Manifest } from '../schema/index.js';
-import type { ReconciledKind, Registry } from '../engine/registry.js';
 import { observeAndPlan } from '../engine/pipeline.js';
 import { applyPlan, type ApplyResult } from '../apply/index.js';
-import type { Session } from '../observe/context.js';
 import { errorOf, type Observed } from '../observe/index.js';
 import type { Plan } from '../plan/types.js';
 import { isDrift } from '../plan/drift.js';
-import type { PlanOptions } from '../plan/index.js';
-import type { NotificationPolicy, ReconcileReport } from '../report/notify.js';
-import type { SlackNotifier } from '../report/slack.js';
-import type { SourceRevision } from '../source/git.js';
-import type { Verdict } from '../trust/signature.js';
-import type { PlanCostReport } from '../cost/index.js';
+import type { ReconcileReport } from '../report/notify.js';
 import { pinErrors } from '../report/locate.js';
-import type { Metrics } from './metrics.js';
-import type { LeaderGate } from '../lease/index.js';
 import { selectPresent } from '../plan/target.js';
 import { PendingTriggers, type Trigger } from './triggers.js';
-import type { SeenStore } from '../seen/index.js';
 import { keepSeen, restoreSeen } from '../seen/keep.js';
 import { StatusRecorder, type RejectedRevision, type RevisionInForce } from './recorder.js';
 import { ProgressTracker } from '../progress/index.js';
 import { loadHead } from './revisions.js';
 import type { ResourceStatusEntry } from './record.js';
-import type { HistoryStore } from '../history/store.js';
+import type { ControllerDeps, ControllerSettings, ReconcileSummary } from './types.js';
 import { recordHistory } from '../history/record.js';
 
 export type { ResourceStatusEntry } from './record.js';
 
 export type { Trigger } from './triggers.js';
-
-export interface ControllerSettings extends PlanOptions {
-  timeouts: Record<ReconciledKind, number>;
-  healthPollMs: number;
-  /** Backoff after a failed reconcile: doubles from base up to max, with jitter. */
-  backoffBaseMs: number;
-  backoffMaxMs: number;
-  /** Caps on a revision, and the worker that loads it. */
-  revisionLimits: RevisionLimits;
-  isolation: IsolationLimits;
-}
-
-export interface ControllerDeps {
-  source: { sync(): Promise<SourceRevision> };
-  session: Session;
-  registry: Registry;
-  logger: Logger;
-  metrics: Metrics;
-  policy: NotificationPolicy;
-  notifier: SlackNotifier;
-  /** Set when only signed commits may be applied (--allowed-signers, --gpg-keyring). */
-  verifier?: { verify(repo: string, sha: string): Promise<Verdict> };
-  /** Prices a plan for the applied message (src/cost); absent: no figures. */
-  costOf?: (plan: Plan, manifests: Manifest[]) => Promise<PlanCostReport>;
-  /** Only the leader reconciles and posts; without election the one replica always leads. */
-  leader: LeaderGate;
-  /** Where every write is recorded; without it, only the logs tell. */
-  history?: HistoryStore;
-  /** Keeps which resources were seen in place past a restart or a change of leader; absent: this process only. */
-  seen?: SeenStore;
-}
-
-export interface ReconcileSummary {
-  /** Every reason folded into this run, in the order they first came. */
-  triggers: Trigger[];
-  /** Set when events narrowed the run to these resources (and what they depend on). */
-  only?: string[];
-  revision?: string;
-  result: 'success' | 'failure' | 'invalid' | 'source_error';
-  /** A retry with backoff is scheduled: some failure may pass by itself. */
-  retry: boolean;
-  at: string;
-  durationMs: number;
-  writes: number;
-}
+export type { ControllerDeps, ControllerSettings, ReconcileSummary } from './types.js';
 
 /**
  * The long-running loop: one reconcile at a time; triggers arriving during a run coalesce into one follow-up run.
