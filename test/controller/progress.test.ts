@@ -1,9 +1,8 @@
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
-import { controllerLogger, startController, type RunningController } from '../../src/controller/run.js';
-import { CONTROLLER_DEFAULTS, type ControllerConfig } from '../../src/controller/config.js';
+import { type RunningController } from '../../src/controller/run.js';
+import { type ControllerConfig } from '../../src/controller/config.js';
 import type { ReconcileSummary, ResourceStatusEntry } from '../../src/controller/controller.js';
 import { useMoto } from '../support/moto.js';
 import { createNetwork } from '../../src/demo/network.js';
@@ -11,7 +10,7 @@ import { createRepo, removeRepo, type TestRepo } from '../support/git.js';
 import { SlackReceiver } from '../support/slack.js';
 import { editManifest, setField } from '../support/manifests.js';
 import { within } from '../support/wait.js';
-import { tempDir } from '../support/temp.js';
+import { startTestController } from '../support/controller.js';
 
 // Rollouts far longer than a reconcile: a controller that waited for them would not finish its first run for minutes.
 const ROLLOUT_SECONDS = 20;
@@ -24,29 +23,10 @@ describe('health waits do not block the controller', () => {
   let logs: string[];
 
   async function start(overrides: Partial<ControllerConfig> = {}): Promise<ReconcileSummary> {
-    const config: ControllerConfig = {
-      ...CONTROLLER_DEFAULTS,
-      repoUrl: repo.url,
-      workdir: await tempDir('clone'),
-      pollInterval: 3600,
-      driftSchedule: '0 0 1 1 *',
-      slackWebhookUrl: await slack.start(),
-      port: 0,
-      host: '127.0.0.1',
-      healthPollInterval: 0.5,
-      ...overrides,
-    };
     logs = [];
-    const sink = new Writable({ write: (chunk: Buffer, _e, done) => (logs.push(chunk.toString()), done()) });
-    return within(
-      new Promise<ReconcileSummary>((resolve) => {
-        void startController(config, controllerLogger(config, sink)).then((r) => {
-          running = r;
-          r.controller.once('reconciled', resolve);
-        });
-      }),
-      'the first reconcile',
-    );
+    const started = await startTestController({ repoUrl: repo.url, slackWebhookUrl: await slack.start(), healthPollInterval: 0.5, ...overrides }, logs);
+    running = started.running;
+    return started.first;
   }
 
   const status = async () => (await (await fetch(`${running!.url}/status`)).json()) as { resources: ResourceStatusEntry[] };

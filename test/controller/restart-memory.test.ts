@@ -1,11 +1,10 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { DescribeAlarmsCommand, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { controllerLogger, startController, type RunningController } from '../../src/controller/run.js';
-import { CONTROLLER_DEFAULTS, type ControllerConfig } from '../../src/controller/config.js';
+import { type RunningController } from '../../src/controller/run.js';
+import { type ControllerConfig } from '../../src/controller/config.js';
 import type { ReconcileSummary } from '../../src/controller/controller.js';
 import type { Aws } from '../../src/aws/clients.js';
 import { useMoto } from '../support/moto.js';
@@ -13,8 +12,8 @@ import { createNetwork } from '../../src/demo/network.js';
 import { createRepo, removeRepo, type TestRepo } from '../support/git.js';
 import { SlackReceiver } from '../support/slack.js';
 import { within } from '../support/wait.js';
-import { tempDir } from '../support/temp.js';
 import { HAND_REMOVALS } from '../support/hand-changes.js';
+import { startTestController } from '../support/controller.js';
 
 const moto = useMoto();
 
@@ -28,26 +27,9 @@ describe('ballast run across a restart', () => {
 
   /** Starts a controller and waits for its first reconcile. */
   async function start(overrides: Partial<ControllerConfig>): Promise<ReconcileSummary> {
-    const config: ControllerConfig = {
-      ...CONTROLLER_DEFAULTS,
-      repoUrl: repo.url,
-      workdir: await tempDir('clone'),
-      pollInterval: 3600,
-      driftSchedule: '0 0 1 1 *',
-      slackWebhookUrl: await slack.start(),
-      port: 0,
-      host: '127.0.0.1',
-      healthPollInterval: 0.05,
-      ...overrides,
-    };
-    const sink = new Writable({ write: (_chunk: Buffer, _enc, done) => done() });
-    const first = new Promise<ReconcileSummary>((resolve) => {
-      void startController(config, controllerLogger(config, sink)).then((r) => {
-        running = r;
-        r.controller.once('reconciled', resolve);
-      });
-    });
-    return within(first, 'the first reconcile');
+    const started = await startTestController({ repoUrl: repo.url, slackWebhookUrl: await slack.start(), ...overrides });
+    running = started.running;
+    return started.first;
   }
 
   async function restartAfterHandDeletion(overrides: Partial<ControllerConfig>): Promise<string[]> {

@@ -1,7 +1,6 @@
-import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { controllerLogger, startController, type RunningController } from '../../src/controller/run.js';
-import { CONTROLLER_DEFAULTS, type ControllerConfig } from '../../src/controller/config.js';
+import { type RunningController } from '../../src/controller/run.js';
+import { type ControllerConfig } from '../../src/controller/config.js';
 import type { ReconcileSummary } from '../../src/controller/controller.js';
 import { useMoto } from '../support/moto.js';
 import { createNetwork } from '../../src/demo/network.js';
@@ -9,7 +8,7 @@ import { createRepo, removeRepo, type TestRepo } from '../support/git.js';
 import { SlackReceiver } from '../support/slack.js';
 import { FaultProxy } from '../support/fault-proxy.js';
 import { within } from '../support/wait.js';
-import { tempDir } from '../support/temp.js';
+import { startTestController } from '../support/controller.js';
 
 const moto = useMoto();
 
@@ -21,30 +20,10 @@ describe('transient failures and Slack', () => {
 
   async function start(overrides: Partial<ControllerConfig> = {}): Promise<ReconcileSummary> {
     process.env.AWS_ENDPOINT_URL = await proxy.start();
-    const config: ControllerConfig = {
-      ...CONTROLLER_DEFAULTS,
-      repoUrl: repo.url,
-      workdir: await tempDir('clone'),
-      pollInterval: 3600,
-      driftSchedule: '0 0 1 1 *',
-      slackWebhookUrl: await slack.start(),
-      port: 0,
-      host: '127.0.0.1',
-      healthPollInterval: 0.05,
-      // The SDK gives up at once: each throttled reconcile is one failed attempt the controller counts.
-      maxAttempts: 1,
-      ...overrides,
-    };
-    const sink = new Writable({ write: (_chunk: Buffer, _e, done) => done() });
-    return within(
-      new Promise<ReconcileSummary>((resolve) => {
-        void startController(config, controllerLogger(config, sink)).then((r) => {
-          running = r;
-          r.controller.once('reconciled', resolve);
-        });
-      }),
-      'the first reconcile',
-    );
+    // The SDK gives up at once: each throttled reconcile is one failed attempt the controller counts.
+    const started = await startTestController({ repoUrl: repo.url, slackWebhookUrl: await slack.start(), maxAttempts: 1, ...overrides });
+    running = started.running;
+    return started.first;
   }
 
   /** Asks for a drift scan and answers the next reconcile (a backoff retry may come first: that one counts too). */

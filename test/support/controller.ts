@@ -1,8 +1,7 @@
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import { startController, type RunningController } from '../../src/controller/run.js';
+import { controllerLogger, startController, type RunningController } from '../../src/controller/run.js';
+import { tempDir } from './temp.js';
 import { CONTROLLER_DEFAULTS, type ControllerConfig } from '../../src/controller/config.js';
 import type { Controller, ReconcileSummary } from '../../src/controller/controller.js';
 import { within } from './wait.js';
@@ -21,11 +20,17 @@ export function nextReconcile(controller: Controller, match: (s: ReconcileSummar
   });
 }
 
-/** Starts `ballast run` on a loopback port against a test repository, resolving after its first reconcile. */
-export async function startTestController(overrides: Partial<ControllerConfig> & { repoUrl: string }): Promise<{ running: RunningController; first: ReconcileSummary }> {
+/**
+ * Starts `ballast run` on a loopback port against a test repository, resolving after its first reconcile. With
+ * `logs`, the production logger (its redaction included) writes every line there; without, it is silent.
+ */
+export async function startTestController(
+  overrides: Partial<ControllerConfig> & { repoUrl: string },
+  logs?: string[],
+): Promise<{ running: RunningController; first: ReconcileSummary }> {
   const config: ControllerConfig = {
     ...CONTROLLER_DEFAULTS,
-    workdir: await mkdtemp(path.join(tmpdir(), 'ballast-clone-')),
+    workdir: await tempDir('clone'),
     pollInterval: 3600,
     driftSchedule: '0 0 1 1 *',
     port: 0,
@@ -33,14 +38,18 @@ export async function startTestController(overrides: Partial<ControllerConfig> &
     healthPollInterval: 0.05,
     ...overrides,
   };
+  const logger = logs ? controllerLogger(config, new Writable({ write: (chunk: Buffer, _e, done) => (logs.push(chunk.toString()), done()) })) : pino({ level: 'silent' });
   let running: RunningController | undefined;
-  const first = await new Promise<ReconcileSummary>((resolve, reject) => {
-    // The listener must exist before the first reconcile can finish.
-    startController(config, pino({ level: 'silent' })).then((r) => {
-      running = r;
-      r.controller.once('reconciled', resolve);
-    }, reject);
-  });
+  const first = await within(
+    new Promise<ReconcileSummary>((resolve, reject) => {
+      // The listener must exist before the first reconcile can finish.
+      startController(config, logger).then((r) => {
+        running = r;
+        r.controller.once('reconciled', resolve);
+      }, reject);
+    }),
+    'the first reconcile',
+  );
   return { running: running!, first };
 }
 
