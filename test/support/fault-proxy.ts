@@ -17,7 +17,7 @@ export interface Faults {
 }
 
 export interface ProxiedRequest {
-  /** When the request arrived. */
+  /** When the request began to arrive (its headers). */
   at: number;
   /** The signing name, e.g. ecs, monitoring, dynamodb. */
   service: string;
@@ -70,10 +70,11 @@ export class FaultProxy {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // When the request began: a call whose headers left before its sender was paused was in flight, not sent after.
+    const at = Date.now();
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks);
-    const at = Date.now();
     const n = ++this.count;
     const operation = operationOf(req, body.toString());
     const service = /Credential=[^/]+\/[^/]+\/[^/]+\/([^/]+)\//.exec(String(req.headers.authorization))?.[1] ?? 'unknown';
