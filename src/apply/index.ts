@@ -14,8 +14,6 @@ export interface ApplyOptions {
   onEvent?: (event: ApplyEvent) => void;
   /** Stops starting new calls and health waits (shutdown); the call in flight finishes. */
   signal?: AbortSignal;
-  /** Asked right before every write call: a controller that lost its leader lease must not send another one. */
-  mayWrite?: () => boolean;
   /**
    * Reads health once instead of waiting (the controller): a resource not yet healthy comes back `progressing` for
    * the caller to follow, and actions that wait for it are left to a later reconcile, planned again from live state.
@@ -111,7 +109,6 @@ export async function applyPlan(
     try {
       for (const call of action.calls) {
         if (options.signal?.aborted) throw Object.assign(new Error('stopped before this call: shutting down'), { code: 'Shutdown' });
-        if (options.mayWrite && !options.mayWrite()) throw Object.assign(new Error('stopped before this call: this replica no longer holds the leader lease'), { code: 'LeaseLost' });
         await ctx.limit(call.service, () => sendCall(ctx.aws, call));
       }
       if (action.waitForHealth) {

@@ -9,6 +9,7 @@ import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-
 import { STSClient } from '@aws-sdk/client-sts';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CallCounter } from './counter.js';
+import { gatedAgents, type SendGate } from './send-gate.js';
 
 export interface AwsOptions {
   /** Defaults to the standard settings (AWS_REGION, profile). */
@@ -22,6 +23,8 @@ export interface AwsOptions {
    */
   endpoint?: string;
   counter?: CallCounter;
+  /** When set, nothing is sent while it answers false (a replica that does not hold the leader lease). */
+  sendGate?: SendGate;
 }
 
 /** One SDK client per service, made in one place, each counted. */
@@ -49,6 +52,7 @@ export function createAws(options: AwsOptions = {}): Aws {
     retryMode: options.retryMode ?? 'standard',
     maxAttempts: options.maxAttempts ?? 3,
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+    ...(options.sendGate ? { requestHandler: gatedAgents(options.sendGate) } : {}),
   };
   const aws = {
     ecs: new ECSClient(config),

@@ -198,7 +198,6 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
         pollIntervalMs: this.settings.healthPollMs,
         deferHealth: true,
         signal: this.abort.signal,
-        mayWrite: () => this.deps.leader.leading,
         onEvent: (e) => {
           if (e.type === 'health') {
             logger.info({ revision: revision.sha, resource: e.key, steady: e.health.steady, reason: e.health.reason }, 'health');

@@ -50,13 +50,14 @@ export function controllerLogger(config: Pick<ControllerConfig, 'logLevel'>, des
 /** Starts the loop, the poll timer, the drift-scan schedule and the HTTP server; the first reconcile starts at once. */
 export async function startController(config: ControllerConfig, logger: Logger = controllerLogger(config)): Promise<RunningController> {
   if (!cron.validate(config.driftSchedule)) throw new Error(`drift schedule "${config.driftSchedule}" is not a valid cron expression`);
-  const session = openSession(config);
-  const aws = session.aws;
   const leaseCalls = new CallCounter({ keep: false });
   const eventCalls = new CallCounter({ keep: false });
-  const metrics = new Metrics(aws.counter, leaseCalls, eventCalls);
   const elector: LeaderElector | undefined = config.leaseTable ? createElector({ ...config, leaseTable: config.leaseTable }, leaseCalls, logger) : undefined;
   const leader: LeaderGate = elector ?? soleIdentity();
+  // A replica that lost its lease sends nothing more to the estate, not even a call it had started before a pause.
+  const session = openSession({ ...config, ...(elector ? { sendGate: () => elector.leading } : {}) });
+  const aws = session.aws;
+  const metrics = new Metrics(aws.counter, leaseCalls, eventCalls);
   // The lease table also keeps which resources were seen in place, so a restart still tells "deleted by hand".
   const seen = config.leaseTable ? new DynamoSeenStore(leaseTableClient(config, leaseCalls), config.leaseTable, config.controllerId) : undefined;
   const workdir = config.workdir ?? path.join(tmpdir(), `ballast-${config.controllerId}`);
