@@ -60,6 +60,9 @@ export function estimateCost(manifests: Manifest[], table: PriceTable): EstateCo
       case 'RestoreDrill':
         unpriced.push(`${key}: the throw-away instance exists only while a drill runs`);
         continue;
+      case 'Target':
+        // Names where the others run; costs nothing itself.
+        continue;
       default:
         // ServiceAutoscaling is priced with its service (it sets the task count).
         continue;

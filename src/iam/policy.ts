@@ -42,6 +42,8 @@ const BY_KIND: { [K in Kind]: (ms: ManifestOf<K>[], s: Scope, grants: Grants) =>
   Alarm: alarmStatements,
   Dashboard: dashboardStatements,
   RestoreDrill: drillStatements,
+  // Assumed, not called: the controller's sts:AssumeRole on target roles is its own policy (src/iam/targets.ts).
+  Target: () => {},
 };
 
 function grantKind<K extends Kind>(kind: K, s: Scope, grants: Grants): void {

@@ -21,6 +21,12 @@ export const Name = Type.String({
 const Metadata = Type.Object(
   {
     name: Name,
+    target: Type.Optional(
+      Type.String({
+        pattern: Name.pattern,
+        description: 'metadata.name of the Target this manifest is applied in; absent: the controller\'s own account and region.',
+      }),
+    ),
     labels: Type.Optional(
       Type.Record(Type.String({ pattern: '^[A-Za-z0-9./_-]{1,63}$' }), Type.String({ maxLength: 256 }), {
         additionalProperties: false,

@@ -5,6 +5,7 @@ import { DbInstance } from './db-instance.js';
 import { Alarm } from './alarm.js';
 import { Dashboard } from './dashboard.js';
 import { RestoreDrill } from './restore-drill.js';
+import { Target } from './target.js';
 
 export { API_VERSION, ANNOTATIONS, type Mode } from './common.js';
 export type { EcsService } from './ecs-service.js';
@@ -13,9 +14,10 @@ export type { DbInstance } from './db-instance.js';
 export type { Alarm } from './alarm.js';
 export type { Dashboard } from './dashboard.js';
 export type { RestoreDrill } from './restore-drill.js';
+export type { Target } from './target.js';
 
 /** Every kind Ballast knows, with its schema. Order is the order kinds are listed in output. */
-export const SCHEMAS = { EcsService, ServiceAutoscaling, DbInstance, Alarm, Dashboard, RestoreDrill } as const;
+export const SCHEMAS = { EcsService, ServiceAutoscaling, DbInstance, Alarm, Dashboard, RestoreDrill, Target } as const;
 export type Kind = keyof typeof SCHEMAS;
 export const KINDS = Object.keys(SCHEMAS) as Kind[];
 

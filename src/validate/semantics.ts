@@ -7,6 +7,7 @@ import { offsetOf, type Path } from './positions.js';
 import { touches } from './repair.js';
 import { fargateSizeError, isFargateCpu } from './fargate.js';
 import { checkDb, checkDrill, type Ref, type Report } from './db-rules.js';
+import { checkPlacement, checkTarget, crossTargetProblem } from './target-rules.js';
 
 
 /**
@@ -41,6 +42,7 @@ export function checkSemantics(docs: ValidDocument[], declared: ReadonlySet<stri
     if (first) problems.push(problemAt(doc.source, path, `${what} is already claimed by ${by} (${where(first.doc, first.path)})`));
     else claimed.set(awsName, { doc, path });
   };
+  const targets = [...(byKind.get('Target')?.values() ?? [])].filter((d) => !d.broken).map((d) => d.manifest as Extract<Manifest, { kind: 'Target' }>);
 
   for (const doc of docs) {
     const { manifest, source } = doc;
@@ -55,9 +57,12 @@ export function checkSemantics(docs: ValidDocument[], declared: ReadonlySet<stri
         const names = [...[...declared].filter((k) => k.startsWith(`${kind}/`)).map((k) => k.slice(kind.length + 1)), ...(byKind.get(kind)?.keys() ?? [])];
         report(path, `${kind} "${name}" not found in this revision${didYouMean(name, names)}`);
       }
+      const crossing = found && crossTargetProblem(manifest, found);
+      if (crossing) report(path, crossing);
       return found;
     };
     try {
+      checkPlacement(manifest, ref);
       switch (manifest.kind) {
         case 'EcsService':
           checkService(manifest, report);
@@ -82,6 +87,9 @@ export function checkSemantics(docs: ValidDocument[], declared: ReadonlySet<stri
           checkDrill(manifest, report, ref);
           // Drill instances are named <identifier>-drill-<yyyymmddhhmm>: two drills of one DB starting together would collide.
           claim(doc, `drill:${manifest.spec.dbInstance}:${manifest.spec.schedule}`, ['spec', 'schedule'], `schedule "${manifest.spec.schedule}" of DbInstance "${manifest.spec.dbInstance}"`);
+          break;
+        case 'Target':
+          checkTarget(manifest, report, targets);
           break;
       }
     } catch (err) {
