@@ -10,6 +10,7 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CallCounter } from './counter.js';
 import { gatedAgents, type SendGate } from './send-gate.js';
+import type { AwsCredentialIdentityProvider } from '@smithy/types';
 
 export interface AwsOptions {
   /** Defaults to the standard settings (AWS_REGION, profile). */
@@ -23,6 +24,8 @@ export interface AwsOptions {
    */
   endpoint?: string;
   counter?: CallCounter;
+  /** Defaults to the standard chain (environment, profile, instance role); a target's come from AssumeRole. */
+  credentials?: AwsCredentialIdentityProvider;
   /** When set, nothing is sent while it answers false (a replica that does not hold the leader lease). */
   sendGate?: SendGate;
 }
@@ -52,6 +55,7 @@ export function createAws(options: AwsOptions = {}): Aws {
     retryMode: options.retryMode ?? 'standard',
     maxAttempts: options.maxAttempts ?? 3,
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+    ...(options.credentials ? { credentials: options.credentials } : {}),
     ...(options.sendGate ? { requestHandler: gatedAgents(options.sendGate) } : {}),
   };
   const aws = {

@@ -1,4 +1,5 @@
-import { applyPlan, timeoutsFrom, type ApplyEvent, type ApplyResult } from '../apply/index.js';
+import { timeoutsFrom, type ApplyEvent, type ApplyResult } from '../apply/index.js';
+import { applyTargets } from '../targets/each.js';
 import { RECONCILERS } from '../reconcilers/index.js';
 import { renderPlan } from '../report/plan-text.js';
 import { planJson } from '../report/plan-json.js';
@@ -6,9 +7,8 @@ import { costOfPlan } from '../cost/index.js';
 import type { Plan } from '../plan/types.js';
 import { revisionOf } from './revision.js';
 import { writeJson, type Io } from './io.js';
-import { hasErrors, planRevision, validRevision } from './plan.js';
+import { hasErrors, openTargets, planRevision, validRevision } from './plan.js';
 import type { AwsCommandOptions } from './settings.js';
-import { openSession } from '../observe/context.js';
 
 export interface ApplyCommandOptions extends AwsCommandOptions {
   yes: boolean;
@@ -36,9 +36,11 @@ export function converged(plan: Plan, result: ApplyResult): boolean {
 export async function applyCommand(path: string, options: ApplyCommandOptions, io: Io): Promise<number> {
   const revision = await validRevision(path, options, io);
   if (!revision) return 1;
-  const session = openSession(options);
+  const sessions = openTargets(options);
+  const session = sessions.base;
   const started = Date.now();
-  const { plan, observed } = await planRevision(revision, options, session);
+  const planned = await planRevision(revision, options, sessions);
+  const { plan } = planned;
   const json = options.output === 'json';
   const cost = await costOfPlan(plan, revision.manifests, await session.aws.region(), options.prices);
   if (!json) io.stdout(renderPlan(plan, { cost }));
@@ -58,7 +60,7 @@ export async function applyCommand(path: string, options: ApplyCommandOptions, i
     if (e.type === 'action') io.stderr(`${e.state.padEnd(7)} ${e.id}${e.detail ? `: ${e.detail}` : ''}\n`);
     else io.stderr(`health  ${e.key}: ${e.health.steady ? 'steady' : e.health.reason}\n`);
   };
-  const result = await applyPlan(plan, revision.manifests, observed.ctx, RECONCILERS, {
+  const { result } = await applyTargets(planned, RECONCILERS, {
     timeouts: timeoutsFrom(options),
     pollIntervalMs: options.pollInterval * 1000,
     onEvent: json ? undefined : progress,
@@ -72,7 +74,7 @@ export async function applyCommand(path: string, options: ApplyCommandOptions, i
     for (const a of failed) io.stdout(`failed  ${a.id}: ${a.error?.code}: ${a.error?.message}\n`);
     for (const a of skipped) io.stdout(`skipped ${a.id}: waits for ${a.reason}\n`);
     for (const h of result.health.filter((x) => !x.steady)) io.stdout(`unhealthy ${h.key}: ${h.reason}\n`);
-    for (const r of plan.resources.filter((x) => x.status === 'error')) io.stdout(`error   ${r.error?.at ? `${r.error.at}: ` : ''}${r.key}: ${r.error?.code}: ${r.error?.message}\n`);
+    for (const r of plan.resources.filter((x) => x.status === 'error')) io.stdout(`error   ${r.error?.at ? `${r.error.at}: ` : ''}${r.key}${r.target !== undefined ? ` (target ${r.target})` : ''}: ${r.error?.code}: ${r.error?.message}\n`);
     const writes = session.aws.counter.writes().length;
     io.stdout(
       `Apply ${ok ? 'converged' : 'did not converge'}: ${result.actions.filter((a) => a.state === 'done').length} done, ${failed.length} failed, ` +

@@ -1,18 +1,18 @@
-import { openSession } from '../observe/context.js';
 import { driftOf, DRIFT_LABEL } from '../plan/drift.js';
 import { redactValue, show } from '../report/redact.js';
 import { planJson } from '../report/plan-json.js';
 import { writeJson, type Io } from './io.js';
-import { planRevision, validRevision } from './plan.js';
+import { openTargets, planRevision, validRevision } from './plan.js';
 import type { AwsCommandOptions } from './settings.js';
 
 /** `ballast diff Kind/name`: exit 0 when live matches the manifest, 2 when it differs, 1 on error. */
 export async function diffCommand(key: string, path: string, options: AwsCommandOptions, io: Io): Promise<number> {
   const revision = await validRevision(path, options, io);
   if (!revision) return 1;
-  const session = openSession(options);
+  const sessions = openTargets(options);
+  const session = sessions.base;
   const started = Date.now();
-  const { plan } = await planRevision(revision, { ...options, target: [key] }, session);
+  const { plan } = await planRevision(revision, { ...options, target: [key] }, sessions);
   const r = plan.resources.find((x) => x.key === key)!;
   const differs = r.status === 'create' || r.status === 'unmanaged' || r.changes.length > 0;
   if (options.output === 'json') {

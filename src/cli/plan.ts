@@ -1,16 +1,16 @@
 import { loadRevision, type Revision } from '../validate/index.js';
 import { formatProblem } from '../problem.js';
-import { observeAndPlan } from '../engine/pipeline.js';
 import { RECONCILERS } from '../reconcilers/index.js';
 import { hasChanges, type Plan } from '../plan/types.js';
 import { renderPlan } from '../report/plan-text.js';
 import { isDrift } from '../plan/drift.js';
 import { planJson } from '../report/plan-json.js';
-import type { Session } from '../observe/context.js';
 import { revisionOf } from './revision.js';
 import { writeJson, type Io, type OutputFormat } from './io.js';
 import type { AwsCommandOptions } from './settings.js';
 import { openSession } from '../observe/context.js';
+import { TargetSessions } from '../targets/sessions.js';
+import { planTargets, type PlannedTargets } from '../targets/each.js';
 import { selectTargets } from '../plan/target.js';
 import { pruneRefusal } from '../plan/prune-guard.js';
 import { indexScalars, pinErrors } from '../report/locate.js';
@@ -30,9 +30,18 @@ export async function validRevision(path: string, options: { output: PlanOutputF
   return undefined;
 }
 
-export async function planRevision(revision: Revision, options: Pick<AwsCommandOptions, 'mode' | 'prune' | 'target' | 'controllerId'> & { controllerIdStated?: boolean }, session: Session) {
+/** The sessions of a command: its own credentials for the default target, and each Target's role. */
+export const openTargets = (options: Pick<AwsCommandOptions, 'controllerId' | 'retryMode' | 'maxAttempts' | 'concurrency'>) =>
+  new TargetSessions(openSession(options), options);
+
+/** Plans every target of the revision (src/targets), each in its own account and region. */
+export async function planRevision(
+  revision: Revision,
+  options: Pick<AwsCommandOptions, 'mode' | 'prune' | 'target' | 'controllerId'> & { controllerIdStated?: boolean },
+  sessions: TargetSessions,
+): Promise<PlannedTargets> {
   const only = options.target ? selectTargets(options.target, revision.manifests, RECONCILERS) : undefined;
-  const planned = await observeAndPlan(revision.manifests, session, RECONCILERS, { defaultMode: options.mode, prune: options.prune, pruneRefusal: pruneRefusal(options), only });
+  const planned = await planTargets(revision.manifests, sessions, RECONCILERS, { defaultMode: options.mode, prune: options.prune, pruneRefusal: pruneRefusal(options), only });
   pinErrors(planned.plan, indexScalars(revision.documents));
   return planned;
 }
@@ -50,9 +59,10 @@ export interface PlanCommandOptions extends Omit<AwsCommandOptions, 'output'> {
 export async function planCommand(path: string, options: PlanCommandOptions, io: Io): Promise<number> {
   const revision = await validRevision(path, options, io);
   if (!revision) return 1;
-  const session = openSession(options);
+  const sessions = openTargets(options);
+  const session = sessions.base;
   const started = Date.now();
-  const { plan } = await planRevision(revision, options, session);
+  const { plan } = await planRevision(revision, options, sessions);
   const cost = await costOfPlan(plan, revision.manifests, await session.aws.region(), options.prices);
   if (options.output === 'json') writeJson(io, planJson(plan, session, started, cost), await revisionOf(path));
   else if (options.output === 'markdown') io.stdout(renderPlanMarkdown(plan, { cost }));
@@ -64,9 +74,10 @@ export async function planCommand(path: string, options: PlanCommandOptions, io:
 export async function driftCommand(path: string, options: AwsCommandOptions, io: Io): Promise<number> {
   const revision = await validRevision(path, options, io);
   if (!revision) return 1;
-  const session = openSession(options);
+  const sessions = openTargets(options);
   const started = Date.now();
-  const { plan } = await planRevision(revision, options, session);
+  const { plan } = await planRevision(revision, options, sessions);
+  const session = sessions.base;
   const drifted = plan.resources.filter(isDrift);
   if (options.output === 'json') writeJson(io, planJson(plan, session, started, undefined, { missingIsDrift: true }), await revisionOf(path));
   else io.stdout(renderPlan(plan, { driftOnly: true }));

@@ -18,6 +18,8 @@ export interface ResourcePlan {
   key: ResourceKey;
   kind: Kind;
   name: string;
+  /** metadata.name of the Target it is applied in; absent for the default target. */
+  target?: string;
   mode: Mode;
   status: ResourceStatus;
   /** Managed-field differences, pending ones included (flagged). */

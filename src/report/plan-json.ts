@@ -12,7 +12,7 @@ const redacted = (changes: FieldChange[]) => changes.map((c) => ({ ...c, live: r
 
 const entry = (r: ResourcePlan, fields: FieldChange[]) => {
   const drift = driftOf(r);
-  return { key: r.key, kind: r.kind, name: r.name, status: r.status, mode: r.mode, ...(drift ? { drift } : {}), fields: redacted(fields) };
+  return { key: r.key, kind: r.kind, name: r.name, ...(r.target !== undefined ? { target: r.target } : {}), status: r.status, mode: r.mode, ...(drift ? { drift } : {}), fields: redacted(fields) };
 };
 
 /**

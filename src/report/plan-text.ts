@@ -53,7 +53,7 @@ export function renderPlan(plan: Plan, options: { driftOnly?: boolean; cost?: Pl
   const listed = options.driftOnly ? shown.filter(isDrift) : shown;
   for (const r of listed) {
     const status = options.driftOnly && driftOf(r) === 'missing' ? 'missing' : r.status;
-    out.push(`  ${SYMBOL[r.status]} ${r.key}  (${status}${r.mode !== 'enforce' ? `, ${r.mode} mode` : ''})`);
+    out.push(`  ${SYMBOL[r.status]} ${r.key}  (${status}${r.mode !== 'enforce' ? `, ${r.mode} mode` : ''}${r.target !== undefined ? `, target ${r.target}` : ''})`);
     out.push(...changeLines(r, options.driftOnly === true));
     const delta = deltaOf(options.cost?.cost, r.key);
     if (delta) out.push(`      cost: ${delta}`);

@@ -1,0 +1,39 @@
+import { createAws, type AwsOptions } from '../aws/clients.js';
+import { createSession, type Session, type SessionOptions } from '../observe/context.js';
+import type { Target } from '../schema/index.js';
+import { assumeRoleCredentials } from './credentials.js';
+
+/**
+ * One Session per target, kept for the life of the process (its memo, concurrency limits and credentials with it):
+ * the default target is the controller's own session; a Target gets clients in its region that act as its role.
+ * Every session counts its calls on the controller's counter, and a standby's send gate holds them all.
+ */
+export class TargetSessions {
+  private readonly sessions = new Map<string, Session>();
+
+  constructor(
+    readonly base: Session,
+    private readonly options: Pick<AwsOptions, 'retryMode' | 'maxAttempts' | 'sendGate'> & SessionOptions,
+  ) {}
+
+  for(target: Target | undefined): Session {
+    if (!target) return this.base;
+    // A Target whose spec changed in a new revision gets new clients and credentials.
+    const key = JSON.stringify([target.metadata.name, target.spec]);
+    let session = this.sessions.get(key);
+    if (!session) {
+      for (const k of this.sessions.keys()) if (JSON.parse(k)[0] === target.metadata.name) this.sessions.delete(k);
+      const aws = createAws({
+        retryMode: this.options.retryMode,
+        maxAttempts: this.options.maxAttempts,
+        sendGate: this.options.sendGate,
+        region: target.spec.region,
+        counter: this.base.aws.counter,
+        credentials: assumeRoleCredentials(this.base.aws.sts, target, this.options.controllerId),
+      });
+      session = createSession(aws, this.options);
+      this.sessions.set(key, session);
+    }
+    return session;
+  }
+}

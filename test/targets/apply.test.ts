@@ -1,0 +1,116 @@
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import { parse } from 'yaml';
+import type { Target } from '../../src/schema/index.js';
+import type { Aws } from '../../src/aws/clients.js';
+import { useMoto } from '../support/moto.js';
+import { runCli } from '../support/cli.js';
+import { tempDir } from '../support/temp.js';
+import { awsIn, createRole } from '../support/accounts.js';
+
+const moto = useMoto();
+
+const targetYaml = (name: string, account: string, region: string, role: string, externalId?: string) => `apiVersion: ballast.dev/v1alpha1
+kind: Target
+metadata:
+  name: ${name}
+spec:
+  accountId: "${account}"
+  region: ${region}
+  roleArn: arn:aws:iam::${account}:role/${role}
+${externalId ? `  externalId: ${externalId}\n` : ''}  sessionTags: {controller: ci}
+`;
+
+const alarmYaml = (name: string, target: string) => `apiVersion: ballast.dev/v1alpha1
+kind: Alarm
+metadata:
+  name: ${name}
+  target: ${target}
+spec:
+  metric: {namespace: AWS/ECS, name: CPUUtilization, dimensions: {ClusterName: ${name}}}
+  evaluationPeriods: 3
+  threshold: 80
+  comparison: GreaterThanThreshold
+`;
+
+const EU = { name: 'prod-eu', account: '111111111111', region: 'eu-west-1', externalId: 'shop-eu' };
+const US = { name: 'prod-us', account: '222222222222', region: 'us-west-2' };
+
+interface ApplyJson {
+  converged: boolean;
+  resources: { key: string; target?: string; status: string; error?: { code: string; message: string } }[];
+}
+
+async function repository(usRole: string): Promise<{ dir: string; eu: Target; us: Target }> {
+  const dir = await tempDir('targets');
+  const files = {
+    'targets.yaml': `${targetYaml(EU.name, EU.account, EU.region, 'ballast', EU.externalId)}---\n${targetYaml(US.name, US.account, US.region, usRole)}`,
+    'eu.yaml': `${alarmYaml('eu-cpu', EU.name)}---\n${alarmYaml('eu-memory', EU.name)}`,
+    'us.yaml': alarmYaml('us-cpu', US.name),
+  };
+  for (const [name, text] of Object.entries(files)) await writeFile(path.join(dir, name), text);
+  const [eu, us] = files['targets.yaml'].split('---\n').map((t) => parse(t) as Target);
+  return { dir, eu: eu!, us: us! };
+}
+
+async function alarmNames(aws: Aws): Promise<string[]> {
+  const out = await aws.cloudwatch.send(new DescribeAlarmsCommand({}));
+  return (out.MetricAlarms ?? []).map((a) => a.AlarmName ?? '').sort();
+}
+
+const apply = async (dir: string, format = 'json') => runCli(['apply', dir, '--yes', '--controller-id', 'ci', '--poll-interval', '0.05', '--output', format]);
+
+describe('one repository, two accounts in two regions', () => {
+  beforeEach(async () => {
+    process.env.AWS_ENDPOINT_URL = moto.endpoint;
+    await createRole(moto.endpoint, EU.account, 'ballast', EU.externalId);
+    await createRole(moto.endpoint, US.account, 'ballast');
+  });
+
+  it('apply converges both targets, each account holding only its own resources, and names the target of each', async () => {
+    const { dir, eu, us } = await repository('ballast');
+    const run = await apply(dir);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const out = run.json<ApplyJson>();
+    expect(out.converged).toBe(true);
+    expect(out.resources.map((r) => [r.key, r.target, r.status]).sort()).toEqual([
+      ['Alarm/eu-cpu', 'prod-eu', 'create'],
+      ['Alarm/eu-memory', 'prod-eu', 'create'],
+      ['Alarm/us-cpu', 'prod-us', 'create'],
+    ]);
+    expect(await alarmNames(awsIn(moto.endpoint, eu))).toEqual(['eu-cpu', 'eu-memory']);
+    expect(await alarmNames(awsIn(moto.endpoint, us))).toEqual(['us-cpu']);
+    // The controller's own account and region hold nothing, nor does a target's account in the other region.
+    expect(await alarmNames(moto.aws())).toEqual([]);
+    expect(await alarmNames(awsIn(moto.endpoint, { ...eu, spec: { ...eu.spec, region: US.region } }))).toEqual([]);
+
+    const again = await runCli(['plan', dir, '--controller-id', 'ci']);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('No changes');
+  });
+
+  it('a target whose role cannot be assumed fails only its own resources: apply exits 1, the other target converges', async () => {
+    const { dir, eu, us } = await repository('missing-role');
+    const run = await apply(dir, 'text');
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/error {3}Alarm\/us-cpu \(target prod-us\): AccessDenied: cannot assume arn:aws:iam::222222222222:role\/missing-role for target prod-us/);
+    expect(run.stdout).toContain('Alarm/eu-cpu  (create, target prod-eu)');
+    expect(await alarmNames(awsIn(moto.endpoint, eu))).toEqual(['eu-cpu', 'eu-memory']);
+    await expect(alarmNames(awsIn(moto.endpoint, us))).rejects.toThrow(/not authorized/);
+  });
+
+  it('sends the external id the role requires: a Target without it cannot act in that account', async () => {
+    const { dir } = await repository('ballast');
+    await writeFile(path.join(dir, 'targets.yaml'), `${targetYaml(EU.name, EU.account, EU.region, 'ballast')}---\n${targetYaml(US.name, US.account, US.region, 'ballast')}`);
+    const run = await apply(dir);
+    expect(run.code).toBe(1);
+    const out = run.json<ApplyJson>();
+    expect(out.resources.filter((r) => r.status === 'error').map((r) => [r.key, r.error?.code])).toEqual([
+      ['Alarm/eu-cpu', 'AccessDenied'],
+      ['Alarm/eu-memory', 'AccessDenied'],
+    ]);
+  });
+});
