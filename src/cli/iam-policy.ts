@@ -6,7 +6,9 @@ import { policySize } from '../iam/document.js';
 import { fitPolicy, INLINE_POLICY_LIMIT, MANAGED_POLICY_LIMIT, PolicyTooLarge } from '../iam/limits.js';
 import { deployedStatements, missingGrants, type MissingGrant } from '../iam/check.js';
 import { readOnlyPolicy } from '../iam/read-only.js';
+import { policiesByTarget } from '../iam/targets.js';
 import type { Manifest } from '../schema/index.js';
+import type { PolicyDocument } from '../iam/document.js';
 import { writeJson, writeRawJson, type Io, type OutputFormat } from './io.js';
 
 export interface IamPolicyCommandOptions extends IamPolicyOptions {
@@ -29,6 +31,7 @@ export async function iamPolicyCommand(path: string, options: IamPolicyCommandOp
     io.stderr(`${revision.problems.length} problem(s): no policy for an invalid revision\n`);
     return 1;
   }
+  if (revision.manifests.some((m) => m.kind === 'Target')) return byTarget(revision.manifests, options, io);
   if (options.check) return check(options.check, revision.manifests, options, io);
   const full = iamPolicy(revision.manifests, options);
   const policy = options.readOnly ? readOnlyPolicy(full) : full;
@@ -50,6 +53,31 @@ export async function iamPolicyCommand(path: string, options: IamPolicyCommandOp
         : `${what}; too large for the ${INLINE_POLICY_LIMIT} characters of inline policies: printed as ${fitted.managed.length} managed policies of at most ${MANAGED_POLICY_LIMIT} characters, attach each to the role\n`,
     );
   }
+  return 0;
+}
+
+/**
+ * With Targets: one JSON document holding the controller's own policy (with sts:AssumeRole on the target roles) and
+ * one policy per target role, each as an inline document or, past the inline limit, a list of managed ones.
+ */
+function byTarget(manifests: Manifest[], options: IamPolicyCommandOptions, io: Io): number {
+  if (options.check || options.readOnly) {
+    io.stderr('error: --check and --read-only take a revision without Targets; with Targets, print the policies and compare them by hand\n');
+    return 1;
+  }
+  const { controller, targets } = policiesByTarget(manifests, options);
+  const fitted = (policy: PolicyDocument) => {
+    const f = fitPolicy(policy);
+    return 'inline' in f ? f.inline : f.managed;
+  };
+  try {
+    writeRawJson(io, { controller: fitted(controller), targets: targets.map((t) => ({ target: t.target, roleArn: t.roleArn, policy: fitted(t.policy) })) });
+  } catch (err) {
+    if (!(err instanceof PolicyTooLarge)) throw err;
+    io.stderr(`error: ${err.message}\n`);
+    return 1;
+  }
+  if (options.output === 'text') io.stderr(`the controller's policy, and one policy for each of the ${targets.length} target role(s): ${targets.map((t) => t.roleArn).join(', ')}\n`);
   return 0;
 }
 

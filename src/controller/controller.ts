@@ -1,7 +1,8 @@
 import { EventEmitter } from 'node:events';
 import type { Manifest } from '../schema/index.js';
-import { observeAndPlan } from '../engine/pipeline.js';
-import { applyPlan, type ApplyResult } from '../apply/index.js';
+import type { ApplyResult } from '../apply/index.js';
+import { applyTargets, planTargets } from '../targets/each.js';
+import { TargetSessions } from '../targets/sessions.js';
 import { errorOf, type Observed } from '../observe/index.js';
 import type { Plan } from '../plan/types.js';
 import { isDrift } from '../plan/drift.js';
@@ -41,6 +42,7 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
   private retryTimer?: NodeJS.Timeout;
   private progressTimer?: NodeJS.Timeout;
   private readonly abort = new AbortController();
+  private readonly sessions: TargetSessions;
 
   constructor(
     private readonly settings: ControllerSettings,
@@ -49,6 +51,7 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
     super();
     this.recorder = new StatusRecorder(deps.metrics, deps.logger);
     this.progress = new ProgressTracker(deps.registry, settings.timeouts);
+    this.sessions = deps.sessions ?? new TargetSessions(deps.session);
   }
 
   get resources(): ReadonlyMap<string, ResourceStatusEntry> {
@@ -172,6 +175,8 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
     let plan: Plan;
     let result: ApplyResult;
     let observed: Observed | undefined;
+    // The target of a resource, for log lines (none for the default target).
+    let placed = (_key: string): { target?: string } => ({});
     try {
       await restoreSeen(this.deps.seen, this.recorder, logger);
       const settled = await this.progress.check(revision.manifests);
@@ -183,7 +188,8 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
       }
       // Prune under the default controller id deletes only what this controller itself kept (src/plan/prune-guard.ts).
       const provenOwned = this.deps.seen ? this.recorder.seen.arns : undefined;
-      const planned = await observeAndPlan(revision.manifests, session, this.deps.registry, { ...this.settings, only: selected, provenOwned });
+      // Each target is read and applied in its own account and region; one that fails fails only its resources.
+      const planned = await planTargets(revision.manifests, this.sessions, this.deps.registry, { ...this.settings, only: selected, provenOwned });
       observed = planned.observed;
       plan = planned.plan;
       this.progress.hold(plan, revision.manifests);
@@ -193,20 +199,24 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
         { revision: revision.sha, resources: plan.resources.length, drifted: plan.resources.filter(isDrift).length, actions: plan.actions.length },
         'observed and planned',
       );
-      result = await applyPlan(plan, revision.manifests, planned.observed.ctx, this.deps.registry, {
+      const targets = new Map(plan.resources.map((r) => [r.key as string, r.target]));
+      placed = (key) => (targets.get(key) !== undefined ? { target: targets.get(key) } : {});
+      const applied = await applyTargets(planned, this.deps.registry, {
         timeouts: this.settings.timeouts,
         pollIntervalMs: this.settings.healthPollMs,
         deferHealth: true,
         signal: this.abort.signal,
         onEvent: (e) => {
           if (e.type === 'health') {
-            logger.info({ revision: revision.sha, resource: e.key, steady: e.health.steady, reason: e.health.reason }, 'health');
+            logger.info({ revision: revision.sha, resource: e.key, ...placed(e.key), steady: e.health.steady, reason: e.health.reason }, 'health');
           } else if (e.state !== 'started') {
-            logger.info({ revision: revision.sha, resource: e.id.split('#')[0], action: e.id, state: e.state, detail: e.detail }, 'write');
+            const resource = e.id.split('#')[0]!;
+            logger.info({ revision: revision.sha, resource, ...placed(resource), action: e.id, state: e.state, detail: e.detail }, 'write');
           }
         },
       });
-      this.progress.follow(result.health, revision.manifests, planned.observed.ctx);
+      result = applied.result;
+      for (const { target, result: own } of applied.each) if (target.observed) this.progress.follow(own.health, target.placement.manifests, target.observed.ctx);
       const followedUp = settled.filter((s) => !s.progressing && !result.health.some((h) => h.key === s.key));
       result = { ...result, health: [...followedUp, ...result.health] };
     } catch (err) {
@@ -229,7 +239,7 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
       trigger: triggers.join('+'),
       drifted: new Set(report.drift.map((d) => d.key)),
     });
-    for (const f of report.failures) logger.warn({ revision: revision.sha, resource: f.key, code: f.code, err: f.message }, 'resource failed');
+    for (const f of report.failures) logger.warn({ revision: revision.sha, resource: f.key, ...placed(f.key), code: f.code, err: f.message }, 'resource failed');
     await this.notify(report);
     const outcome = head === 'rejected' ? 'invalid' : report.failures.length > 0 ? 'failure' : 'success';
     return end(outcome, report.failures.some((f) => !f.terminal));

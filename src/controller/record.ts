@@ -11,6 +11,8 @@ import { manifestDigest } from '../seen/index.js';
 
 export interface ResourceStatusEntry {
   key: string;
+  /** The Target it is applied in; absent for the default target. */
+  target?: string;
   status: string;
   mode: Mode;
   changes: { path: string; live: unknown; desired: unknown; pending?: boolean; scaling?: boolean; reason?: string }[];
@@ -91,6 +93,7 @@ export function accountResources(
     if (r.refused.length > 0) out.failures.push({ key: r.key, code: 'Refused', message: r.note ?? 'destructive change refused', terminal: true });
     out.resources.push({
       key: r.key,
+      ...(r.target !== undefined ? { target: r.target } : {}),
       status: progress && !error ? 'progressing' : r.status,
       mode: r.mode,
       changes: r.changes.map((c) => ({ path: c.path, live: redactValue(c.path, c.live), desired: redactValue(c.path, c.desired), pending: c.pending, scaling: c.scaling, reason: c.reason })),

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { pino, type DestinationStream, type Logger } from 'pino';
 import cron from 'node-cron';
 import { openSession } from '../observe/context.js';
+import { TargetSessions } from '../targets/sessions.js';
 import { RECONCILERS } from '../reconcilers/index.js';
 import { timeoutsFrom } from '../apply/index.js';
 import { GitSource, redactUrl } from '../source/git.js';
@@ -55,7 +56,8 @@ export async function startController(config: ControllerConfig, logger: Logger =
   const elector: LeaderElector | undefined = config.leaseTable ? createElector({ ...config, leaseTable: config.leaseTable }, leaseCalls, logger) : undefined;
   const leader: LeaderGate = elector ?? soleIdentity();
   // A replica that lost its lease sends nothing more to the estate, not even a call it had started before a pause.
-  const session = openSession({ ...config, ...(elector ? { sendGate: () => elector.leading } : {}) });
+  const gate = elector ? { sendGate: () => elector.leading } : {};
+  const session = openSession({ ...config, ...gate });
   const aws = session.aws;
   const metrics = new Metrics(aws.counter, leaseCalls, eventCalls);
   // The lease table also keeps which resources were seen in place, so a restart still tells "deleted by hand".
@@ -79,6 +81,7 @@ export async function startController(config: ControllerConfig, logger: Logger =
     {
       source: new GitSource({ url: config.repoUrl, branch: config.branch, path: config.path, workdir, token: config.gitToken }),
       session,
+      sessions: new TargetSessions(session, { ...config, ...gate }),
       registry: RECONCILERS,
       logger,
       metrics,

@@ -4,6 +4,7 @@ import type { RevisionLimits } from '../load/limits.js';
 import type { Manifest } from '../schema/index.js';
 import type { ReconciledKind, Registry } from '../engine/registry.js';
 import type { Session } from '../observe/context.js';
+import type { TargetSessions } from '../targets/sessions.js';
 import type { Plan } from '../plan/types.js';
 import type { PlanOptions } from '../plan/index.js';
 import type { NotificationPolicy } from '../report/notify.js';
@@ -31,7 +32,10 @@ export interface ControllerSettings extends PlanOptions {
 
 export interface ControllerDeps {
   source: { sync(): Promise<SourceRevision> };
+  /** The controller's own session: the default target's, and the one that assumes the Targets' roles. */
   session: Session;
+  /** One session per Target (src/targets); absent: made from `session` with the SDK's default settings. */
+  sessions?: TargetSessions;
   registry: Registry;
   logger: Logger;
   metrics: Metrics;

@@ -11,6 +11,7 @@ import { alarmStatements, dashboardStatements } from './statements/cloudwatch.js
 import { dashboardDiscoveryStatements, pruneStatements } from './statements/prune.js';
 import { eventsQueueStatements } from './statements/events.js';
 import { INLINE_POLICY_LIMIT } from './limits.js';
+import { assumeTargetStatements } from './statements/sts.js';
 
 /**
  * The least-privilege IAM policy `ballast run` needs for a set of manifests: only the actions the kinds in use call,
@@ -42,8 +43,7 @@ const BY_KIND: { [K in Kind]: (ms: ManifestOf<K>[], s: Scope, grants: Grants) =>
   Alarm: alarmStatements,
   Dashboard: dashboardStatements,
   RestoreDrill: drillStatements,
-  // Assumed, not called: the controller's sts:AssumeRole on target roles is its own policy (src/iam/targets.ts).
-  Target: () => {},
+  Target: (targets, _s, grants) => add(grants, ...assumeTargetStatements(targets)),
 };
 
 function grantKind<K extends Kind>(kind: K, s: Scope, grants: Grants): void {

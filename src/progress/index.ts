@@ -15,6 +15,8 @@ export interface Progress {
   deadline: string;
   /** The last health read, for people. */
   reason: string;
+  /** The clients and concurrency limits of its target: all a health read needs. */
+  ctx: ObserveContext;
 }
 
 /**
@@ -28,9 +30,6 @@ export class ProgressTracker {
   private readonly entries = new Map<ResourceKey, Progress>();
   /** Failed or timed out under this manifest: not sent again (a broken image would roll out, fail and roll back at every scan) until the manifest changes. */
   private readonly failed = new Map<ResourceKey, { manifest: ReconciledManifest; health: HealthOutcome }>();
-  /** The clients and concurrency limits of the last reconcile: all a health read needs. */
-  private ctx?: ObserveContext;
-
   constructor(
     private readonly registry: Registry,
     private readonly timeouts: Record<ReconciledKind, number>,
@@ -48,13 +47,12 @@ export class ProgressTracker {
 
   /** Starts (or restarts, for a resource applied again) following the resources an apply left progressing. */
   follow(outcomes: HealthOutcome[], manifests: Manifest[], ctx: ObserveContext, now = Date.now()): void {
-    this.ctx = ctx;
     for (const h of outcomes.filter((o) => o.progressing)) {
       const manifest = manifests.find((m): m is ReconciledManifest => `${m.kind}/${m.metadata.name}` === h.key);
       if (!manifest) continue;
       const deadline = new Date(now + this.timeouts[manifest.kind]).toISOString();
       this.failed.delete(h.key);
-      this.entries.set(h.key, { key: h.key, manifest, since: new Date(now).toISOString(), deadline, reason: h.reason });
+      this.entries.set(h.key, { key: h.key, manifest, since: new Date(now).toISOString(), deadline, reason: h.reason, ctx });
     }
   }
 
@@ -65,11 +63,9 @@ export class ProgressTracker {
   async check(manifests: Manifest[], now = () => Date.now()): Promise<HealthOutcome[]> {
     const inRevision = new Set(manifests.map((m) => `${m.kind}/${m.metadata.name}`));
     for (const map of [this.entries, this.failed]) for (const key of map.keys()) if (!inRevision.has(key)) map.delete(key);
-    const ctx = this.ctx;
-    if (!ctx) return [];
     return Promise.all(
       [...this.entries.values()].map(async (p) => {
-        const health = await readHealth(p.manifest, this.registry[p.manifest.kind] as AnyReconciler, ctx);
+        const health = await readHealth(p.manifest, this.registry[p.manifest.kind] as AnyReconciler, p.ctx);
         let outcome: HealthOutcome = { key: p.key, ...health };
         if (!health.steady && !health.failed && now() < Date.parse(p.deadline)) {
           p.reason = health.reason;

@@ -13,7 +13,7 @@ export class TargetSessions {
 
   constructor(
     readonly base: Session,
-    private readonly options: Pick<AwsOptions, 'retryMode' | 'maxAttempts' | 'sendGate'> & SessionOptions,
+    private readonly options: Pick<AwsOptions, 'retryMode' | 'maxAttempts' | 'sendGate'> & Pick<SessionOptions, 'concurrency'> = {},
   ) {}
 
   for(target: Target | undefined): Session {
@@ -29,9 +29,9 @@ export class TargetSessions {
         sendGate: this.options.sendGate,
         region: target.spec.region,
         counter: this.base.aws.counter,
-        credentials: assumeRoleCredentials(this.base.aws.sts, target, this.options.controllerId),
+        credentials: assumeRoleCredentials(this.base.aws.sts, target, this.base.controllerId),
       });
-      session = createSession(aws, this.options);
+      session = createSession(aws, { controllerId: this.base.controllerId, concurrency: this.options.concurrency });
       this.sessions.set(key, session);
     }
     return session;

@@ -8,7 +8,7 @@ import { loadRevision } from '../../src/validate/index.js';
 import { iamPolicy, PRUNED_KINDS, type PolicyDocument, type Statement } from '../../src/iam/policy.js';
 import { INLINE_POLICY_LIMIT, MANAGED_POLICY_LIMIT } from '../../src/iam/limits.js';
 import { codeOperations } from '../support/code-operations.js';
-import type { Alarm, Manifest, RestoreDrill } from '../../src/schema/index.js';
+import type { Alarm, Manifest, RestoreDrill, Target } from '../../src/schema/index.js';
 import { runCli } from '../support/cli.js';
 
 const manifests = async (): Promise<Manifest[]> => (await loadRevision('desired-state')).manifests;
@@ -20,7 +20,13 @@ const glob = (pattern: string) => new RegExp(`^${pattern.split('*').map((p) => p
 async function everyPath(): Promise<Manifest[]> {
   const all = await manifests();
   const drill = all.find((m): m is RestoreDrill => m.kind === 'RestoreDrill')!;
-  return [...all, { ...drill, metadata: { name: 'from-snapshot' }, spec: { ...drill.spec, method: 'latest-automated-snapshot' } }];
+  const target: Target = {
+    apiVersion: drill.apiVersion,
+    kind: 'Target',
+    metadata: { name: 'other-account' },
+    spec: { accountId: '111111111111', region: 'eu-west-1', roleArn: 'arn:aws:iam::111111111111:role/ballast' },
+  };
+  return [...all, { ...drill, metadata: { name: 'from-snapshot' }, spec: { ...drill.spec, method: 'latest-automated-snapshot' } }, target];
 }
 
 const QUEUE = 'https://sqs.eu-west-1.amazonaws.com/123456789012/ballast-events';

@@ -1,63 +1,15 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
-import { parse } from 'yaml';
-import type { Target } from '../../src/schema/index.js';
-import type { Aws } from '../../src/aws/clients.js';
 import { useMoto } from '../support/moto.js';
 import { runCli } from '../support/cli.js';
-import { tempDir } from '../support/temp.js';
-import { awsIn, createRole } from '../support/accounts.js';
+import { alarmNames, awsIn, createRole, EU, targetRepository, targetYaml, US } from '../support/accounts.js';
 
 const moto = useMoto();
-
-const targetYaml = (name: string, account: string, region: string, role: string, externalId?: string) => `apiVersion: ballast.dev/v1alpha1
-kind: Target
-metadata:
-  name: ${name}
-spec:
-  accountId: "${account}"
-  region: ${region}
-  roleArn: arn:aws:iam::${account}:role/${role}
-${externalId ? `  externalId: ${externalId}\n` : ''}  sessionTags: {controller: ci}
-`;
-
-const alarmYaml = (name: string, target: string) => `apiVersion: ballast.dev/v1alpha1
-kind: Alarm
-metadata:
-  name: ${name}
-  target: ${target}
-spec:
-  metric: {namespace: AWS/ECS, name: CPUUtilization, dimensions: {ClusterName: ${name}}}
-  evaluationPeriods: 3
-  threshold: 80
-  comparison: GreaterThanThreshold
-`;
-
-const EU = { name: 'prod-eu', account: '111111111111', region: 'eu-west-1', externalId: 'shop-eu' };
-const US = { name: 'prod-us', account: '222222222222', region: 'us-west-2' };
 
 interface ApplyJson {
   converged: boolean;
   resources: { key: string; target?: string; status: string; error?: { code: string; message: string } }[];
-}
-
-async function repository(usRole: string): Promise<{ dir: string; eu: Target; us: Target }> {
-  const dir = await tempDir('targets');
-  const files = {
-    'targets.yaml': `${targetYaml(EU.name, EU.account, EU.region, 'ballast', EU.externalId)}---\n${targetYaml(US.name, US.account, US.region, usRole)}`,
-    'eu.yaml': `${alarmYaml('eu-cpu', EU.name)}---\n${alarmYaml('eu-memory', EU.name)}`,
-    'us.yaml': alarmYaml('us-cpu', US.name),
-  };
-  for (const [name, text] of Object.entries(files)) await writeFile(path.join(dir, name), text);
-  const [eu, us] = files['targets.yaml'].split('---\n').map((t) => parse(t) as Target);
-  return { dir, eu: eu!, us: us! };
-}
-
-async function alarmNames(aws: Aws): Promise<string[]> {
-  const out = await aws.cloudwatch.send(new DescribeAlarmsCommand({}));
-  return (out.MetricAlarms ?? []).map((a) => a.AlarmName ?? '').sort();
 }
 
 const apply = async (dir: string, format = 'json') => runCli(['apply', dir, '--yes', '--controller-id', 'ci', '--poll-interval', '0.05', '--output', format]);
@@ -70,7 +22,7 @@ describe('one repository, two accounts in two regions', () => {
   });
 
   it('apply converges both targets, each account holding only its own resources, and names the target of each', async () => {
-    const { dir, eu, us } = await repository('ballast');
+    const { dir, eu, us } = await targetRepository('ballast');
     const run = await apply(dir);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
@@ -93,7 +45,7 @@ describe('one repository, two accounts in two regions', () => {
   });
 
   it('a target whose role cannot be assumed fails only its own resources: apply exits 1, the other target converges', async () => {
-    const { dir, eu, us } = await repository('missing-role');
+    const { dir, eu, us } = await targetRepository('missing-role');
     const run = await apply(dir, 'text');
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/error {3}Alarm\/us-cpu \(target prod-us\): AccessDenied: cannot assume arn:aws:iam::222222222222:role\/missing-role for target prod-us/);
@@ -103,7 +55,7 @@ describe('one repository, two accounts in two regions', () => {
   });
 
   it('sends the external id the role requires: a Target without it cannot act in that account', async () => {
-    const { dir } = await repository('ballast');
+    const { dir } = await targetRepository('ballast');
     await writeFile(path.join(dir, 'targets.yaml'), `${targetYaml(EU.name, EU.account, EU.region, 'ballast')}---\n${targetYaml(US.name, US.account, US.region, 'ballast')}`);
     const run = await apply(dir);
     expect(run.code).toBe(1);
