@@ -23,9 +23,9 @@ const THROTTLE_CODES = new Set([
   'PriorRequestNotComplete',
 ]);
 
-/** Read operations start with one of these; everything else writes. */
+/** Read operations start with one of these; everything else writes, but AssumeRole (a target's credentials) changes nothing. */
 export function isReadOperation(operation: string): boolean {
-  return /^(Describe|List|Get)/.test(operation);
+  return /^(Describe|List|Get)/.test(operation) || operation === 'AssumeRole';
 }
 
 /** Counts every AWS call (after retries: one logical call each) by service, operation and outcome. */

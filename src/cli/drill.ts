@@ -5,6 +5,8 @@ import { writeJson, type Io } from './io.js';
 import { validRevision } from './plan.js';
 import type { ClientCommandOptions } from './settings.js';
 import { openSession } from '../observe/context.js';
+import { TargetSessions } from '../targets/sessions.js';
+import { targetManifestOf } from '../targets/placement.js';
 
 export interface DrillCommandOptions extends ClientCommandOptions {
   /** Seconds between reads while the copy is restored. */
@@ -24,7 +26,8 @@ export async function drillRunCommand(name: string, path: string, options: Drill
   }
   // Validation guarantees the DbInstance is in the revision.
   const source = revision.manifests.find((m): m is DbInstance => m.kind === 'DbInstance' && m.metadata.name === drill.spec.dbInstance)!;
-  const session = openSession(options);
+  // A drill runs in its DB's target (validation keeps them in one).
+  const session = new TargetSessions(openSession(options), options).for(targetManifestOf(revision.manifests, drill));
   const result = await executeDrill(drill, source, {
     aws: session.aws,
     controllerId: options.controllerId,

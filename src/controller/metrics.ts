@@ -13,8 +13,8 @@ export type SlackOutcome = 'sent' | 'failed';
 export interface ResourceInfo {
   kind: string;
   name: string;
-  /** metadata.target; empty for the default target. */
-  target: string;
+  /** metadata.target; absent for the default target. */
+  target?: string;
   status: string;
   mode: string;
   suspended: boolean;
@@ -83,7 +83,7 @@ export class Metrics {
   });
   readonly resourceInfo = new Gauge({
     name: 'ballast_resource_info',
-    help: 'One series (value 1) per resource in the manifests, with its target (empty: the default), its status at the last reconcile, mode and whether it is suspended',
+    help: 'One series (value 1) per resource in the manifests, with its target (none: the default target), its status at the last reconcile, mode and whether it is suspended',
     labelNames: ['kind', 'name', 'target', 'status', 'mode', 'suspended'],
     registers: [this.registry],
   });
@@ -166,7 +166,7 @@ export class Metrics {
   /** Replaces the resource series with those of the last reconcile: a resource gone from Git leaves no series. */
   setResources(resources: ResourceInfo[]): void {
     this.resourceInfo.reset();
-    for (const r of resources) this.resourceInfo.set({ kind: r.kind, name: r.name, target: r.target, status: r.status, mode: r.mode, suspended: String(r.suspended) }, 1);
+    for (const r of resources) this.resourceInfo.set({ kind: r.kind, name: r.name, ...(r.target !== undefined ? { target: r.target } : {}), status: r.status, mode: r.mode, suspended: String(r.suspended) }, 1);
   }
 
   /** Counts the drifted resources of one reconcile and those put back. */

@@ -89,7 +89,7 @@ export class StatusRecorder {
     }
     this.metrics.setResources([...this.resources.values()].map((e) => {
       const [kind, name] = e.key.split('/') as [Kind, string];
-      return { kind, name, target: e.target ?? '', status: e.status, mode: e.mode, suspended: e.status === 'suspended' };
+      return { kind, name, target: e.target, status: e.status, mode: e.mode, suspended: e.status === 'suspended' };
     }));
     return report;
   }

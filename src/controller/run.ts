@@ -4,6 +4,7 @@ import { pino, type DestinationStream, type Logger } from 'pino';
 import cron from 'node-cron';
 import { openSession } from '../observe/context.js';
 import { TargetSessions } from '../targets/sessions.js';
+import { targetManifestOf } from '../targets/placement.js';
 import { RECONCILERS } from '../reconcilers/index.js';
 import { timeoutsFrom } from '../apply/index.js';
 import { GitSource, redactUrl } from '../source/git.js';
@@ -58,6 +59,7 @@ export async function startController(config: ControllerConfig, logger: Logger =
   // A replica that lost its lease sends nothing more to the estate, not even a call it had started before a pause.
   const gate = elector ? { sendGate: () => elector.leading } : {};
   const session = openSession({ ...config, ...gate });
+  const sessions = new TargetSessions(session, { ...config, ...gate });
   const aws = session.aws;
   const metrics = new Metrics(aws.counter, leaseCalls, eventCalls);
   // The lease table also keeps which resources were seen in place, so a restart still tells "deleted by hand".
@@ -81,7 +83,7 @@ export async function startController(config: ControllerConfig, logger: Logger =
     {
       source: new GitSource({ url: config.repoUrl, branch: config.branch, path: config.path, workdir, token: config.gitToken }),
       session,
-      sessions: new TargetSessions(session, { ...config, ...gate }),
+      sessions,
       registry: RECONCILERS,
       logger,
       metrics,
@@ -106,8 +108,9 @@ export async function startController(config: ControllerConfig, logger: Logger =
   const drills = new DrillScheduler(async (drill) => {
     const source = controller.revision?.manifests.find((m): m is DbInstance => m.kind === 'DbInstance' && m.metadata.name === drill.spec.dbInstance);
     // Validation guarantees a drill's DbInstance is in the same revision.
+    // A drill runs in its DB's target (validation keeps them in one).
     const result = await executeDrill(drill, source!, {
-      aws,
+      aws: sessions.for(targetManifestOf(controller.revision?.manifests ?? [], drill)).aws,
       controllerId: config.controllerId,
       runner: 'controller',
       pollIntervalMs: DRILL_POLL_SECONDS * 1000,

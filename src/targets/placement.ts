@@ -3,6 +3,10 @@ import type { Manifest, Target } from '../schema/index.js';
 /** The target a manifest is placed in: metadata.target, or undefined for the default target (the controller's own credentials and region). */
 export const targetOf = (m: Manifest): string | undefined => m.metadata.target;
 
+/** The Target a manifest is placed in (undefined: the default target). */
+export const targetManifestOf = (manifests: Manifest[], m: Manifest): Target | undefined =>
+  manifests.find((t): t is Target => t.kind === 'Target' && t.metadata.name === targetOf(m));
+
 /** The manifests of one target, with its Target manifest (absent for the default target). */
 export interface Placement {
   /** metadata.name of the Target; undefined for the default target. */

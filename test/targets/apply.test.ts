@@ -37,6 +37,10 @@ describe('one repository, two accounts in two regions', () => {
     expect(await alarmNames(awsIn(moto.endpoint, us))).toEqual(['us-cpu']);
     // The controller's own account and region hold nothing, nor does a target's account in the other region.
     expect(await alarmNames(moto.aws())).toEqual([]);
+    // Credentials are read calls, one AssumeRole per target; the writes are the three alarms.
+    const calls = run.json<ApplyJson & { calls: Record<string, number> }>().calls;
+    expect(calls['sts:AssumeRole:success']).toBe(2);
+    expect(Object.entries(calls).filter(([k]) => !/:(Describe|List|Get)|AssumeRole/.test(k))).toEqual([['cloudwatch:PutMetricAlarm:success', 3]]);
     expect(await alarmNames(awsIn(moto.endpoint, { ...eu, spec: { ...eu.spec, region: US.region } }))).toEqual([]);
 
     const again = await runCli(['plan', dir, '--controller-id', 'ci']);
