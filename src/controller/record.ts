@@ -64,14 +64,15 @@ export function accountResources(
     const kind = driftOf(r);
     const drift = kind === 'missing' && last === undefined ? undefined : fromGit && kind !== 'ownership-lost' ? undefined : kind;
     const mode = r.mode === 'detect' ? 'detect' : 'enforce';
-    if (drift === 'missing') out.drift.push({ key: r.key, path: '(deleted)', live: null, desired: null, mode, corrected: done, event: 'deleted' });
+    const placed = r.target !== undefined ? { target: r.target } : {};
+    if (drift === 'missing') out.drift.push({ key: r.key, ...placed, path: '(deleted)', live: null, desired: null, mode, corrected: done, event: 'deleted' });
     if (drift === 'ownership-lost') {
-      out.drift.push({ key: r.key, path: '(ownership)', live: null, desired: null, mode, corrected: false, event: 'ownership-lost', note: r.note });
+      out.drift.push({ key: r.key, ...placed, path: '(ownership)', live: null, desired: null, mode, corrected: false, event: 'ownership-lost', note: r.note });
     }
     if (drift === 'changed' || drift === 'ownership-lost') {
       // Scaling changes (replicas following traffic) are decisions, not drift.
       for (const c of r.changes.filter((x) => !x.pending && !x.scaling)) {
-        out.drift.push({ key: r.key, path: c.path, live: c.live, desired: c.desired, mode, corrected: done && !c.unfixable && !r.refused.includes(c) && !c.waitsFor });
+        out.drift.push({ key: r.key, ...placed, path: c.path, live: c.live, desired: c.desired, mode, corrected: done && !c.unfixable && !r.refused.includes(c) && !c.waitsFor });
       }
     }
     // A reverted drift is already told by the drift message; "applied" is for changes that came from Git.
@@ -81,6 +82,7 @@ export function accountResources(
       const disruption = planned.filter((a) => a.disruption.level !== 'none').map((a) => describeDisruption(a.disruption));
       out.applied.push({
         key: r.key,
+        ...placed,
         summary: planned.map((a) => a.summary).join('; '),
         operations: planned.flatMap((a) => a.calls.map((c) => c.operation)),
         changes: r.changes.filter((c) => !c.pending).map(({ path, live, desired }) => ({ path, live, desired })),
@@ -89,11 +91,11 @@ export function accountResources(
       });
     }
     const at = error?.at ? `${error.at}: ` : '';
-    if (error) out.failures.push({ key: r.key, code: error.code, message: `${at}${error.message}`, terminal: error.terminal });
-    if (r.refused.length > 0) out.failures.push({ key: r.key, code: 'Refused', message: r.note ?? 'destructive change refused', terminal: true });
+    if (error) out.failures.push({ key: r.key, ...placed, code: error.code, message: `${at}${error.message}`, terminal: error.terminal });
+    if (r.refused.length > 0) out.failures.push({ key: r.key, ...placed, code: 'Refused', message: r.note ?? 'destructive change refused', terminal: true });
     out.resources.push({
       key: r.key,
-      ...(r.target !== undefined ? { target: r.target } : {}),
+      ...placed,
       status: progress && !error ? 'progressing' : r.status,
       mode: r.mode,
       changes: r.changes.map((c) => ({ path: c.path, live: redactValue(c.path, c.live), desired: redactValue(c.path, c.desired), pending: c.pending, scaling: c.scaling, reason: c.reason })),

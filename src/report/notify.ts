@@ -15,6 +15,8 @@ export interface ReconcileReport {
   /** Every drifted field found in this reconcile (not only new ones): drift missing from a report is gone. */
   drift: {
     key: string /* Kind/name */;
+    /** The Target of the resource; absent for the default target (so on every entry below). */
+    target?: string;
     path: string;
     live: unknown;
     desired: unknown;
@@ -30,9 +32,9 @@ export interface ReconcileReport {
    * delta of the change, e.g. "+ $292.00/month (db.r6g.large … -> db.r6g.xlarge …)";
    * `changes`: the fields Git asked to change, told in words (`cpu 512 -> 1024`); absent for creations.
    */
-  applied: { key: string; summary: string; operations: string[]; changes?: ChangeFact[]; disruption?: string; cost?: string }[];
+  applied: { key: string; target?: string; summary: string; operations: string[]; changes?: ChangeFact[]; disruption?: string; cost?: string }[];
   /** `terminal`: will not pass by retrying (refused, access denied, bad reference); the controller does not back off for it. */
-  failures: { key: string; code: string; message: string; terminal?: boolean }[];
+  failures: { key: string; target?: string; code: string; message: string; terminal?: boolean }[];
   /** Set on every reconcile while the branch head is an invalid revision, or one refused for its signature. */
   invalid?: {
     revision: string;
@@ -111,7 +113,7 @@ export class NotificationPolicy {
     this.drift = kept;
     if (fresh.length === 0) return undefined;
     const resources = new Set(fresh.map((d) => d.key)).size;
-    const lines = byKey(fresh).map((d) => ({ subject: d.key, detail: driftDetail(d), group: kindOf(d.key) }));
+    const lines = byKey(fresh).map((d) => ({ subject: subjectOf(d), detail: driftDetail(d), group: kindOf(d.key) }));
     return message('drift', `Drift found on ${plural(resources, 'resource')} (${plural(fresh.length, 'field')})`, lines, report);
   }
 
@@ -133,7 +135,7 @@ export class NotificationPolicy {
     );
     this.failures = kept;
     if (fresh.length === 0) return undefined;
-    const lines = byKey(fresh).map((f) => ({ subject: f.key, detail: clip(`${f.code}: ${f.message}`), group: kindOf(f.key) }));
+    const lines = byKey(fresh).map((f) => ({ subject: subjectOf(f), detail: clip(`${f.code}: ${f.message}`), group: kindOf(f.key) }));
     return message('failures', `Reconcile failed for ${plural(new Set(fresh.map((f) => f.key)).size, 'resource')}`, lines, report);
   }
 
@@ -183,10 +185,13 @@ export class NotificationPolicy {
   }
 }
 
+/** A resource as Slack names it: with its target, when it is placed in one. */
+const subjectOf = (item: { key: string; target?: string }) => (item.target !== undefined ? `${item.key} (target ${item.target})` : item.key);
+
 function appliedMessage(report: ReconcileReport): Notification | undefined {
   if (report.applied.length === 0) return undefined;
   const lines = byKey(report.applied).map((a) => ({
-    subject: a.key,
+    subject: subjectOf(a),
     detail: `${a.changes?.length ? clip(describeChanges(a.changes)) : a.operations.length > 0 ? `${clip(a.summary)} (${a.operations.join(', ')})` : clip(a.summary)}${a.disruption ? ` [${a.disruption}]` : ''}${a.cost ? `; cost: ${a.cost}` : ''}`,
     group: kindOf(a.key),
   }));

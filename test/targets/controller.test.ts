@@ -4,6 +4,7 @@ import { useMoto } from '../support/moto.js';
 import { createRepo, removeRepo, type TestRepo } from '../support/git.js';
 import { startTestController } from '../support/controller.js';
 import type { RunningController } from '../../src/controller/run.js';
+import { SlackReceiver } from '../support/slack.js';
 import { alarmNames, awsIn, createRole, EU, targetRepository, US } from '../support/accounts.js';
 
 const moto = useMoto();
@@ -11,23 +12,26 @@ const moto = useMoto();
 describe('the controller with two targets', () => {
   let repo: TestRepo | undefined;
   let running: RunningController | undefined;
+  let slack: SlackReceiver;
 
   beforeEach(async () => {
+    slack = new SlackReceiver();
     process.env.AWS_ENDPOINT_URL = moto.endpoint;
     await createRole(moto.endpoint, EU.account, 'ballast', EU.externalId);
   });
   afterEach(async () => {
     await running?.stop();
+    await slack.stop();
     if (repo) await removeRepo(repo);
     running = undefined;
     repo = undefined;
   });
 
-  it('reconciles each target on its own: one whose role cannot be assumed fails only its resources, named by target in /status and /metrics', async () => {
+  it('reconciles each target on its own: one whose role cannot be assumed fails only its resources, named by target in /status, /metrics and Slack', async () => {
     const { dir, eu } = await targetRepository('missing-role');
     repo = await createRepo(dir);
     const logs: string[] = [];
-    const started = await startTestController({ repoUrl: repo.url, controllerId: 'ci' }, logs);
+    const started = await startTestController({ repoUrl: repo.url, controllerId: 'ci', slackWebhookUrl: await slack.start() }, logs);
     running = started.running;
     expect(started.first.result).toBe('failure');
     expect(await alarmNames(awsIn(moto.endpoint, eu))).toEqual(['eu-cpu', 'eu-memory']);
@@ -47,6 +51,10 @@ describe('the controller with two targets', () => {
     ]);
     const failed = logs.map((l) => JSON.parse(l) as { msg: string; resource?: string; target?: string }).filter((l) => l.msg === 'resource failed');
     expect(failed.map((l) => [l.resource, l.target])).toEqual([['Alarm/us-cpu', 'prod-us']]);
+    await slack.received(2);
+    const told = JSON.stringify(slack.messages);
+    expect(told).toContain('Alarm/eu-cpu (target prod-eu)');
+    expect(told).toContain('Alarm/us-cpu (target prod-us)');
 
     // Once the role exists, the next reconcile converges that target too, with nothing to do in the other.
     await createRole(moto.endpoint, US.account, 'missing-role');
