@@ -9,7 +9,8 @@ import { assumeRoleCredentials } from './credentials.js';
  * Every session counts its calls on the controller's counter, and a standby's send gate holds them all.
  */
 export class TargetSessions {
-  private readonly sessions = new Map<string, Session>();
+  /** By Target name, with the spec its session was made for. */
+  private readonly sessions = new Map<string, { spec: string; session: Session }>();
 
   constructor(
     readonly base: Session,
@@ -18,22 +19,20 @@ export class TargetSessions {
 
   for(target: Target | undefined): Session {
     if (!target) return this.base;
+    const spec = JSON.stringify(target.spec);
+    const kept = this.sessions.get(target.metadata.name);
     // A Target whose spec changed in a new revision gets new clients and credentials.
-    const key = JSON.stringify([target.metadata.name, target.spec]);
-    let session = this.sessions.get(key);
-    if (!session) {
-      for (const k of this.sessions.keys()) if (JSON.parse(k)[0] === target.metadata.name) this.sessions.delete(k);
-      const aws = createAws({
-        retryMode: this.options.retryMode,
-        maxAttempts: this.options.maxAttempts,
-        sendGate: this.options.sendGate,
-        region: target.spec.region,
-        counter: this.base.aws.counter,
-        credentials: assumeRoleCredentials(this.base.aws.sts, target, this.base.controllerId),
-      });
-      session = createSession(aws, { controllerId: this.base.controllerId, concurrency: this.options.concurrency });
-      this.sessions.set(key, session);
-    }
+    if (kept?.spec === spec) return kept.session;
+    const aws = createAws({
+      retryMode: this.options.retryMode,
+      maxAttempts: this.options.maxAttempts,
+      sendGate: this.options.sendGate,
+      region: target.spec.region,
+      counter: this.base.aws.counter,
+      credentials: assumeRoleCredentials(this.base.aws.sts, target, this.base.controllerId),
+    });
+    const session = createSession(aws, { controllerId: this.base.controllerId, concurrency: this.options.concurrency });
+    this.sessions.set(target.metadata.name, { spec, session });
     return session;
   }
 }
