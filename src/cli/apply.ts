@@ -3,7 +3,7 @@ import { applyTargets } from '../targets/each.js';
 import { RECONCILERS } from '../reconcilers/index.js';
 import { renderPlan } from '../report/plan-text.js';
 import { planJson } from '../report/plan-json.js';
-import { costOfPlan } from '../cost/index.js';
+import { costOfTargets } from '../targets/cost.js';
 import type { Plan } from '../plan/types.js';
 import { revisionOf } from './revision.js';
 import { writeJson, type Io } from './io.js';
@@ -42,7 +42,7 @@ export async function applyCommand(path: string, options: ApplyCommandOptions, i
   const planned = await planRevision(revision, options, sessions);
   const { plan } = planned;
   const json = options.output === 'json';
-  const cost = await costOfPlan(plan, revision.manifests, await session.aws.region(), options.prices);
+  const cost = await costOfTargets(planned, revision.manifests, await session.aws.region(), options.prices);
   if (!json) io.stdout(renderPlan(plan, { cost }));
 
   if (plan.actions.length > 0 && !options.yes) {

@@ -14,7 +14,7 @@ import { planTargets, type PlannedTargets } from '../targets/each.js';
 import { selectTargets } from '../plan/target.js';
 import { pruneRefusal } from '../plan/prune-guard.js';
 import { indexScalars, pinErrors } from '../report/locate.js';
-import { costOfPlan } from '../cost/index.js';
+import { costOfTargets } from '../targets/cost.js';
 import { renderPlanMarkdown, renderProblemsMarkdown } from '../report/plan-markdown.js';
 
 /** `plan` can also write a pull-request comment. */
@@ -62,8 +62,9 @@ export async function planCommand(path: string, options: PlanCommandOptions, io:
   const sessions = openTargets(options);
   const session = sessions.base;
   const started = Date.now();
-  const { plan } = await planRevision(revision, options, sessions);
-  const cost = await costOfPlan(plan, revision.manifests, await session.aws.region(), options.prices);
+  const planned = await planRevision(revision, options, sessions);
+  const { plan } = planned;
+  const cost = await costOfTargets(planned, revision.manifests, await session.aws.region(), options.prices);
   if (options.output === 'json') writeJson(io, planJson(plan, session, started, cost), await revisionOf(path));
   else if (options.output === 'markdown') io.stdout(renderPlanMarkdown(plan, { cost }));
   else io.stdout(renderPlan(plan, { cost }));

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Manifest } from '../schema/index.js';
 import type { ApplyResult } from '../apply/index.js';
-import { applyTargets, planTargets } from '../targets/each.js';
+import { applyTargets, planTargets, type PlannedTargets } from '../targets/each.js';
 import { TargetSessions } from '../targets/sessions.js';
 import { errorOf, type Observed } from '../observe/index.js';
 import type { Plan } from '../plan/types.js';
@@ -175,6 +175,7 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
     let plan: Plan;
     let result: ApplyResult;
     let observed: Observed | undefined;
+    let planned: PlannedTargets;
     // The target of a resource, for log lines (none for the default target).
     let placed = (_key: string): { target?: string } => ({});
     try {
@@ -189,7 +190,7 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
       // Prune under the default controller id deletes only what this controller itself kept (src/plan/prune-guard.ts).
       const provenOwned = this.deps.seen ? this.recorder.seen.arns : undefined;
       // Each target is read and applied in its own account and region; one that fails fails only its resources.
-      const planned = await planTargets(revision.manifests, this.sessions, this.deps.registry, { ...this.settings, only: selected, provenOwned });
+      planned = await planTargets(revision.manifests, this.sessions, this.deps.registry, { ...this.settings, only: selected, provenOwned });
       observed = planned.observed;
       plan = planned.plan;
       this.progress.hold(plan, revision.manifests);
@@ -227,7 +228,7 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
       return end('failure');
     }
 
-    const cost = await this.deps.costOf?.(plan, revision.manifests);
+    const cost = await this.deps.costOf?.(planned, revision.manifests);
     const before = this.recorder.seen;
     const report = this.recorder.record(plan, result, revision, this.outageReport(revision.sha, triggers), (key) => this.progress.statusOf(key), cost, selected, observed);
     await keepSeen(this.deps.seen, this.recorder, before, this.deps.leader.leading, logger);

@@ -19,7 +19,7 @@ import { cleanupLeftovers, drillNotification, DrillScheduler, executeDrill } fro
 import type { DbInstance } from '../schema/index.js';
 import { DRILL_POLL_SECONDS } from './config.js';
 import { CommitVerifier } from '../trust/signature.js';
-import { costOfPlan } from '../cost/index.js';
+import { costOfTargets } from '../targets/cost.js';
 import { CommitStatusReporter, githubRepository } from '../github/status.js';
 import { followController } from '../github/follow.js';
 import { pruneRefusal } from '../plan/prune-guard.js';
@@ -90,7 +90,7 @@ export async function startController(config: ControllerConfig, logger: Logger =
       policy: new NotificationPolicy({ quietPeriodMs: config.quietPeriod * 1000, transientAfter: config.reportFailuresAfter }),
       notifier,
       verifier,
-      costOf: async (plan, manifests) => costOfPlan(plan, manifests, await aws.region(), config.prices),
+      costOf: async (planned, manifests) => costOfTargets(planned, manifests, await aws.region(), config.prices),
       leader,
       ...(config.historyTable
         ? { history: new HistoryStore({ table: config.historyTable, controllerId: config.controllerId, retentionDays: config.historyRetentionDays }) }

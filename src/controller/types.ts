@@ -5,7 +5,7 @@ import type { Manifest } from '../schema/index.js';
 import type { ReconciledKind, Registry } from '../engine/registry.js';
 import type { Session } from '../observe/context.js';
 import type { TargetSessions } from '../targets/sessions.js';
-import type { Plan } from '../plan/types.js';
+import type { PlannedTargets } from '../targets/each.js';
 import type { PlanOptions } from '../plan/index.js';
 import type { NotificationPolicy } from '../report/notify.js';
 import type { SlackNotifier } from '../report/slack.js';
@@ -44,7 +44,7 @@ export interface ControllerDeps {
   /** Set when only signed commits may be applied (--allowed-signers, --gpg-keyring). */
   verifier?: { verify(repo: string, sha: string): Promise<Verdict> };
   /** Prices a plan for the applied message (src/cost); absent: no figures. */
-  costOf?: (plan: Plan, manifests: Manifest[]) => Promise<PlanCostReport>;
+  costOf?: (planned: PlannedTargets, manifests: Manifest[]) => Promise<PlanCostReport>;
   /** Only the leader reconciles and posts; without election the one replica always leads. */
   leader: LeaderGate;
   /** Where every write is recorded; without it, only the logs tell. */

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { useMoto } from '../support/moto.js';
 import { runCli } from '../support/cli.js';
+import { fixtureTable } from '../support/prices.js';
 import { alarmNames, awsIn, createRole, EU, targetRepository, targetYaml, US } from '../support/accounts.js';
 
 const moto = useMoto();
@@ -68,5 +69,13 @@ describe('one repository, two accounts in two regions', () => {
       ['Alarm/eu-cpu', 'AccessDenied'],
       ['Alarm/eu-memory', 'AccessDenied'],
     ]);
+  });
+
+  it("prices each target with its own region's table, never another region's", async () => {
+    const { dir } = await targetRepository('ballast');
+    const run = await runCli(['plan', dir, '--controller-id', 'ci', '--prices', await fixtureTable()]);
+    expect(run.code).toBe(0);
+    // The table given is us-east-1's, where no manifest is placed; none is shipped for the targets' regions.
+    expect(run.stdout).toMatch(/Cost: not shown \(no price table for eu-west-1: .*; no price table for us-west-2: /);
   });
 });
