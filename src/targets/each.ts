@@ -84,21 +84,22 @@ function named(plan: Plan, target: string | undefined): Plan {
   return plan;
 }
 
+/** Every resource of a target that could not be read is an error; a target with none still shows, as itself. */
 function failedPlan(placement: Placement, error: ResourceError, settings: PlanSettings): Plan {
-  const resources = placement.manifests
-    .filter(isReconciledManifest)
-    .filter((m) => !settings.only || settings.only.has(keyOf(m)))
-    .map((m) => ({
-      key: keyOf(m),
-      kind: m.kind,
-      name: m.metadata.name,
-      ...(placement.name !== undefined ? { target: placement.name } : {}),
-      mode: modeOf(m, settings.defaultMode),
-      status: 'error' as const,
-      error,
-      changes: [],
-      refused: [],
-      actions: [],
-    }));
+  const own = placement.manifests.filter(isReconciledManifest).filter((m) => !settings.only || settings.only.has(keyOf(m)));
+  // Its owned resources could not be listed for prune either: the failure must not go unmentioned.
+  const failed = own.length > 0 || !placement.target ? own : [placement.target];
+  const resources = failed.map((m) => ({
+    key: keyOf(m),
+    kind: m.kind,
+    name: m.metadata.name,
+    ...(placement.name !== undefined ? { target: placement.name } : {}),
+    mode: modeOf(m, settings.defaultMode),
+    status: 'error' as const,
+    error,
+    changes: [],
+    refused: [],
+    actions: [],
+  }));
   return { resources, actions: [] };
 }

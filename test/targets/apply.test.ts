@@ -78,4 +78,13 @@ describe('one repository, two accounts in two regions', () => {
     // The table given is us-east-1's, where no manifest is placed; none is shipped for the targets' regions.
     expect(run.stdout).toMatch(/Cost: not shown \(no price table for eu-west-1: .*; no price table for us-west-2: /);
   });
+
+  it('a target without manifests whose role cannot be assumed is reported as itself, never silently skipped', async () => {
+    const { dir } = await targetRepository('ballast');
+    await writeFile(path.join(dir, 'staging.yaml'), targetYaml('staging', '333333333333', 'eu-central-1', 'missing-role'));
+    const run = await runCli(['plan', dir, '--controller-id', 'ci', '--output', 'json']);
+    expect(run.code).toBe(1);
+    const failed = run.json<ApplyJson>().resources.filter((r) => r.status === 'error');
+    expect(failed.map((r) => [r.key, r.target, r.error?.code])).toEqual([['Target/staging', 'staging', 'AccessDenied']]);
+  });
 });
