@@ -36,6 +36,13 @@ const time = async (fn: () => Promise<unknown>) => {
 };
 const settings = { defaultMode: 'enforce' as const, prune: false };
 
+// `--estate bench`: the 1,000-service estate instead of the quick figures below.
+if (process.argv.includes('--estate')) {
+  const estate = process.argv[process.argv.indexOf('--estate') + 1];
+  if (estate !== 'bench') throw new Error(`unknown estate ${estate} (known: bench)`);
+  await import('./estate/run.js'); // exits with the estate's result
+}
+
 Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'bench', AWS_SECRET_ACCESS_KEY: 'bench', AWS_REGION: 'us-east-1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' });
 
 // 1. Validation of desired-state/, in process and as a cold CLI start.
