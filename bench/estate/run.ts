@@ -27,7 +27,8 @@ interface Usage {
 }
 
 const scratch = await mkdtemp(path.join(tmpdir(), 'ballast-bench-'));
-const env: NodeJS.ProcessEnv = { ...process.env, AWS_ACCESS_KEY_ID: 'bench', AWS_SECRET_ACCESS_KEY: 'bench', AWS_REGION: 'us-east-1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'bench', AWS_SECRET_ACCESS_KEY: 'bench', AWS_REGION: 'us-east-1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' });
+const env: NodeJS.ProcessEnv = { ...process.env };
 
 /** Runs node with args, measured by the rusage preload; returns stdout and the child's usage. */
 async function measured(args: string[], extraEnv: Record<string, string> = {}, okCodes = [0]) {

@@ -9,6 +9,7 @@ import type { Session } from '../observe/context.js';
 import { writeJson, type Io, type OutputFormat } from './io.js';
 import type { AwsCommandOptions } from './settings.js';
 import { openSession } from '../observe/context.js';
+import { cacheFromEnv } from '../cache/index.js';
 
 /** Loads and validates; on problems prints them and returns undefined (nothing of an invalid revision is used). */
 export async function validRevision(path: string, options: { output: OutputFormat }, io: Io): Promise<Revision | undefined> {
@@ -30,7 +31,7 @@ export function hasErrors(plan: Plan): boolean {
 export async function planCommand(path: string, options: AwsCommandOptions & { detailedExitcode: boolean }, io: Io): Promise<number> {
   const revision = await validRevision(path, options, io);
   if (!revision) return 1;
-  const session = openSession(options);
+  const session = openSession({ ...options, store: cacheFromEnv(io.env) });
   const started = Date.now();
   const { plan } = await planRevision(revision, options, session);
   if (options.output === 'json') writeJson(io, planJson(plan, session, started));
@@ -42,7 +43,7 @@ export async function planCommand(path: string, options: AwsCommandOptions & { d
 export async function driftCommand(path: string, options: AwsCommandOptions, io: Io): Promise<number> {
   const revision = await validRevision(path, options, io);
   if (!revision) return 1;
-  const session = openSession(options);
+  const session = openSession({ ...options, store: cacheFromEnv(io.env) });
   const started = Date.now();
   const { plan } = await planRevision(revision, options, session);
   const drifted = plan.resources.filter(isDrift);
