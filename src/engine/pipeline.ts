@@ -17,7 +17,7 @@ export async function observeAndPlan(
   registry: Registry,
   settings: PlanSettings,
 ): Promise<{ observed: Observed; plan: Plan }> {
-  const observed = await observeAll(session, manifests, registry, settings.defaultMode);
+  const observed = await observeAll(session, manifests, registry, settings);
   const plan = buildPlan(manifests, observed, registry, settings);
   return { observed, plan };
 }

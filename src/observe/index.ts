@@ -8,7 +8,7 @@ import { resolveRefs } from './refs.js';
 export interface Observed {
   ctx: ObserveContext;
   observations: Map<ResourceKey, Observation<unknown>>;
-  /** ARN -> tags of everything this controller owns (for prune). */
+  /** ARN -> tags of what this controller owns, of the kinds the ownership read covered (all taggable ones with prune). */
   owned: Map<string, Record<string, string>>;
 }
 
@@ -27,10 +27,14 @@ export function errorOf(err: unknown): ResourceError {
 /**
  * Reads the live state of every manifest not suspended: references and ownership first (two batched reads shared
  * by all kinds), then each kind's batched observe, kinds in parallel. A failing read marks its resources as errors.
+ * The ownership read covers the kinds whose describe calls lack tags, and every taggable kind when prune is on (to
+ * find what no manifest names).
  */
-export async function observeAll(session: Session, manifests: Manifest[], registry: Registry, defaultMode: Mode): Promise<Observed> {
-  const active = manifests.filter((m) => modeOf(m, defaultMode) !== 'suspend');
-  const types = RECONCILED_KINDS.map((k) => registry[k].taggingType).filter((t): t is string => t !== undefined);
+export async function observeAll(session: Session, manifests: Manifest[], registry: Registry, settings: { defaultMode: Mode; prune: boolean }): Promise<Observed> {
+  const active = manifests.filter((m) => modeOf(m, settings.defaultMode) !== 'suspend');
+  const types = RECONCILED_KINDS.map((k) => registry[k])
+    .filter((r) => settings.prune || !r.tagsInline)
+    .flatMap((r) => (r.taggingType ? [r.taggingType] : []));
   let ownershipError: ResourceError | undefined;
   const [refs, owned] = await Promise.all([
     resolveRefs(active, session.aws),
@@ -57,7 +61,7 @@ export async function observeAll(session: Session, manifests: Manifest[], regist
       for (const m of mine) {
         let o = result.get(m.metadata.name) ?? { state: 'missing' };
         // Without the tagging read, "not owned" may be wrong: report instead of treating it as unmanaged.
-        if (ownershipError && reconciler.taggingType && o.state === 'found' && !o.owned) {
+        if (ownershipError && reconciler.taggingType && !reconciler.tagsInline && o.state === 'found' && !o.owned) {
           o = { state: 'error', error: { ...ownershipError, message: `cannot read ownership tags: ${ownershipError.message}` } };
         }
         observations.set(keyOf(m), o);

@@ -27,15 +27,14 @@ describe('observe reads', () => {
     const session = createSession(aws, { controllerId: 'ballast' });
     const { plan } = await observeAndPlan(revision.manifests, session, RECONCILERS, settings);
     expect(plan.actions).toEqual([]);
-    const owned = SERVICES + DBS + 1 + ALARMS; // services, DBs, one replica, alarms
     const expected = {
       // References: one batched read per kind of network piece named in the manifests.
       'ec2:DescribeSubnets:success': 1,
       'ec2:DescribeSecurityGroups:success': 1,
       'elbv2:DescribeTargetGroups:success': 1,
       'sns:ListTopics:success': 1,
-      // Ownership of every taggable kind at once, 100 ARNs a page.
-      'tagging:GetResources:success': Math.ceil(owned / 100),
+      // Ownership of alarms, 100 ARNs a page: services and DBs bring their tags along in their describe calls.
+      'tagging:GetResources:success': Math.ceil(ALARMS / 100),
       // 10 services a call per cluster; each distinct task definition revision once.
       'ecs:DescribeServices:success': Math.ceil(SERVICES / 10),
       'ecs:DescribeTaskDefinition:success': SERVICES,
@@ -48,12 +47,18 @@ describe('observe reads', () => {
       'cloudwatch:DescribeAlarms:success': Math.ceil(ALARMS / 100),
     };
     expect(aws.counter.summary()).toEqual(expected);
-    expect(aws.counter.calls).toHaveLength(44);
+    expect(aws.counter.calls).toHaveLength(43);
 
     // Revisions are immutable: the same process never reads one twice.
     aws.counter.reset();
     await observeAndPlan(revision.manifests, session, RECONCILERS, settings);
     expect(aws.counter.summary()['ecs:DescribeTaskDefinition:success']).toBeUndefined();
-    expect(aws.counter.calls).toHaveLength(44 - SERVICES);
+    expect(aws.counter.calls).toHaveLength(43 - SERVICES);
+
+    // Prune has to find what no manifest names: then the ownership read covers services and DBs too.
+    aws.counter.reset();
+    await observeAndPlan(revision.manifests, session, RECONCILERS, { ...settings, prune: true });
+    const owned = SERVICES + DBS + 1 + ALARMS; // services, DBs, one replica, alarms
+    expect(aws.counter.summary()['tagging:GetResources:success']).toBe(Math.ceil(owned / 100));
   });
 });
