@@ -20,8 +20,19 @@ describe('observe reads', () => {
 
     const creator = createSession(aws, { controllerId: 'ballast' });
     const created = await observeAndPlan(revision.manifests, creator, RECONCILERS, settings);
+    aws.counter.reset();
     const result = await applyPlan(created.plan, revision.manifests, created.observed.ctx, RECONCILERS, { timeouts: DEFAULT_TIMEOUTS, pollIntervalMs: 10 });
     expect(result.actions.filter((a) => a.state !== 'done')).toEqual([]);
+    expect(result.health.every((h) => h.steady)).toBe(true);
+    // Health checks of resources that finish together share their reads, batched as observe batches them.
+    const health = aws.counter.reads();
+    const healthReads = (operation: string) => health.filter((c) => c.operation === operation).length;
+    expect(healthReads('DescribeAlarms')).toBe(Math.ceil(ALARMS / 100));
+    expect(healthReads('DescribeScalableTargets')).toBe(Math.ceil(SERVICES / 50));
+    expect(healthReads('DescribeServices')).toBeLessThanOrEqual(Math.ceil(SERVICES / 10) + 1);
+    // db-0 waits for its primary (1 read), then for its replica (primary, replica: 2); at the end the primaries
+    // together, then the replica (2). One read per DB and replica would be 3 + 2 + 3 = 8.
+    expect(healthReads('DescribeDBInstances')).toBeLessThanOrEqual(5);
 
     aws.counter.reset();
     const session = createSession(aws, { controllerId: 'ballast' });

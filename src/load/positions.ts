@@ -1,0 +1,59 @@
+import { isCollection, isMap, isPair, isScalar, isSeq, parseAllDocuments, type Document, type Node } from 'yaml';
+
+export type Path = (string | number)[];
+
+/**
+ * The source offset for a path in a document. A scalar is found at its value, or with `key` at its key (so an
+ * unknown field points at the field's own name); a mapping or list at the key that holds it, since a block
+ * collection's own node starts on the line below. A path that does not exist in the source (a field filled by a
+ * default, a missing field) points at the key of the deepest part that exists.
+ */
+export function offsetOf(doc: Document.Parsed, path: Path, key = false): number {
+  let node: Node | null = doc.contents;
+  let anchor = node?.range?.[0] ?? 0;
+  for (const step of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(step));
+      if (!pair) return anchor;
+      const keyNode = pair.key as Node;
+      anchor = keyNode.range?.[0] ?? anchor;
+      node = (pair.value as Node | null) ?? keyNode;
+    } else if (isSeq(node) && typeof step === 'number') {
+      const item = node.items[step] as Node | undefined;
+      if (!item) return anchor;
+      anchor = item.range?.[0] ?? anchor;
+      node = item;
+    } else {
+      return anchor;
+    }
+  }
+  // An empty value (`cpu:`) has no text of its own: point at its key.
+  const empty = isScalar(node) && node.range?.[0] === node.range?.[1];
+  if (key || isCollection(node) || empty) return anchor;
+  return node?.range?.[0] ?? anchor;
+}
+
+/** 1-based line and column of an offset in text. */
+export function linePos(text: string, offset: number): { line: number; col: number } {
+  let line = 1;
+  let start = 0;
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
+    line += 1;
+    start = i + 1;
+  }
+  return { line, col: offset - start + 1 };
+}
+
+/**
+ * Line and column of a path in the `index`th document of a file. Positions are wanted only for problems, so the
+ * file is parsed again with its syntax tree when the first one is asked for, and that tree is kept only as long as
+ * the documents that point into it.
+ */
+export function fileLocator(text: string): (index: number, path: Path, key?: boolean) => { line: number; col: number } {
+  let docs: Document.Parsed[] | undefined;
+  return (index, path, key = false) => {
+    docs ??= parseAllDocuments(text) as Document.Parsed[];
+    const doc = docs[index];
+    return linePos(text, doc ? offsetOf(doc, path, key) : 0);
+  };
+}
