@@ -9,8 +9,8 @@ export interface Observed {
   ctx: ObserveContext;
   observations: Map<ResourceKey, Observation<unknown>>;
   /**
-   * ARN (or a kind's own id) -> tags of what this controller owns: alarms and the kinds without tags always, every
-   * taggable kind when the ownership read had to be complete (see ownershipComplete).
+   * ARN (or a kind's own id) -> tags of what this controller owns: alarms, the kinds without tags and what the observe
+   * found always; every taggable kind when the ownership read had to be complete (see ownershipComplete).
    */
   owned: Map<string, Record<string, string>>;
   /** Kinds whose owned resources could not be listed: prune cannot be complete for them. */
@@ -68,9 +68,6 @@ export async function observeAll(session: Session, manifests: Manifest[], regist
   ]);
   const ctx = buildObserveContext(session, manifests, refs, owned);
   const observations = new Map<ResourceKey, Observation<unknown>>();
-  // Prune is left out of a targeted plan, so there is nothing to discover for it.
-  const discoveryErrors = ownershipError || settings.only ? [] : await discoverOwned(ctx, owned, registry);
-
   await Promise.all(
     RECONCILED_KINDS.map(async (kind: ReconciledKind) => {
       const reconciler = registry[kind];
@@ -90,10 +87,22 @@ export async function observeAll(session: Session, manifests: Manifest[], regist
           o = { state: 'error', error: { ...ownershipError, message: `cannot read ownership tags: ${ownershipError.message}` } };
         }
         observations.set(keyOf(m), o);
+        if (reconciler.tagsInline && o.state === 'found' && o.owned) ownedInline(owned, o.live);
       }
     }),
   );
+  // Prune is left out of a targeted plan, so there is nothing to discover for it.
+  const discoveryErrors = ownershipError || settings.only ? [] : await discoverOwned(ctx, owned, registry);
   return { ctx, observations, owned, discoveryErrors };
+}
+
+/**
+ * A resource whose describe call brought its tags, found owned, joins the owned map as the tagging read would have
+ * added it: discovery then sees, say, the service a leftover scalable target belongs to.
+ */
+function ownedInline(owned: Map<string, Record<string, string>>, live: unknown): void {
+  const { arn, tags } = live as { arn?: unknown; tags?: Record<string, string> };
+  if (typeof arn === 'string' && arn.startsWith('arn:') && tags && !owned.has(arn)) owned.set(arn, tags);
 }
 
 /** Adds what the kinds without tags own (dashboards, scalable targets) to the owned map, kinds in parallel. */
