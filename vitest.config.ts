@@ -13,6 +13,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // The SDK's notice that it will need Node 22 in 2027 would repeat in every test file.
-    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    // The CLI's task-definition cache would outlive an emulator reset (revision ARNs repeat): tests opt in per test.
+    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', BALLAST_CACHE_DIR: 'off' },
   },
 });

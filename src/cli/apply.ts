@@ -9,6 +9,7 @@ import { writeJson, type Io } from './io.js';
 import { hasErrors, planRevision, validRevision } from './plan.js';
 import type { AwsCommandOptions } from './settings.js';
 import { openSession } from '../observe/context.js';
+import { cacheFromEnv } from '../cache/index.js';
 
 export interface ApplyCommandOptions extends AwsCommandOptions {
   yes: boolean;
@@ -36,7 +37,7 @@ export function converged(plan: Plan, result: ApplyResult): boolean {
 export async function applyCommand(path: string, options: ApplyCommandOptions, io: Io): Promise<number> {
   const revision = await validRevision(path, options, io);
   if (!revision) return 1;
-  const session = openSession(options);
+  const session = openSession({ ...options, store: cacheFromEnv(io.env) });
   const started = Date.now();
   const { plan, observed } = await planRevision(revision, options, session);
   const json = options.output === 'json';

@@ -13,9 +13,10 @@ import type { AwsCommandOptions } from './settings.js';
 import { openSession } from '../observe/context.js';
 import { selectTargets } from '../plan/target.js';
 import { pruneRefusal } from '../plan/prune-guard.js';
-import { indexScalars, pinErrors } from '../report/locate.js';
+import { pinErrorsInSource } from '../report/locate.js';
 import { costOfPlan } from '../cost/index.js';
 import { renderPlanMarkdown, renderProblemsMarkdown } from '../report/plan-markdown.js';
+import { cacheFromEnv } from '../cache/index.js';
 
 /** `plan` can also write a pull-request comment. */
 export type PlanOutputFormat = OutputFormat | 'markdown';
@@ -33,7 +34,7 @@ export async function validRevision(path: string, options: { output: PlanOutputF
 export async function planRevision(revision: Revision, options: Pick<AwsCommandOptions, 'mode' | 'prune' | 'target' | 'controllerId'> & { controllerIdStated?: boolean }, session: Session) {
   const only = options.target ? selectTargets(options.target, revision.manifests, RECONCILERS) : undefined;
   const planned = await observeAndPlan(revision.manifests, session, RECONCILERS, { defaultMode: options.mode, prune: options.prune, pruneRefusal: pruneRefusal(options), only });
-  pinErrors(planned.plan, indexScalars(revision.documents));
+  pinErrorsInSource(planned.plan, revision.documents);
   return planned;
 }
 
@@ -50,7 +51,7 @@ export interface PlanCommandOptions extends Omit<AwsCommandOptions, 'output'> {
 export async function planCommand(path: string, options: PlanCommandOptions, io: Io): Promise<number> {
   const revision = await validRevision(path, options, io);
   if (!revision) return 1;
-  const session = openSession(options);
+  const session = openSession({ ...options, store: cacheFromEnv(io.env) });
   const started = Date.now();
   const { plan } = await planRevision(revision, options, session);
   const cost = await costOfPlan(plan, revision.manifests, await session.aws.region(), options.prices);
@@ -64,7 +65,7 @@ export async function planCommand(path: string, options: PlanCommandOptions, io:
 export async function driftCommand(path: string, options: AwsCommandOptions, io: Io): Promise<number> {
   const revision = await validRevision(path, options, io);
   if (!revision) return 1;
-  const session = openSession(options);
+  const session = openSession({ ...options, store: cacheFromEnv(io.env) });
   const started = Date.now();
   const { plan } = await planRevision(revision, options, session);
   const drifted = plan.resources.filter(isDrift);
