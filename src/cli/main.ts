@@ -11,9 +11,7 @@ import type { EventsSetupCommandOptions } from './events.js';
 import { EVENTS_SETUP_DEFAULTS as E } from '../events/defaults.js';
 import { SHIPPED_PRICES } from '../cost/table.js';
 import type { ImportCommandOptions } from './import.js';
-import type { HistoryCommandOptions } from './history.js';
-import type { OperatorOptions } from './operator.js';
-import { parseDuration } from './duration.js';
+import { addOperatorCommands } from './operator-commands.js';
 import { BALLAST_VERSION } from '../version.js';
 import { CONTROLLER_DEFAULTS as D, DRILL_POLL_SECONDS } from '../controller/config.js';
 
@@ -146,40 +144,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     code = await importCommand(opts, io);
   });
 
-  const controllerOption = () =>
-    new Option('--controller <url>', 'the running controller (token from BALLAST_API_TOKEN)').env('BALLAST_CONTROLLER_URL').default('http://127.0.0.1:8080');
-  program
-    .command('status')
-    .description('what the running controller has in force: revision, last reconcile, every resource')
-    .addOption(controllerOption())
-    .addOption(outputOption())
-    .action(async (opts: OperatorOptions) => {
-      const { statusCommand } = await import('./operator.js');
-      code = await statusCommand(opts, io);
-    });
-  program
-    .command('reconcile')
-    .description('ask the running controller for a reconcile now')
-    .option('--wait', 'wait for its result; exit 1 unless it succeeded', false)
-    .addOption(controllerOption())
-    .addOption(outputOption())
-    .action(async (opts: OperatorOptions) => {
-      const { reconcileCommand } = await import('./operator.js');
-      code = await reconcileCommand(opts, io);
-    });
-
-  program
-    .command('history')
-    .description('the writes the controller made, oldest first, from its DynamoDB history table')
-    .argument('[resource]', 'only this resource, as Kind/name')
-    .addOption(new Option('--history-table <name>', 'DynamoDB table the controller records into').env('BALLAST_HISTORY_TABLE'))
-    .addOption(new Option('--controller-id <id>', 'whose history').env('BALLAST_CONTROLLER_ID').default(D.controllerId))
-    .addOption(new Option('--since <duration>', 'how far back: 30m, 24h, 7d').argParser(parseDuration).default(parseDuration('24h'), '24h'))
-    .addOption(outputOption())
-    .action(async (resource: string | undefined, opts: HistoryCommandOptions) => {
-      const { historyCommand } = await import('./history.js');
-      code = await historyCommand(resource, opts, io);
-    });
+  addOperatorCommands(program, io, (c) => (code = c));
 
   addPruneOption(
     program
