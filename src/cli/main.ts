@@ -12,6 +12,7 @@ import { EVENTS_SETUP_DEFAULTS as E } from '../events/defaults.js';
 import { SHIPPED_PRICES } from '../cost/table.js';
 import type { ImportCommandOptions } from './import.js';
 import { addOperatorCommands } from './operator-commands.js';
+import type { EmulatorCommandOptions } from './emulator.js';
 import { BALLAST_VERSION } from '../version.js';
 import { CONTROLLER_DEFAULTS as D, DRILL_POLL_SECONDS } from '../controller/config.js';
 
@@ -208,6 +209,16 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     .action(async (opts: EventsSetupCommandOptions) => {
       const { eventsSetupCommand } = await import('./events.js');
       code = await eventsSetupCommand(opts, io);
+    });
+
+  program
+    .command('emulator')
+    .description("start the AWS emulator (moto with Ballast's patches) in the foreground and print the environment to export")
+    .addOption(new Option('--port <port>', 'loopback port to listen on (default: a free one)').argParser((v) => Math.trunc(positiveNumber(v))).default(0, 'a free one'))
+    .addOption(outputOption())
+    .action(async (opts: EmulatorCommandOptions) => {
+      const { emulatorCommand } = await import('./emulator.js');
+      code = await emulatorCommand(opts, io);
     });
 
   const run = addAwsOptions(program.command('run').description('the long-running controller: Git watch, webhook, drift scans, Slack, HTTP endpoints'), io.env);
