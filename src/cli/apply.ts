@@ -5,7 +5,7 @@ import { planJson } from '../report/plan-json.js';
 import { costOfPlan } from '../cost/index.js';
 import type { Plan } from '../plan/types.js';
 import { revisionOf } from './revision.js';
-import { writeJson, type Io } from './io.js';
+import { paintOf, writeJson, type Io } from './io.js';
 import { hasErrors, planRevision, validRevision } from './plan.js';
 import type { AwsCommandOptions } from './settings.js';
 import { openSession } from '../observe/context.js';
@@ -41,7 +41,7 @@ export async function applyCommand(path: string, options: ApplyCommandOptions, i
   const { plan, observed } = await planRevision(revision, options, session);
   const json = options.output === 'json';
   const cost = await costOfPlan(plan, revision.manifests, await session.aws.region(), options.prices);
-  if (!json) io.stdout(renderPlan(plan, { cost }));
+  if (!json) io.stdout(renderPlan(plan, { cost, paint: paintOf(io) }));
 
   if (plan.actions.length > 0 && !options.yes) {
     if (!io.interactive || !io.confirm) {
