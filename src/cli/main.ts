@@ -1,4 +1,4 @@
-import { Command, CommanderError, Option } from 'commander';
+import { Argument, Command, CommanderError, Option } from 'commander';
 import { processIo, writeJson, type Io, type OutputFormat } from './io.js';
 import { addAwsOptions, addClientOptions, addPruneOption, outputOption, targetOption, withSources, type AwsCommandOptions } from './settings.js';
 import { addRunOptions, positiveNumber } from './run-options.js';
@@ -219,6 +219,15 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     .action(async (opts: EmulatorCommandOptions) => {
       const { emulatorCommand } = await import('./emulator.js');
       code = await emulatorCommand(opts, io);
+    });
+
+  program
+    .command('completion')
+    .description('print a shell completion script: eval "$(ballast completion bash)" in ~/.bashrc, or zsh in ~/.zshrc')
+    .addArgument(new Argument('<shell>', 'bash or zsh').choices(['bash', 'zsh']))
+    .action(async (shell: 'bash' | 'zsh') => {
+      const { completionCommand } = await import('./completion.js');
+      code = completionCommand(shell, program, io);
     });
 
   const run = addAwsOptions(program.command('run').description('the long-running controller: Git watch, webhook, drift scans, Slack, HTTP endpoints'), io.env);
