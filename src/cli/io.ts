@@ -11,6 +11,8 @@ export interface Io {
   interactive: boolean;
   /** Colours for stdout: only on a terminal and without NO_COLOR (absent: none). */
   paint?: Paint;
+  /** Stands for Ctrl-C during `apply` (tests); absent: the process's SIGINT. */
+  interrupt?: AbortSignal;
   /** Asks a yes/no question on the terminal. */
   confirm?: (question: string) => Promise<boolean>;
 }

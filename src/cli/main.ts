@@ -103,6 +103,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       .addOption(new Option('--ecs-timeout <seconds>', 'wait this long for an ECS rollout').argParser(positiveNumber))
       .addOption(new Option('--db-timeout <seconds>', 'wait this long for a DB to be available').argParser(positiveNumber))
       .addOption(new Option('--poll-interval <seconds>', 'between health reads').argParser(positiveNumber).default(D.healthPollInterval))
+      .addOption(new Option('--progress-interval <seconds>', 'between the "still waiting" lines').argParser(positiveNumber).default(10))
       .addOption(new Option('--prices <file>', 'price table for the cost deltas (default: the shipped table of the region)').env('BALLAST_PRICES'))
       .addOption(targetOption())
       .addOption(outputOption()),
