@@ -140,7 +140,8 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
     clearTimeout(this.expiryTimer);
     const due = this.deps.suspensions.nextExpiry(this.suspended);
     if (due === undefined) return;
-    this.expiryTimer = setTimeout(() => this.trigger('expiry'), due + 10);
+    // setTimeout fires at once past 2^31-1 ms (24.8 days): a longer suspension is looked at again then.
+    this.expiryTimer = setTimeout(() => this.trigger('expiry'), Math.min(due + 10, 2 ** 31 - 1));
     this.expiryTimer.unref();
   }
 
