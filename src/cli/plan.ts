@@ -8,7 +8,7 @@ import { isDrift } from '../plan/drift.js';
 import { planJson } from '../report/plan-json.js';
 import type { Session } from '../observe/context.js';
 import { revisionOf } from './revision.js';
-import { writeJson, type Io, type OutputFormat } from './io.js';
+import { paintOf, writeJson, type Io, type OutputFormat } from './io.js';
 import type { AwsCommandOptions } from './settings.js';
 import { openSession } from '../observe/context.js';
 import { selectTargets } from '../plan/target.js';
@@ -57,7 +57,7 @@ export async function planCommand(path: string, options: PlanCommandOptions, io:
   const cost = await costOfPlan(plan, revision.manifests, await session.aws.region(), options.prices);
   if (options.output === 'json') writeJson(io, planJson(plan, session, started, cost), await revisionOf(path));
   else if (options.output === 'markdown') io.stdout(renderPlanMarkdown(plan, { cost }));
-  else io.stdout(renderPlan(plan, { cost }));
+  else io.stdout(renderPlan(plan, { cost, paint: paintOf(io) }));
   if (hasErrors(plan)) return 1;
   return options.detailedExitcode && hasChanges(plan) ? 2 : 0;
 }
@@ -70,7 +70,7 @@ export async function driftCommand(path: string, options: AwsCommandOptions, io:
   const { plan } = await planRevision(revision, options, session);
   const drifted = plan.resources.filter(isDrift);
   if (options.output === 'json') writeJson(io, planJson(plan, session, started, undefined, { missingIsDrift: true }), await revisionOf(path));
-  else io.stdout(renderPlan(plan, { driftOnly: true }));
+  else io.stdout(renderPlan(plan, { driftOnly: true, paint: paintOf(io) }));
   if (hasErrors(plan)) return 1;
   return drifted.length > 0 ? 2 : 0;
 }

@@ -16,6 +16,7 @@ import { loadHead } from './revisions.js';
 import type { ResourceStatusEntry } from './record.js';
 import type { ControllerDeps, ControllerSettings, ReconcileSummary } from './types.js';
 import { recordHistory } from '../history/record.js';
+import { suspendIn, type Suspension } from '../suspend/index.js';
 
 export type { ResourceStatusEntry } from './record.js';
 
@@ -40,6 +41,9 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
   private failures = 0;
   private retryTimer?: NodeJS.Timeout;
   private progressTimer?: NodeJS.Timeout;
+  private expiryTimer?: NodeJS.Timeout;
+  /** The runtime suspensions the last reconcile honoured (src/suspend). */
+  suspended: Suspension[] = [];
   private readonly abort = new AbortController();
 
   constructor(
@@ -83,6 +87,7 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
     this.abort.abort();
     clearTimeout(this.retryTimer);
     clearTimeout(this.progressTimer);
+    clearTimeout(this.expiryTimer);
     this.pending.take();
     await this.running;
   }
@@ -95,6 +100,7 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
       this.lastReconcile = summary;
       this.scheduleRetry(summary);
       this.scheduleProgressCheck();
+      this.scheduleExpiry();
       this.emit('reconciled', summary);
     }
     this.running = undefined;
@@ -127,6 +133,24 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
       this.trigger('progress');
     }, this.settings.healthPollMs);
     this.progressTimer.unref();
+  }
+
+  /** A suspension given a duration ends by itself: the resource is read and corrected again as soon as it ends. */
+  private scheduleExpiry(): void {
+    clearTimeout(this.expiryTimer);
+    const due = this.deps.suspensions.nextExpiry(this.suspended);
+    if (due === undefined) return;
+    // setTimeout fires at once past 2^31-1 ms (24.8 days): a longer suspension is looked at again then.
+    this.expiryTimer = setTimeout(() => this.trigger('expiry'), Math.min(due + 10, 2 ** 31 - 1));
+    this.expiryTimer.unref();
+  }
+
+  /** The suspensions in force; unreadable, the last ones read stay honoured rather than dropped silently. */
+  private async readSuspensions(): Promise<Suspension[]> {
+    const { suspended, error } = await this.deps.suspensions.current();
+    if (error) this.deps.logger.warn({ err: error }, 'could not read the suspensions: honouring the last ones read');
+    this.suspended = suspended;
+    return suspended;
   }
 
   private async reconcile(triggers: Trigger[], only?: string[]): Promise<ReconcileSummary> {
@@ -169,12 +193,14 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
 
     const selected = only ? selectPresent(only, revision.manifests, this.deps.registry) : undefined;
     if (selected?.size === 0) return end('success', false);
+    // Suspended resources run with the suspend mode: not read, not corrected, not drift (the digests stay Git's).
+    const manifests = suspendIn(revision.manifests, await this.readSuspensions());
     let plan: Plan;
     let result: ApplyResult;
     let observed: Observed | undefined;
     try {
       await restoreSeen(this.deps.seen, this.recorder, logger);
-      const settled = await this.progress.check(revision.manifests);
+      const settled = await this.progress.check(manifests);
       for (const h of settled.filter((s) => !s.progressing)) logger.info({ resource: h.key, steady: h.steady, timedOut: h.timedOut, reason: h.reason }, 'progress settled');
       // Only a health read was due and everything is still on its way: no full read of AWS for that.
       if (progressOnly && settled.every((s) => s.progressing)) {
@@ -183,17 +209,17 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
       }
       // Prune under the default controller id deletes only what this controller itself kept (src/plan/prune-guard.ts).
       const provenOwned = this.deps.seen ? this.recorder.seen.arns : undefined;
-      const planned = await observeAndPlan(revision.manifests, session, this.deps.registry, { ...this.settings, only: selected, provenOwned });
+      const planned = await observeAndPlan(manifests, session, this.deps.registry, { ...this.settings, only: selected, provenOwned });
       observed = planned.observed;
       plan = planned.plan;
-      this.progress.hold(plan, revision.manifests);
+      this.progress.hold(plan, manifests);
       pinErrors(plan, revision.scalars);
       this.awsReachable = !plan.resources.some((r) => r.status === 'error' && r.error && !r.error.terminal) || plan.resources.some((r) => r.status !== 'error');
       logger.info(
-        { revision: revision.sha, resources: plan.resources.length, drifted: plan.resources.filter(isDrift).length, actions: plan.actions.length },
+        { revision: revision.sha, resources: plan.resources.length, drifted: plan.resources.filter(isDrift).length, actions: plan.actions.length, suspended: this.suspended.map((x) => x.key) },
         'observed and planned',
       );
-      result = await applyPlan(plan, revision.manifests, planned.observed.ctx, this.deps.registry, {
+      result = await applyPlan(plan, manifests, planned.observed.ctx, this.deps.registry, {
         timeouts: this.settings.timeouts,
         pollIntervalMs: this.settings.healthPollMs,
         deferHealth: true,
@@ -206,7 +232,7 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
           }
         },
       });
-      this.progress.follow(result.health, revision.manifests, planned.observed.ctx);
+      this.progress.follow(result.health, manifests, planned.observed.ctx);
       const followedUp = settled.filter((s) => !s.progressing && !result.health.some((h) => h.key === s.key));
       result = { ...result, health: [...followedUp, ...result.health] };
     } catch (err) {
@@ -252,7 +278,7 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
 
   private outageReport(revision: string, triggers: Trigger[]): ReconcileReport {
     const commit = this.revision?.sha === revision ? { author: this.revision.author.replace(/\s*<[^>]*>$/, ''), subject: this.revision.message.split('\n')[0] ?? '' } : undefined;
-    return { ...this.recorder.outageReport(revision, triggers, this.badRevision), ...(commit ? { commit } : {}) };
+    return { ...this.recorder.outageReport(revision, triggers, this.badRevision), ...(commit ? { commit } : {}), suspended: this.suspended };
   }
 
   /** A replica that lost the lease mid-run leaves telling Slack to the new leader. */
