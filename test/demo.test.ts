@@ -36,5 +36,5 @@ describe('npm run demo', () => {
     const endpoint = /AWS emulator \(moto\) on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
     await expect(fetch(`${endpoint}/moto-api/`)).rejects.toThrow();
     expect(await demoDirs()).toEqual(before);
-  });
+  }, 180_000);
 });

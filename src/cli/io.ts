@@ -1,5 +1,6 @@
 import { createInterface } from 'node:readline/promises';
 import { BALLAST_VERSION } from '../version.js';
+import { painter, plain, type Paint } from '../report/colour.js';
 
 /** Where a command writes: results to stdout, logs and progress to stderr. Injected so tests run commands in-process. */
 export interface Io {
@@ -8,6 +9,10 @@ export interface Io {
   env: NodeJS.ProcessEnv;
   /** True when a person can answer a prompt. */
   interactive: boolean;
+  /** Colours for stdout: only on a terminal and without NO_COLOR (absent: none). */
+  paint?: Paint;
+  /** Stands for Ctrl-C during `apply` (tests); absent: the process's SIGINT. */
+  interrupt?: AbortSignal;
   /** Asks a yes/no question on the terminal. */
   confirm?: (question: string) => Promise<boolean>;
 }
@@ -18,6 +23,7 @@ export function processIo(): Io {
     stderr: (t) => process.stderr.write(t),
     env: process.env,
     interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY),
+    paint: painter(process.stdout, process.env),
     async confirm(question) {
       const rl = createInterface({ input: process.stdin, output: process.stderr });
       try {
@@ -30,6 +36,8 @@ export function processIo(): Io {
 }
 
 export type OutputFormat = 'text' | 'json';
+
+export const paintOf = (io: Io): Paint => io.paint ?? plain;
 
 /** Bumped when a field of a JSON document changes meaning or goes away; new fields do not bump it. */
 export const FORMAT_VERSION = 1;

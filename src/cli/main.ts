@@ -1,4 +1,4 @@
-import { Command, CommanderError, Option } from 'commander';
+import { Argument, Command, CommanderError, Option } from 'commander';
 import { processIo, writeJson, type Io, type OutputFormat } from './io.js';
 import { addAwsOptions, addClientOptions, addPruneOption, outputOption, targetOption, withSources, type AwsCommandOptions } from './settings.js';
 import { addRunOptions, positiveNumber } from './run-options.js';
@@ -11,9 +11,8 @@ import type { EventsSetupCommandOptions } from './events.js';
 import { EVENTS_SETUP_DEFAULTS as E } from '../events/defaults.js';
 import { SHIPPED_PRICES } from '../cost/table.js';
 import type { ImportCommandOptions } from './import.js';
-import type { HistoryCommandOptions } from './history.js';
-import type { OperatorOptions } from './operator.js';
-import { parseDuration } from './duration.js';
+import { addOperatorCommands } from './operator-commands.js';
+import type { EmulatorCommandOptions } from './emulator.js';
 import { BALLAST_VERSION } from '../version.js';
 import { CONTROLLER_DEFAULTS as D, DRILL_POLL_SECONDS } from '../controller/config.js';
 
@@ -104,6 +103,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       .addOption(new Option('--ecs-timeout <seconds>', 'wait this long for an ECS rollout').argParser(positiveNumber))
       .addOption(new Option('--db-timeout <seconds>', 'wait this long for a DB to be available').argParser(positiveNumber))
       .addOption(new Option('--poll-interval <seconds>', 'between health reads').argParser(positiveNumber).default(D.healthPollInterval))
+      .addOption(new Option('--progress-interval <seconds>', 'between the "still waiting" lines').argParser(positiveNumber).default(10))
       .addOption(new Option('--prices <file>', 'price table for the cost deltas (default: the shipped table of the region)').env('BALLAST_PRICES'))
       .addOption(targetOption())
       .addOption(outputOption()),
@@ -146,40 +146,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     code = await importCommand(opts, io);
   });
 
-  const controllerOption = () =>
-    new Option('--controller <url>', 'the running controller (token from BALLAST_API_TOKEN)').env('BALLAST_CONTROLLER_URL').default('http://127.0.0.1:8080');
-  program
-    .command('status')
-    .description('what the running controller has in force: revision, last reconcile, every resource')
-    .addOption(controllerOption())
-    .addOption(outputOption())
-    .action(async (opts: OperatorOptions) => {
-      const { statusCommand } = await import('./operator.js');
-      code = await statusCommand(opts, io);
-    });
-  program
-    .command('reconcile')
-    .description('ask the running controller for a reconcile now')
-    .option('--wait', 'wait for its result; exit 1 unless it succeeded', false)
-    .addOption(controllerOption())
-    .addOption(outputOption())
-    .action(async (opts: OperatorOptions) => {
-      const { reconcileCommand } = await import('./operator.js');
-      code = await reconcileCommand(opts, io);
-    });
-
-  program
-    .command('history')
-    .description('the writes the controller made, oldest first, from its DynamoDB history table')
-    .argument('[resource]', 'only this resource, as Kind/name')
-    .addOption(new Option('--history-table <name>', 'DynamoDB table the controller records into').env('BALLAST_HISTORY_TABLE'))
-    .addOption(new Option('--controller-id <id>', 'whose history').env('BALLAST_CONTROLLER_ID').default(D.controllerId))
-    .addOption(new Option('--since <duration>', 'how far back: 30m, 24h, 7d').argParser(parseDuration).default(parseDuration('24h'), '24h'))
-    .addOption(outputOption())
-    .action(async (resource: string | undefined, opts: HistoryCommandOptions) => {
-      const { historyCommand } = await import('./history.js');
-      code = await historyCommand(resource, opts, io);
-    });
+  addOperatorCommands(program, io, (c) => (code = c));
 
   addPruneOption(
     program
@@ -243,6 +210,25 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     .action(async (opts: EventsSetupCommandOptions) => {
       const { eventsSetupCommand } = await import('./events.js');
       code = await eventsSetupCommand(opts, io);
+    });
+
+  program
+    .command('emulator')
+    .description("start the AWS emulator (moto with Ballast's patches) in the foreground and print the environment to export")
+    .addOption(new Option('--port <port>', 'loopback port to listen on (default: a free one)').argParser((v) => Math.trunc(positiveNumber(v))).default(0, 'a free one'))
+    .addOption(outputOption())
+    .action(async (opts: EmulatorCommandOptions) => {
+      const { emulatorCommand } = await import('./emulator.js');
+      code = await emulatorCommand(opts, io);
+    });
+
+  program
+    .command('completion')
+    .description('print a shell completion script: eval "$(ballast completion bash)" in ~/.bashrc, or zsh in ~/.zshrc')
+    .addArgument(new Argument('<shell>', 'bash or zsh').choices(['bash', 'zsh']))
+    .action(async (shell: 'bash' | 'zsh') => {
+      const { completionCommand } = await import('./completion.js');
+      code = completionCommand(shell, program, io);
     });
 
   const run = addAwsOptions(program.command('run').description('the long-running controller: Git watch, webhook, drift scans, Slack, HTTP endpoints'), io.env);

@@ -4,6 +4,16 @@ export interface OperatorOptions {
   controller: string;
   output: OutputFormat;
   wait?: boolean;
+  /** suspend: milliseconds (from --for 1h). */
+  for?: number;
+  reason?: string;
+}
+
+interface Suspension {
+  key: string;
+  since: string;
+  until?: string;
+  reason?: string;
 }
 
 interface StatusDocument {
@@ -11,12 +21,14 @@ interface StatusDocument {
   rejectedRevision: { sha: string } | null;
   lastReconcile: { triggers: string[]; result: string; at: string; durationMs: number; writes: number } | null;
   resources: { key: string; status: string; mode: string; lastAppliedAt?: string; lastError?: { code: string; message: string } }[];
+  suspensions: Suspension[];
 }
 
 /** Calls the controller's operator API; the token comes only from BALLAST_API_TOKEN (never a flag: flags show in ps). */
-async function call(options: OperatorOptions, io: Io, method: string, route: string): Promise<{ status: number; body: unknown }> {
+async function call(options: OperatorOptions, io: Io, method: string, route: string, json?: object): Promise<{ status: number; body: unknown }> {
   const token = io.env.BALLAST_API_TOKEN;
-  const response = await fetch(new URL(route, options.controller), { method, headers: token ? { authorization: `Bearer ${token}` } : {} });
+  const headers: Record<string, string> = { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(json ? { 'content-type': 'application/json' } : {}) };
+  const response = await fetch(new URL(route, options.controller), { method, headers, ...(json ? { body: JSON.stringify(json) } : {}) });
   const text = await response.text();
   let body: unknown;
   try {
@@ -49,6 +61,7 @@ export async function statusCommand(options: OperatorOptions, io: Io): Promise<n
     `revision   ${r ? `${r.sha.slice(0, 7)} ${r.author}: ${r.message.split('\n')[0]}` : 'none loaded'}`,
     ...(s.rejectedRevision ? [`rejected   ${s.rejectedRevision.sha.slice(0, 7)} (invalid; see /status for its problems)`] : []),
     `reconcile  ${last ? `${last.result} at ${last.at} (${last.triggers.join(', ')}, ${(last.durationMs / 1000).toFixed(1)}s, ${last.writes} writes)` : 'none yet'}`,
+    ...(s.suspensions ?? []).map((x) => `suspended  ${describeSuspension(x)}`),
     '',
   ];
   const rows = s.resources.map((x) => [x.key, x.status, x.mode, x.lastAppliedAt ?? '-', x.lastError ? `${x.lastError.code}: ${x.lastError.message}` : '-']);
@@ -66,4 +79,27 @@ export async function reconcileCommand(options: OperatorOptions, io: Io): Promis
   if (options.output === 'json') writeJson(io, summary as object, summary.revision ?? null);
   else io.stdout(options.wait ? `reconcile ${summary.result ?? summary.error}\n` : 'reconcile requested\n');
   return !options.wait || summary.result === 'success' ? 0 : 1;
+}
+
+/** `EcsService/storefront until 2025-01-01T13:00:00.000Z: deploy freeze`. */
+function describeSuspension(s: Suspension): string {
+  return `${s.key} ${s.until ? `until ${s.until}` : 'until resumed'}${s.reason ? `: ${s.reason}` : ''}`;
+}
+
+export async function suspendCommand(key: string, options: OperatorOptions, io: Io): Promise<number> {
+  const request = { key, ...(options.for !== undefined ? { forSeconds: options.for / 1000 } : {}), ...(options.reason ? { reason: options.reason } : {}) };
+  const { status, body } = await call(options, io, 'POST', '/suspend', request);
+  if (status !== 200) return refused(status, body, io);
+  const { suspended } = body as { suspended: Suspension };
+  if (options.output === 'json') writeJson(io, { suspended });
+  else io.stdout(`suspended ${describeSuspension(suspended)}\n`);
+  return 0;
+}
+
+export async function resumeCommand(key: string, options: OperatorOptions, io: Io): Promise<number> {
+  const { status, body } = await call(options, io, 'POST', '/resume', { key });
+  if (status !== 200) return refused(status, body, io);
+  if (options.output === 'json') writeJson(io, { resumed: key });
+  else io.stdout(`resumed ${key}: read and corrected again from the next reconcile\n`);
+  return 0;
 }

@@ -1,7 +1,8 @@
 import { EventEmitter } from 'node:events';
 import type { Manifest } from '../schema/index.js';
 import type { ApplyResult } from '../apply/index.js';
-import { applyTargets, planTargets, type PlannedTargets } from '../targets/each.js';
+import { planTargets, type PlannedTargets } from '../targets/each.js';
+import { applyAndFollow, placedIn } from './apply-targets.js';
 import { TargetSessions } from '../targets/sessions.js';
 import { errorOf, type Observed } from '../observe/index.js';
 import type { Plan } from '../plan/types.js';
@@ -17,6 +18,7 @@ import { loadHead } from './revisions.js';
 import type { ResourceStatusEntry } from './record.js';
 import type { ControllerDeps, ControllerSettings, ReconcileSummary } from './types.js';
 import { recordHistory } from '../history/record.js';
+import { suspendIn, type Suspension } from '../suspend/index.js';
 
 export type { ResourceStatusEntry } from './record.js';
 
@@ -41,6 +43,9 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
   private failures = 0;
   private retryTimer?: NodeJS.Timeout;
   private progressTimer?: NodeJS.Timeout;
+  private expiryTimer?: NodeJS.Timeout;
+  /** The runtime suspensions the last reconcile honoured (src/suspend). */
+  suspended: Suspension[] = [];
   private readonly abort = new AbortController();
   private readonly sessions: TargetSessions;
 
@@ -86,6 +91,7 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
     this.abort.abort();
     clearTimeout(this.retryTimer);
     clearTimeout(this.progressTimer);
+    clearTimeout(this.expiryTimer);
     this.pending.take();
     await this.running;
   }
@@ -98,6 +104,7 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
       this.lastReconcile = summary;
       this.scheduleRetry(summary);
       this.scheduleProgressCheck();
+      this.scheduleExpiry();
       this.emit('reconciled', summary);
     }
     this.running = undefined;
@@ -130,6 +137,24 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
       this.trigger('progress');
     }, this.settings.healthPollMs);
     this.progressTimer.unref();
+  }
+
+  /** A suspension given a duration ends by itself: the resource is read and corrected again as soon as it ends. */
+  private scheduleExpiry(): void {
+    clearTimeout(this.expiryTimer);
+    const due = this.deps.suspensions.nextExpiry(this.suspended);
+    if (due === undefined) return;
+    // setTimeout fires at once past 2^31-1 ms (24.8 days): a longer suspension is looked at again then.
+    this.expiryTimer = setTimeout(() => this.trigger('expiry'), Math.min(due + 10, 2 ** 31 - 1));
+    this.expiryTimer.unref();
+  }
+
+  /** The suspensions in force; unreadable, the last ones read stay honoured rather than dropped silently. */
+  private async readSuspensions(): Promise<Suspension[]> {
+    const { suspended, error } = await this.deps.suspensions.current();
+    if (error) this.deps.logger.warn({ err: error }, 'could not read the suspensions: honouring the last ones read');
+    this.suspended = suspended;
+    return suspended;
   }
 
   private async reconcile(triggers: Trigger[], only?: string[]): Promise<ReconcileSummary> {
@@ -172,15 +197,15 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
 
     const selected = only ? selectPresent(only, revision.manifests, this.deps.registry) : undefined;
     if (selected?.size === 0) return end('success', false);
+    // Suspended resources run with the suspend mode: not read, not corrected, not drift (the digests stay Git's).
+    const manifests = suspendIn(revision.manifests, await this.readSuspensions());
     let plan: Plan;
     let result: ApplyResult;
     let observed: Observed | undefined;
     let planned: PlannedTargets;
-    // The target of a resource, for log lines (none for the default target).
-    let placed = (_key: string): { target?: string } => ({});
     try {
       await restoreSeen(this.deps.seen, this.recorder, logger);
-      const settled = await this.progress.check(revision.manifests);
+      const settled = await this.progress.check(manifests);
       for (const h of settled.filter((s) => !s.progressing)) logger.info({ resource: h.key, steady: h.steady, timedOut: h.timedOut, reason: h.reason }, 'progress settled');
       // Only a health read was due and everything is still on its way: no full read of AWS for that.
       if (progressOnly && settled.every((s) => s.progressing)) {
@@ -190,34 +215,18 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
       // Prune under the default controller id deletes only what this controller itself kept (src/plan/prune-guard.ts).
       const provenOwned = this.deps.seen ? this.recorder.seen.arns : undefined;
       // Each target is read and applied in its own account and region; one that fails fails only its resources.
-      planned = await planTargets(revision.manifests, this.sessions, this.deps.registry, { ...this.settings, only: selected, provenOwned });
+      planned = await planTargets(manifests, this.sessions, this.deps.registry, { ...this.settings, only: selected, provenOwned });
       observed = planned.observed;
       plan = planned.plan;
-      this.progress.hold(plan, revision.manifests);
+      this.progress.hold(plan, manifests);
       pinErrors(plan, revision.scalars);
       this.awsReachable = !plan.resources.some((r) => r.status === 'error' && r.error && !r.error.terminal) || plan.resources.some((r) => r.status !== 'error');
       logger.info(
-        { revision: revision.sha, resources: plan.resources.length, drifted: plan.resources.filter(isDrift).length, actions: plan.actions.length },
+        { revision: revision.sha, resources: plan.resources.length, drifted: plan.resources.filter(isDrift).length, actions: plan.actions.length, suspended: this.suspended.map((x) => x.key) },
         'observed and planned',
       );
-      const targets = new Map(plan.resources.map((r) => [r.key as string, r.target]));
-      placed = (key) => (targets.get(key) !== undefined ? { target: targets.get(key) } : {});
-      const applied = await applyTargets(planned, this.deps.registry, {
-        timeouts: this.settings.timeouts,
-        pollIntervalMs: this.settings.healthPollMs,
-        deferHealth: true,
-        signal: this.abort.signal,
-        onEvent: (e) => {
-          if (e.type === 'health') {
-            logger.info({ revision: revision.sha, resource: e.key, ...placed(e.key), steady: e.health.steady, reason: e.health.reason }, 'health');
-          } else if (e.state !== 'started') {
-            const resource = e.id.split('#')[0]!;
-            logger.info({ revision: revision.sha, resource, ...placed(resource), action: e.id, state: e.state, detail: e.detail }, 'write');
-          }
-        },
-      });
-      result = applied.result;
-      for (const { target, result: own } of applied.each) if (target.observed) this.progress.follow(own.health, target.placement.manifests, target.observed.ctx);
+      const deps = { registry: this.deps.registry, logger, progress: this.progress };
+      result = await applyAndFollow(planned, deps, revision.sha, { timeouts: this.settings.timeouts, pollIntervalMs: this.settings.healthPollMs, deferHealth: true, signal: this.abort.signal });
       const followedUp = settled.filter((s) => !s.progressing && !result.health.some((h) => h.key === s.key));
       result = { ...result, health: [...followedUp, ...result.health] };
     } catch (err) {
@@ -240,6 +249,7 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
       trigger: triggers.join('+'),
       drifted: new Set(report.drift.map((d) => d.key)),
     });
+    const placed = placedIn(plan);
     for (const f of report.failures) logger.warn({ revision: revision.sha, resource: f.key, ...placed(f.key), code: f.code, err: f.message }, 'resource failed');
     await this.notify(report);
     const outcome = head === 'rejected' ? 'invalid' : report.failures.length > 0 ? 'failure' : 'success';
@@ -263,7 +273,7 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
 
   private outageReport(revision: string, triggers: Trigger[]): ReconcileReport {
     const commit = this.revision?.sha === revision ? { author: this.revision.author.replace(/\s*<[^>]*>$/, ''), subject: this.revision.message.split('\n')[0] ?? '' } : undefined;
-    return { ...this.recorder.outageReport(revision, triggers, this.badRevision), ...(commit ? { commit } : {}) };
+    return { ...this.recorder.outageReport(revision, triggers, this.badRevision), ...(commit ? { commit } : {}), suspended: this.suspended };
   }
 
   /** A replica that lost the lease mid-run leaves telling Slack to the new leader. */

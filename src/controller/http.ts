@@ -6,15 +6,17 @@ import type { Logger } from 'pino';
 import { isDeletion, parsePush, RecentDeliveries, verifySignature } from '../source/webhook.js';
 import type { DrillScheduler } from '../drill/index.js';
 import type { LeaderGate } from '../lease/index.js';
+import { keyProblem, MAX_REASON, type Suspensions } from '../suspend/index.js';
 
 export interface HttpOptions {
   controller: Controller;
   metrics: Metrics;
   drills: DrillScheduler;
   leader: LeaderGate;
+  suspensions: Suspensions;
   /** Without a secret every webhook is refused: an unauthenticated trigger is never accepted. */
   webhookSecret?: string;
-  /** Bearer token of /status and /reconcile; without it /status is open and /reconcile refused. */
+  /** Bearer token of /status, /reconcile, /suspend and /resume; without it /status is open and the others refused. */
   apiToken?: string;
   branch: string;
   logger: Logger;
@@ -22,6 +24,8 @@ export interface HttpOptions {
 
 /** GitHub's largest payload. */
 const WEBHOOK_BODY_LIMIT = 25 * 1024 * 1024;
+/** A suspend or resume request is a key, a duration and a short reason. */
+const OPERATOR_BODY_LIMIT = 4096;
 /** How long POST /reconcile?wait=true waits for the reconcile it asked for. */
 const RECONCILE_WAIT_MS = 15 * 60_000;
 
@@ -58,9 +62,15 @@ export function createHttpServer(options: HttpOptions): FastifyInstance {
     }
   };
 
-  app.post('/reconcile', { preHandler: guard }, async (req, reply) => {
+  // What changes the controller's behaviour needs a token, and only the leader can act on it.
+  const act = async (req: FastifyRequest, reply: FastifyReply) => {
+    const refused = await guard(req, reply);
+    if (refused) return refused;
     if (!options.apiToken) return reply.code(403).send({ error: 'the controller has no BALLAST_API_TOKEN: operator requests are refused' });
     if (!options.leader.leading) return reply.code(409).send({ error: `standing by: ${options.leader.holder ?? 'no replica'} leads; ask the leader` });
+  };
+
+  app.post('/reconcile', { preHandler: act }, async (req, reply) => {
     const wait = (req.query as { wait?: string }).wait === 'true';
     const done = wait ? nextRun(controller) : undefined;
     controller.trigger('operator');
@@ -68,7 +78,37 @@ export function createHttpServer(options: HttpOptions): FastifyInstance {
     return reply.code(200).send(await done);
   });
 
+  app.post('/suspend', { preHandler: act, bodyLimit: OPERATOR_BODY_LIMIT }, async (req, reply) => {
+    const request = suspendRequest(req.body);
+    if (typeof request === 'string') return reply.code(400).send({ error: request });
+    const unknown = unknownResource(controller, request.key);
+    if (unknown) return reply.code(404).send({ error: unknown });
+    const { key, forSeconds, reason } = request;
+    try {
+      const suspension = await options.suspensions.suspend(key, { ...(forSeconds !== undefined ? { forMs: forSeconds * 1000 } : {}), reason });
+      options.logger.info({ resource: key, until: suspension.until, reason }, 'suspended by an operator');
+      controller.trigger('operator');
+      return reply.code(200).send({ suspended: suspension });
+    } catch (err) {
+      return reply.code(503).send({ error: `could not keep the suspension: ${(err as Error).message}` });
+    }
+  });
+
+  app.post('/resume', { preHandler: act, bodyLimit: OPERATOR_BODY_LIMIT }, async (req, reply) => {
+    const request = suspendRequest(req.body);
+    if (typeof request === 'string') return reply.code(400).send({ error: request });
+    try {
+      if (!(await options.suspensions.resume(request.key))) return reply.code(404).send({ error: `${request.key} is not suspended` });
+    } catch (err) {
+      return reply.code(503).send({ error: `could not lift the suspension: ${(err as Error).message}` });
+    }
+    options.logger.info({ resource: request.key }, 'resumed by an operator');
+    controller.trigger('operator');
+    return reply.code(200).send({ resumed: request.key });
+  });
+
   app.get('/status', { preHandler: guard }, async () => ({
+    suspensions: (await options.suspensions.current()).suspended,
     leader: options.leader.leading,
     identity: options.leader.identity,
     holder: options.leader.holder ?? null,
@@ -106,6 +146,38 @@ export function createHttpServer(options: HttpOptions): FastifyInstance {
   });
 
   return app;
+}
+
+interface SuspendRequest {
+  key: string;
+  forSeconds?: number;
+  reason?: string;
+}
+
+/** The JSON body of /suspend and /resume (the parser hands bodies over unparsed), or what is wrong with it. */
+function suspendRequest(body: unknown): SuspendRequest | string {
+  let value: Partial<Record<keyof SuspendRequest, unknown>>;
+  try {
+    value = JSON.parse(Buffer.isBuffer(body) ? body.toString('utf8') : '') as typeof value;
+  } catch {
+    return 'expected a JSON body {"key": "Kind/name", "forSeconds"?: number, "reason"?: text}';
+  }
+  if (typeof value !== 'object' || value === null || typeof value.key !== 'string') return 'expected "key": "Kind/name"';
+  const problem = keyProblem(value.key);
+  if (problem) return problem;
+  const { forSeconds, reason } = value;
+  if (forSeconds !== undefined && (typeof forSeconds !== 'number' || !Number.isFinite(forSeconds) || forSeconds <= 0)) return '"forSeconds" must be a positive number';
+  if (reason !== undefined && (typeof reason !== 'string' || reason.length > MAX_REASON)) return `"reason" must be text of at most ${MAX_REASON} characters`;
+  // A terminal shows the reason in `ballast status`: no control characters (escape sequences) get that far.
+  if (typeof reason === 'string' && /\p{Cc}/u.test(reason)) return '"reason" must not contain control characters';
+  return { key: value.key, ...(forSeconds !== undefined ? { forSeconds } : {}), ...(reason ? { reason } : {}) };
+}
+
+/** A key the revision in force does not name is most likely a typo: suspending it would silently do nothing. */
+function unknownResource(controller: Controller, key: string): string | undefined {
+  const manifests = controller.revision?.manifests;
+  if (!manifests || manifests.some((m) => `${m.kind}/${m.metadata.name}` === key)) return undefined;
+  return `${key} is in no manifest of revision ${controller.revision!.sha.slice(0, 7)}`;
 }
 
 /** The summary of the first reconcile that starts from now on (one already running does not count). */

@@ -26,6 +26,8 @@ export interface ResourceStatusEntry {
   explanation?: string;
   /** While `progressing`: applied at `since`, given up on at `deadline`, and the last health read. */
   progress?: { since: string; deadline: string; reason: string };
+  /** Set while suspended at runtime (`ballast suspend`): since when, until when, why. */
+  suspension?: { since: string; until?: string; reason?: string };
 }
 
 /** The progress of a resource still becoming healthy, if it is. */

@@ -68,7 +68,10 @@ export class StatusRecorder {
     const report: ReconcileReport = { ...base, drift: this.lastDrift, applied: outcome.applied, failures: [...this.lastFailures] };
     if (only) for (const key of only) this.resources.delete(key);
     else this.resources.clear();
+    const suspended = new Map((base.suspended ?? []).map(({ key, ...s }) => [key, s]));
     for (const entry of outcome.resources) {
+      const suspension = suspended.get(entry.key);
+      if (suspension) entry.suspension = suspension;
       this.resources.set(entry.key, entry);
       if (entry.explanation) this.logger.info({ revision: revision.sha, resource: entry.key, explanation: entry.explanation }, 'decision');
     }

@@ -26,6 +26,7 @@ import { pruneRefusal } from '../plan/prune-guard.js';
 import { CallCounter } from '../aws/counter.js';
 import { DEFAULT_ISOLATION } from '../isolated-load/index.js';
 import { DynamoSeenStore } from '../seen/index.js';
+import { DynamoSuspendStore, MemorySuspendStore, Suspensions } from '../suspend/index.js';
 import { createElector, leaseTableClient, soleIdentity, type LeaderElector, type LeaderGate } from '../lease/index.js';
 import { EventConsumer, sqsClient } from '../events/index.js';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
@@ -63,7 +64,12 @@ export async function startController(config: ControllerConfig, logger: Logger =
   const aws = session.aws;
   const metrics = new Metrics(aws.counter, leaseCalls, eventCalls);
   // The lease table also keeps which resources were seen in place, so a restart still tells "deleted by hand".
-  const seen = config.leaseTable ? new DynamoSeenStore(leaseTableClient(config, leaseCalls), config.leaseTable, config.controllerId) : undefined;
+  const table = config.leaseTable ? { client: leaseTableClient(config, leaseCalls), name: config.leaseTable } : undefined;
+  const seen = table ? new DynamoSeenStore(table.client, table.name, config.controllerId) : undefined;
+  // Suspensions sit next to the lease so a new leader honours them; without a table they live as long as the process.
+  const suspensions = new Suspensions(
+    table ? new DynamoSuspendStore(table.client, table.name, config.controllerId) : new MemorySuspendStore(),
+  );
   const workdir = config.workdir ?? path.join(tmpdir(), `ballast-${config.controllerId}`);
   const notifier = new SlackNotifier(config.slackWebhookUrl, logger, (outcome) => metrics.slackMessages.inc({ outcome }));
   const verifier = CommitVerifier.from(config);
@@ -96,6 +102,7 @@ export async function startController(config: ControllerConfig, logger: Logger =
         ? { history: new HistoryStore({ table: config.historyTable, controllerId: config.controllerId, retentionDays: config.historyRetentionDays }) }
         : {}),
       seen,
+      suspensions,
     },
   );
   if (config.githubToken) {
@@ -150,7 +157,7 @@ export async function startController(config: ControllerConfig, logger: Logger =
     controller.trigger('startup');
     events?.start();
   };
-  const server = createHttpServer({ controller, metrics, drills, leader, logger, webhookSecret: config.webhookSecret, apiToken: config.apiToken, branch: config.branch });
+  const server = createHttpServer({ controller, metrics, drills, leader, logger, suspensions, webhookSecret: config.webhookSecret, apiToken: config.apiToken, branch: config.branch });
   const url = await server.listen({ port: config.port, host: config.host });
   const poll = setInterval(() => controller.trigger('poll'), config.pollInterval * 1000);
   const scan = cron.schedule(config.driftSchedule, () => controller.trigger('drift-scan'));

@@ -15,6 +15,7 @@ import type { PlanCostReport } from '../cost/index.js';
 import type { LeaderGate } from '../lease/index.js';
 import type { SeenStore } from '../seen/index.js';
 import type { HistoryStore } from '../history/store.js';
+import type { Suspensions } from '../suspend/index.js';
 import type { Metrics } from './metrics.js';
 import type { Trigger } from './triggers.js';
 
@@ -51,6 +52,8 @@ export interface ControllerDeps {
   history?: HistoryStore;
   /** Keeps which resources were seen in place past a restart or a change of leader; absent: this process only. */
   seen?: SeenStore;
+  /** Runtime suspensions (`ballast suspend`): kept in the lease table when there is one, else in memory. */
+  suspensions: Suspensions;
 }
 
 export interface ReconcileSummary {

@@ -49,13 +49,13 @@ function motoServerPython(): string | undefined {
 }
 
 /**
- * Starts moto on a loopback port the kernel picks (port 0, so parallel starts never race for a port) through the
+ * Starts moto on a loopback port the kernel picks (port 0, so parallel starts never race for a port; or `port`) through the
  * project's launcher, which makes it answer as AWS does where Ballast depends on it (see emulator/README.md), and
  * resolves once it is listening.
  */
-export async function startEmulator(options: { python?: string; env?: Record<string, string> } = {}): Promise<Emulator> {
+export async function startEmulator(options: { python?: string; env?: Record<string, string>; port?: number } = {}): Promise<Emulator> {
   const python = options.python ?? findMotoPython();
-  const child: ChildProcess = spawn(python, [LAUNCHER, '-H', '127.0.0.1', '-p', '0'], {
+  const child: ChildProcess = spawn(python, [LAUNCHER, '-H', '127.0.0.1', '-p', String(options.port ?? 0)], {
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

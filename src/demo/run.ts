@@ -48,6 +48,8 @@ export async function runDemo(say: (line: string) => void = (l) => process.stdou
   const started = Date.now();
   const step = (n: number, title: string) => say(`\n━━ ${n}. ${title} ${'━'.repeat(Math.max(0, 70 - title.length))}`);
   const cleanups: (() => Promise<unknown>)[] = [];
+  // What the demo sets in the environment it gives back afterwards, so a caller in the same process keeps its own.
+  const saved = Object.fromEntries(['AWS_ENDPOINT_URL', ...Object.keys(EMULATOR_ENV)].map((k) => [k, process.env[k]]));
   Object.assign(process.env, EMULATOR_ENV);
   try {
     step(0, 'Setting up a local AWS, a Git repository and Slack');
@@ -187,6 +189,9 @@ export async function runDemo(say: (line: string) => void = (l) => process.stdou
     return 1;
   } finally {
     for (const cleanup of cleanups) await cleanup().catch(() => undefined);
-    delete process.env.AWS_ENDPOINT_URL;
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
   }
 }

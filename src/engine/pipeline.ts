@@ -14,7 +14,7 @@ export async function observeAndPlan(
   registry: Registry,
   settings: PlanSettings,
 ): Promise<{ observed: Observed; plan: Plan }> {
-  const observed = await observeAll(session, manifests, registry, settings.defaultMode, settings.only);
+  const observed = await observeAll(session, manifests, registry, settings);
   const plan = buildPlan(manifests, observed, registry, settings);
   return { observed, plan };
 }

@@ -116,6 +116,8 @@ export interface Reconciler<K extends Kind, L> {
   kind: K;
   /** Resource type in the Resource Groups Tagging API, when the kind is discovered by tag (for ownership and prune). */
   taggingType?: string;
+  /** Its observe reads the ownership tags in the same call: the tagging read is needed for prune discovery only. */
+  tagsInline?: boolean;
   /** Batched reads of the live objects the manifests name, normalised toward the manifest's shape. Keyed by metadata.name. */
   observe(manifests: ManifestOf<K>[], ctx: ObserveContext): Promise<Map<string, Observation<L>>>;
   /** Managed-field differences only; fields the manifest leaves out are never reported. */

@@ -5,5 +5,5 @@ import { indexScalars } from '../report/locate.js';
 
 // Runs one revision's load and validation in a worker with its own heap limit; only plain data goes back.
 const { root, options } = workerData as { root: string; options: LoadOptions };
-const revision = await loadRevision(root, options);
+const revision = await loadRevision(root, { ...options, indexScalars: true });
 parentPort!.postMessage({ manifests: revision.manifests, problems: revision.problems, scalars: indexScalars(revision.documents) });

@@ -1,9 +1,13 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import pLimit from 'p-limit';
 import { LineCounter, isScalar, parseAllDocuments, visit, type Document } from 'yaml';
 import type { Problem } from '../problem.js';
 import { findManifestFiles } from './files.js';
 import { countNodes, DEFAULT_LIMITS, type RevisionLimits } from './limits.js';
+import { fileLocator, linePos, scalarPositions, type Path, type Position, type ScalarPositions } from './positions.js';
+
+export type { Path, Position, ScalarPositions } from './positions.js';
 
 export interface LoadOptions {
   /** Files larger than this are refused before parsing. */
@@ -15,17 +19,26 @@ export interface LoadOptions {
   /** The clone root is taken as within: no folder from it down to root may be a symbolic link. */
   within?: string;
   limits?: Partial<RevisionLimits>;
+  /**
+   * Find every document's scalar positions in the first parse, while its syntax tree is at hand (the controller's
+   * worker sends them all back); otherwise a document's are found when asked for, by parsing its file again.
+   */
+  indexScalars?: boolean;
 }
 
 const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
 const DEFAULT_MAX_ALIAS_COUNT = 100;
+/** Files read at once: enough to keep the disk busy, few enough to stay well under the open-file limit. */
+const READ_CONCURRENCY = 32;
 
-/** One YAML document, with what is needed to point back at its source. */
+/** One YAML document's value, and how to point back at its source. */
 export interface SourceDocument {
   file: string;
-  doc: Document.Parsed;
-  lines: LineCounter;
   value: unknown;
+  /** Line and column of the node at path (at its key with `key`): computed only when a problem needs it. */
+  position(path: Path, key?: boolean): Position;
+  /** Where each scalar value first appears, to point an error found later (a reference to nothing) at it. */
+  scalars(): ScalarPositions;
 }
 
 export interface LoadResult {
@@ -33,10 +46,13 @@ export interface LoadResult {
   problems: Problem[];
 }
 
-/** Reads and parses every manifest file under root. Never throws for bad input: it returns problems. */
+/**
+ * Reads and parses every manifest file under root: files read concurrently, all of them counted against the revision
+ * limits before any is parsed, results in file order. Syntax trees are dropped once a document's value is taken;
+ * positions come from a second parse of a file, only when asked for. Never throws for bad input: it returns problems.
+ */
 export async function loadManifests(root: string, options: LoadOptions = {}): Promise<LoadResult> {
   const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
-  const maxAliasCount = options.maxAliasCount ?? DEFAULT_MAX_ALIAS_COUNT;
   const cwd = options.cwd ?? process.cwd();
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   // Relative to cwd when the file is inside it, else absolute (a long ../../ chain helps nobody).
@@ -59,33 +75,31 @@ export async function loadManifests(root: string, options: LoadOptions = {}): Pr
     return { documents, problems };
   }
 
+  const limit = pLimit(READ_CONCURRENCY);
   // The whole revision is sized before any file is read: one rejection, not a parse of every oversized file.
-  const sizes = await Promise.all(files.map(async (f) => (await stat(f)).size));
+  const sizes = await Promise.all(files.map((f) => limit(async () => (await stat(f)).size)));
   const total = sizes.reduce((a, b) => a + b, 0);
   if (total > limits.maxRevisionBytes) {
     problems.push({ file: shown(root), line: 1, col: 1, message: `revision refused: its manifests are ${total} bytes, over the ${limits.maxRevisionBytes}-byte limit` });
     return { documents, problems };
   }
-  // Every file is read and its nodes counted before any is parsed: a revision over the cap costs a scan, no parse.
-  const texts: { file: string; text: string }[] = [];
-  let nodes = 0;
-  for (const [i, abs] of files.entries()) {
-    const file = shown(abs);
+  const fitting = files.filter((abs, i) => {
     const size = sizes[i]!;
-    if (size > maxFileBytes) {
-      problems.push({ file, line: 1, col: 1, message: `file is ${size} bytes, over the ${maxFileBytes}-byte limit` });
-      continue;
-    }
-    const text = await readFile(abs, 'utf8');
+    if (size > maxFileBytes) problems.push({ file: shown(abs), line: 1, col: 1, message: `file is ${size} bytes, over the ${maxFileBytes}-byte limit` });
+    return size <= maxFileBytes;
+  });
+  const texts = await Promise.all(fitting.map((abs) => limit(async () => ({ file: shown(abs), text: await readFile(abs, 'utf8') }))));
+  // Every file's nodes are counted before any is parsed: a revision over the cap costs a scan, no parse.
+  let nodes = 0;
+  for (const { file, text } of texts) {
     nodes += countNodes(text, limits.maxYamlNodes - nodes);
     if (nodes > limits.maxYamlNodes) {
       return { documents: [], problems: [{ file, line: 1, col: 1, message: `revision refused: more than ${limits.maxYamlNodes} YAML nodes (scalars and flow collections) by this file` }] };
     }
-    texts.push({ file, text });
   }
   let count = 0;
   for (const { file, text } of texts) {
-    const lines = new LineCounter();
+    const lines = options.indexScalars ? new LineCounter() : undefined;
     const parsed = parseAllDocuments(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
     const docs = Array.isArray(parsed) ? parsed : [];
     count += docs.length;
@@ -93,31 +107,38 @@ export async function loadManifests(root: string, options: LoadOptions = {}): Pr
       problems.push({ file, line: 1, col: 1, message: `revision refused: more than ${limits.maxDocuments} YAML documents by this file` });
       return { documents, problems };
     }
-    for (const doc of docs) {
-      const errors = [...doc.errors];
-      if (errors.length > 0) {
-        for (const e of errors) {
-          const { line, col } = lines.linePos(e.pos[0]);
-          problems.push({ file, line, col, message: yamlMessage(doc, e.code, e.message, e.pos[0]) });
-        }
-        continue;
-      }
-      if (doc.contents === null) continue; // an empty document, e.g. after a trailing ---
-      let value: unknown;
-      try {
-        value = doc.toJS({ maxAliasCount });
-      } catch (err) {
-        const { line, col } = lines.linePos(doc.contents.range?.[0] ?? 0);
-        const bomb = /alias count/i.test((err as Error).message);
-        const message = bomb
-          ? `refused: aliases expand to too many nodes (limit ${maxAliasCount}), as in a "billion laughs" document`
-          : `invalid YAML: ${(err as Error).message}`;
-        problems.push({ file, line, col, message });
-        continue;
-      }
-      documents.push({ file, doc, lines, value });
-    }
+    const read = readDocuments(file, text, docs, lines, options.maxAliasCount ?? DEFAULT_MAX_ALIAS_COUNT);
+    documents.push(...read.documents);
+    problems.push(...read.problems);
   }
+  return { documents, problems };
+}
+
+/** The values of one file's documents; with `lines`, their scalar positions too, taken before the trees go. */
+function readDocuments(file: string, text: string, docs: Document.Parsed[], lines: LineCounter | undefined, maxAliasCount: number): LoadResult {
+  const documents: SourceDocument[] = [];
+  const problems: Problem[] = [];
+  const locate = fileLocator(text);
+  docs.forEach((doc, index) => {
+    if (doc.errors.length > 0) {
+      for (const e of doc.errors) problems.push({ file, ...linePos(text, e.pos[0]), message: yamlMessage(doc, e.code, e.message, e.pos[0]) });
+      return;
+    }
+    if (doc.contents === null) return; // an empty document, e.g. after a trailing ---
+    let value: unknown;
+    try {
+      value = doc.toJS({ maxAliasCount });
+    } catch (err) {
+      const bomb = /alias count/i.test((err as Error).message);
+      const message = bomb
+        ? `refused: aliases expand to too many nodes (limit ${maxAliasCount}), as in a "billion laughs" document`
+        : `invalid YAML: ${(err as Error).message}`;
+      problems.push({ file, ...linePos(text, doc.contents.range?.[0] ?? 0), message });
+      return;
+    }
+    const scalars = lines ? scalarPositions(doc, lines) : undefined;
+    documents.push({ file, value, position: (at, key) => locate.position(index, at, key), scalars: () => scalars ?? locate.scalars(index) });
+  });
   return { documents, problems };
 }
 

@@ -5,19 +5,33 @@ import type { Kind, Manifest, ManifestOf } from '../schema/index.js';
 import type { Context, ObserveContext, Refs } from '../engine/types.js';
 import { MANAGED_BY_TAG } from '../engine/tags.js';
 import { CONTROLLER_DEFAULTS } from '../controller/config.js';
+import type { ImmutableStore } from '../cache/index.js';
 
-/** Process-lifetime memo (task definition revisions are immutable, so one read each is enough). */
+/**
+ * Process-lifetime memo (task definition revisions are immutable, so one read each is enough), backed by a store
+ * that outlives the process when the CLI has a cache folder.
+ */
 class Memo {
   private readonly values = new Map<string, Promise<unknown>>();
+
+  constructor(private readonly store?: ImmutableStore) {}
 
   get<T>(key: string, load: () => Promise<T>): Promise<T> {
     let value = this.values.get(key) as Promise<T> | undefined;
     if (!value) {
-      value = load();
+      value = this.store ? this.stored(key, load) : load();
       this.values.set(key, value);
       // A failed read is not remembered: the next reconcile tries again.
       value.catch(() => this.values.delete(key));
     }
+    return value;
+  }
+
+  private async stored<T>(key: string, load: () => Promise<T>): Promise<T> {
+    const kept = (await this.store!.read(key)) as T | undefined;
+    if (kept !== undefined) return kept;
+    const value = await load();
+    await this.store!.write(key, value);
     return value;
   }
 }
@@ -26,6 +40,8 @@ export interface SessionOptions {
   controllerId: string;
   /** Concurrent calls per AWS service, for reads and writes. */
   concurrency?: number;
+  /** Keeps immutable reads between processes (the CLI's cache folder); the controller's memo lives in memory. */
+  store?: ImmutableStore;
 }
 
 /** What lives as long as the process: clients, memo, per-service limits. */
@@ -42,7 +58,7 @@ export function createSession(aws: Aws, options: SessionOptions): Session {
   return {
     aws,
     controllerId: options.controllerId,
-    memo: new Memo(),
+    memo: new Memo(options.store),
     limit(service, fn) {
       let l = limits.get(service);
       if (!l) {

@@ -8,10 +8,30 @@ import { resolveRefs } from './refs.js';
 export interface Observed {
   ctx: ObserveContext;
   observations: Map<ResourceKey, Observation<unknown>>;
-  /** ARN (or a kind's own id) -> tags of everything this controller owns (for prune). */
+  /**
+   * ARN (or a kind's own id) -> tags of what this controller owns: alarms, the kinds without tags and what the observe
+   * found always; every taggable kind when the ownership read had to be complete (see ownershipComplete).
+   */
   owned: Map<string, Record<string, string>>;
   /** Kinds whose owned resources could not be listed: prune cannot be complete for them. */
   discoveryErrors: { kind: ReconciledKind; error: ResourceError }[];
+}
+
+export interface ObserveSettings {
+  defaultMode: Mode;
+  prune: boolean;
+  /** Read only these resources (every manifest still answers references). */
+  only?: Set<ResourceKey>;
+  /** The ARNs a controller proved its own: keeping that record needs every owned ARN (src/seen/proof.ts). */
+  provenOwned?: ReadonlySet<string>;
+}
+
+/**
+ * Services and DBs bring their tags in their describe calls, so the tagging API needs to cover them only to find
+ * what no manifest names: for prune, and for a controller's record of proven ARNs, which drops those it no longer sees.
+ */
+function ownershipComplete(settings: ObserveSettings): boolean {
+  return settings.prune || settings.provenOwned !== undefined;
 }
 
 export function modeOf(m: Manifest, defaultMode: Mode): Mode {
@@ -29,11 +49,15 @@ export function errorOf(err: unknown): ResourceError {
 /**
  * Reads the live state of every manifest not suspended: references and ownership first (two batched reads shared
  * by all kinds), then each kind's batched observe, kinds in parallel. A failing read marks its resources as errors.
+ * The ownership read covers the kinds whose describe calls lack tags, and every taggable kind when it must be complete.
  */
-export async function observeAll(session: Session, manifests: Manifest[], registry: Registry, defaultMode: Mode, only?: Set<ResourceKey>): Promise<Observed> {
+export async function observeAll(session: Session, manifests: Manifest[], registry: Registry, settings: ObserveSettings): Promise<Observed> {
   // With targets, only they are read (every manifest still answers references between kinds).
-  const active = manifests.filter((m) => modeOf(m, defaultMode) !== 'suspend' && (!only || only.has(keyOf(m))));
-  const types = RECONCILED_KINDS.map((k) => registry[k].taggingType).filter((t): t is string => t !== undefined);
+  const active = manifests.filter((m) => modeOf(m, settings.defaultMode) !== 'suspend' && (!settings.only || settings.only.has(keyOf(m))));
+  const complete = ownershipComplete(settings);
+  const types = RECONCILED_KINDS.map((k) => registry[k])
+    .filter((r) => complete || !r.tagsInline)
+    .flatMap((r) => (r.taggingType ? [r.taggingType] : []));
   let ownershipError: ResourceError | undefined;
   const [refs, owned] = await Promise.all([
     resolveRefs(active, session.aws),
@@ -44,9 +68,6 @@ export async function observeAll(session: Session, manifests: Manifest[], regist
   ]);
   const ctx = buildObserveContext(session, manifests, refs, owned);
   const observations = new Map<ResourceKey, Observation<unknown>>();
-  // Prune is left out of a targeted plan, so there is nothing to discover for it.
-  const discoveryErrors = ownershipError || only ? [] : await discoverOwned(ctx, owned, registry);
-
   await Promise.all(
     RECONCILED_KINDS.map(async (kind: ReconciledKind) => {
       const reconciler = registry[kind];
@@ -62,14 +83,26 @@ export async function observeAll(session: Session, manifests: Manifest[], regist
       for (const m of mine) {
         let o = result.get(m.metadata.name) ?? { state: 'missing' };
         // Without the tagging read, "not owned" may be wrong: report instead of treating it as unmanaged.
-        if (ownershipError && reconciler.taggingType && o.state === 'found' && !o.owned) {
+        if (ownershipError && reconciler.taggingType && !reconciler.tagsInline && o.state === 'found' && !o.owned) {
           o = { state: 'error', error: { ...ownershipError, message: `cannot read ownership tags: ${ownershipError.message}` } };
         }
         observations.set(keyOf(m), o);
+        if (reconciler.tagsInline && o.state === 'found' && o.owned) ownedInline(owned, o.live);
       }
     }),
   );
+  // Prune is left out of a targeted plan, so there is nothing to discover for it.
+  const discoveryErrors = ownershipError || settings.only ? [] : await discoverOwned(ctx, owned, registry);
   return { ctx, observations, owned, discoveryErrors };
+}
+
+/**
+ * A resource whose describe call brought its tags, found owned, joins the owned map as the tagging read would have
+ * added it: discovery then sees, say, the service a leftover scalable target belongs to.
+ */
+function ownedInline(owned: Map<string, Record<string, string>>, live: unknown): void {
+  const { arn, tags } = live as { arn?: unknown; tags?: Record<string, string> };
+  if (typeof arn === 'string' && arn.startsWith('arn:') && tags && !owned.has(arn)) owned.set(arn, tags);
 }
 
 /** Adds what the kinds without tags own (dashboards, scalable targets) to the owned map, kinds in parallel. */

@@ -1,4 +1,4 @@
-import { isScalar, visit } from 'yaml';
+import type { ScalarPositions } from '../load/index.js';
 import type { ValidDocument } from '../validate/schema.js';
 import type { Plan } from '../plan/types.js';
 
@@ -9,19 +9,13 @@ import type { Plan } from '../plan/types.js';
 export interface ScalarIndex {
   key: string;
   file: string;
-  at: Map<unknown, { line: number; col: number }>;
+  at: ScalarPositions;
 }
 
+const keyOf = (d: ValidDocument) => `${d.manifest.kind}/${d.manifest.metadata.name}`;
+
 export function indexScalars(documents: ValidDocument[]): ScalarIndex[] {
-  return documents.map((d) => {
-    const at = new Map<unknown, { line: number; col: number }>();
-    visit(d.source.doc, {
-      Scalar(_, node) {
-        if (isScalar(node) && node.range && !at.has(node.value)) at.set(node.value, d.source.lines.linePos(node.range[0]));
-      },
-    });
-    return { key: `${d.manifest.kind}/${d.manifest.metadata.name}`, file: d.source.file, at };
-  });
+  return documents.map((d) => ({ key: keyOf(d), file: d.source.file, at: d.source.scalars() }));
 }
 
 /** `file:line:col` of the first scalar equal to ref in the manifest `key` (e.g. a subnet name), if there is one. */
@@ -38,4 +32,10 @@ export function pinErrors(plan: Plan, index: ScalarIndex[]): void {
     const at = locateRef(index, r.key, r.error.ref);
     if (at) r.error = { ...r.error, at };
   }
+}
+
+/** pinErrors for a revision at hand: only the manifests of resources with such an error have their positions found. */
+export function pinErrorsInSource(plan: Plan, documents: ValidDocument[]): void {
+  const wanted = new Set(plan.resources.filter((r) => r.error?.ref).map((r) => r.key as string));
+  if (wanted.size > 0) pinErrors(plan, indexScalars(documents.filter((d) => wanted.has(keyOf(d)))));
 }

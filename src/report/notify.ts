@@ -3,6 +3,7 @@ import { redactValue, show } from './redact.js';
 import { describeChanges, type ChangeFact } from './change-words.js';
 import { context, escape, fairSample, fallback, header, moreLine, sections, type Block } from './slack-format.js';
 import { CONTROLLER_DEFAULTS } from '../controller/config.js';
+import type { Suspension } from '../suspend/store.js';
 
 /** What the controller saw in one reconcile; the input of the notification policy. */
 export interface ReconcileReport {
@@ -10,8 +11,8 @@ export interface ReconcileReport {
   revision: string;
   /** The commit of `revision`, for people: who changed what. */
   commit?: { author: string; subject: string };
-  /** Every reason folded into this reconcile; `operator`: asked for with `ballast reconcile` (POST /reconcile); `event`: an AWS change event named the resources; `progress`: a health read of what is still progressing. */
-  triggers: ('poll' | 'webhook' | 'drift-scan' | 'startup' | 'retry' | 'operator' | 'event' | 'progress')[];
+  /** Every reason folded into this reconcile; `operator`: asked for with `ballast reconcile` (POST /reconcile); `event`: an AWS change event named the resources; `progress`: a health read of what is still progressing; `expiry`: a suspension given a duration ended. */
+  triggers: ('poll' | 'webhook' | 'drift-scan' | 'startup' | 'retry' | 'operator' | 'event' | 'progress' | 'expiry')[];
   /** Every drifted field found in this reconcile (not only new ones): drift missing from a report is gone. */
   drift: {
     key: string /* Kind/name */;
@@ -35,6 +36,8 @@ export interface ReconcileReport {
   applied: { key: string; target?: string; summary: string; operations: string[]; changes?: ChangeFact[]; disruption?: string; cost?: string }[];
   /** `terminal`: will not pass by retrying (refused, access denied, bad reference); the controller does not back off for it. */
   failures: { key: string; target?: string; code: string; message: string; terminal?: boolean }[];
+  /** Resources suspended at runtime (`ballast suspend`): neither read nor corrected while suspended. */
+  suspended?: Suspension[];
   /** Set on every reconcile while the branch head is an invalid revision, or one refused for its signature. */
   invalid?: {
     revision: string;
@@ -44,7 +47,7 @@ export interface ReconcileReport {
 }
 
 /** `drill`: a RestoreDrill result (src/drill/report.ts); the others come from reconciles. */
-export type NotificationKind = 'drift' | 'applied' | 'failures' | 'invalid' | 'recovered' | 'drill';
+export type NotificationKind = 'drift' | 'applied' | 'failures' | 'invalid' | 'recovered' | 'suspension' | 'drill';
 
 /** One Slack message: `text` is the plain fallback (notifications, screen readers), `blocks` the rendering. */
 export interface Notification {
@@ -86,6 +89,8 @@ export class NotificationPolicy {
   private readonly transientAfter: number;
   private readonly invalidRevisions = new Set<string>();
   private failing = false;
+  /** Suspension key -> its `until`, as last told: a new, changed or lifted suspension is told once. */
+  private suspensions = new Map<string, string>();
 
   constructor(options: { quietPeriodMs?: number; now?: () => number; transientAfter?: number } = {}) {
     this.quietPeriodMs = options.quietPeriodMs ?? CONTROLLER_DEFAULTS.quietPeriod * 1000;
@@ -101,6 +106,7 @@ export class NotificationPolicy {
       this.failuresMessage(report),
       this.invalidMessage(report),
       this.recoveredMessage(report),
+      this.suspensionMessage(report),
     ];
     return out.filter((n): n is Notification => n !== undefined);
   }
@@ -163,6 +169,18 @@ export class NotificationPolicy {
     return message('recovered', `Recovered: ${short(report.revision)} reconciled cleanly`, [], report);
   }
 
+  private suspensionMessage(report: ReconcileReport): Notification | undefined {
+    const now = new Map((report.suspended ?? []).map((s) => [s.key, s.until ?? '']));
+    const told = this.suspensions;
+    this.suspensions = now;
+    const lines: Line[] = [
+      ...(report.suspended ?? []).filter((s) => told.get(s.key) !== (s.until ?? '')).map((s) => ({ subject: s.key, detail: suspensionDetail(s), group: 'suspended' })),
+      ...[...told.keys()].filter((key) => !now.has(key)).map((key) => ({ subject: key, detail: 'resumed: read and corrected again', group: 'resumed' })),
+    ];
+    if (lines.length === 0) return undefined;
+    return message('suspension', `Suspensions changed: ${now.size} ${now.size === 1 ? 'resource' : 'resources'} suspended`, lines, report);
+  }
+
   /**
    * Splits current events into those to notify (new, changed, or quiet period over) and the memory to keep.
    * Memory outlives an event's absence until the quiet period ends: drift that someone keeps re-making by hand
@@ -209,6 +227,10 @@ function driftDetail(d: ReconcileReport['drift'][number]): string {
   return `${d.path}: ${value(d.live)} -> ${value(d.desired)} ${outcome}`;
 }
 
+function suspensionDetail(s: Suspension): string {
+  return clip(`suspended ${s.until ? `until ${s.until}` : 'until resumed'}${s.reason ? `: ${s.reason}` : ''} (not read, not corrected)`);
+}
+
 /** Builds a message within Slack's limits; every text is escaped before it is bounded, the fallback too. */
 function message(kind: NotificationKind, title: string, all: Line[], report: ReconcileReport): Notification {
   const { shown, hidden } = fairSample(all, MAX_LINES, (l) => l.group);
@@ -221,10 +243,12 @@ function message(kind: NotificationKind, title: string, all: Line[], report: Rec
   }
   const revision = report.commit ? `Commit \`${short(report.revision)}\` by ${report.commit.author}: ${report.commit.subject}` : `Revision \`${short(report.revision)}\``;
   const triggers = `${report.triggers.length > 1 ? 'triggers' : 'trigger'}: ${report.triggers.join(', ')}`;
+  // Every message says what Ballast is not looking at, so nobody takes a quiet resource for a healthy one.
+  const suspended = report.suspended?.length ? ` · suspended: ${report.suspended.map((s) => s.key).join(', ')}` : '';
   return {
     kind,
     text: fallback([escape(title), ...plain]),
-    blocks: [header(escape(title)), ...sections(lines, 2), context(escape(`${revision} · ${triggers}`))],
+    blocks: [header(escape(title)), ...sections(lines, 2), context(escape(`${revision} · ${triggers}${suspended}`))],
   };
 }
 

@@ -3,6 +3,7 @@ import { describeDisruption } from '../plan/disruption.js';
 import { driftOf, DRIFT_LABEL, isDrift } from '../plan/drift.js';
 import { redactValue, show } from './redact.js';
 import { deltaOf, formatDelta, type PlanCostReport } from '../cost/index.js';
+import { plain, type Colour, type Paint } from './colour.js';
 
 export { isDrift };
 
@@ -19,7 +20,10 @@ const SYMBOL: Record<ResourceStatus, string> = {
   progressing: '>',
 };
 
-function changeLines(r: ResourcePlan, driftOnly: boolean): string[] {
+/** What each status looks like in a terminal: additions green, changes yellow, deletions and errors red. */
+const COLOUR: Partial<Record<ResourceStatus, Colour>> = { create: 'green', update: 'yellow', adopt: 'yellow', prune: 'red', error: 'red', unmanaged: 'cyan', pending: 'dim', progressing: 'cyan' };
+
+function changeLines(r: ResourcePlan, driftOnly: boolean, paint: Paint): string[] {
   const kind = driftOf(r);
   const head = driftOnly && kind && kind !== 'changed' ? [`      ${DRIFT_LABEL[kind]}`] : [];
   const lines = r.changes.map((c) => {
@@ -36,16 +40,18 @@ function changeLines(r: ResourcePlan, driftOnly: boolean): string[] {
     ]
       .filter(Boolean)
       .join(' ');
-    return `      ${c.path}: ${show(redactValue(c.path, c.live))} -> ${show(redactValue(c.path, c.desired))}${marks ? ` ${marks}` : ''}`;
+    const line = `      ${c.path}: ${show(redactValue(c.path, c.live))} -> ${show(redactValue(c.path, c.desired))}${marks ? ` ${marks}` : ''}`;
+    return r.refused.includes(c) || c.destructive ? paint('red', line) : line;
   });
   if (r.explanation) lines.push(`      ${r.explanation}`);
-  if (r.error) lines.push(`      error: ${r.error.at ? `${r.error.at}: ` : ''}${r.error.code}: ${r.error.message}`);
-  if (r.note) lines.push(`      note: ${r.note}`);
+  if (r.error) lines.push(paint('red', `      error: ${r.error.at ? `${r.error.at}: ` : ''}${r.error.code}: ${r.error.message}`));
+  if (r.note) lines.push(paint('dim', `      note: ${r.note}`));
   return [...head, ...lines];
 }
 
 /** Terraform-like text: one block per resource that is not in sync (or has a decision to explain), then a summary line. */
-export function renderPlan(plan: Plan, options: { driftOnly?: boolean; cost?: PlanCostReport } = {}): string {
+export function renderPlan(plan: Plan, options: { driftOnly?: boolean; cost?: PlanCostReport; paint?: Paint } = {}): string {
+  const paint = options.paint ?? plain;
   const out: string[] = [];
   const actionsOf = new Map(plan.actions.map((a) => [a.id, a]));
   // In-sync resources show only to explain a decision (e.g. why the replica count holds).
@@ -53,8 +59,10 @@ export function renderPlan(plan: Plan, options: { driftOnly?: boolean; cost?: Pl
   const listed = options.driftOnly ? shown.filter(isDrift) : shown;
   for (const r of listed) {
     const status = options.driftOnly && driftOf(r) === 'missing' ? 'missing' : r.status;
-    out.push(`  ${SYMBOL[r.status]} ${r.key}  (${status}${r.mode !== 'enforce' ? `, ${r.mode} mode` : ''}${r.target !== undefined ? `, target ${r.target}` : ''})`);
-    out.push(...changeLines(r, options.driftOnly === true));
+    const head = `  ${SYMBOL[r.status]} ${r.key}  (${status}${r.mode !== 'enforce' ? `, ${r.mode} mode` : ''}${r.target !== undefined ? `, target ${r.target}` : ''})`;
+    const colour = options.driftOnly ? 'yellow' : COLOUR[r.status];
+    out.push(colour ? paint(colour, head) : head);
+    out.push(...changeLines(r, options.driftOnly === true, paint));
     const delta = deltaOf(options.cost?.cost, r.key);
     if (delta) out.push(`      cost: ${delta}`);
     for (const id of r.actions) {

@@ -6,7 +6,8 @@ import { assumeRoleCredentials } from './credentials.js';
 /**
  * One Session per target, kept for the life of the process (its memo, concurrency limits and credentials with it):
  * the default target is the controller's own session; a Target gets clients in its region that act as its role.
- * Every session counts its calls on the controller's counter, and a standby's send gate holds them all.
+ * Every session counts its calls on the controller's counter, and a standby's send gate holds them all; the CLI's
+ * cache folder serves them all (its keys are revision ARNs, which name account and region).
  */
 export class TargetSessions {
   /** By Target name, with the spec its session was made for. */
@@ -14,7 +15,7 @@ export class TargetSessions {
 
   constructor(
     readonly base: Session,
-    private readonly options: Pick<AwsOptions, 'retryMode' | 'maxAttempts' | 'sendGate'> & Pick<SessionOptions, 'concurrency'> = {},
+    private readonly options: Pick<AwsOptions, 'retryMode' | 'maxAttempts' | 'sendGate'> & Pick<SessionOptions, 'concurrency' | 'store'> = {},
   ) {}
 
   for(target: Target | undefined): Session {
@@ -31,7 +32,7 @@ export class TargetSessions {
       counter: this.base.aws.counter,
       credentials: assumeRoleCredentials(this.base.aws.sts, target, this.base.controllerId),
     });
-    const session = createSession(aws, { controllerId: this.base.controllerId, concurrency: this.options.concurrency });
+    const session = createSession(aws, { controllerId: this.base.controllerId, concurrency: this.options.concurrency, store: this.options.store });
     this.sessions.set(target.metadata.name, { spec, session });
     return session;
   }

@@ -1,6 +1,6 @@
-import { isCollection, isMap, isPair, isScalar, isSeq, type Document, type Node } from 'yaml';
+import type { Path } from '../load/positions.js';
 
-export type Path = (string | number)[];
+export type { Path };
 
 /**
  * Splits an ajv instancePath ("/spec/containers/0/image") into keys. A digit-only step is an index only where
@@ -17,37 +17,6 @@ export function pointerToPath(pointer: string, root: unknown): Path {
     value = value !== null && typeof value === 'object' ? (value as Record<string | number, unknown>)[step] : undefined;
   }
   return path;
-}
-
-/**
- * The source offset for a path in a document. A scalar is found at its value, or with `key` at its key (so an
- * unknown field points at the field's own name); a mapping or list at the key that holds it, since a block
- * collection's own node starts on the line below. A path that does not exist in the source (a field filled by a
- * default, a missing field) points at the key of the deepest part that exists.
- */
-export function offsetOf(doc: Document.Parsed, path: Path, key = false): number {
-  let node: Node | null = doc.contents;
-  let anchor = node?.range?.[0] ?? 0;
-  for (const step of path) {
-    if (isMap(node)) {
-      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(step));
-      if (!pair) return anchor;
-      const keyNode = pair.key as Node;
-      anchor = keyNode.range?.[0] ?? anchor;
-      node = (pair.value as Node | null) ?? keyNode;
-    } else if (isSeq(node) && typeof step === 'number') {
-      const item = node.items[step] as Node | undefined;
-      if (!item) return anchor;
-      anchor = item.range?.[0] ?? anchor;
-      node = item;
-    } else {
-      return anchor;
-    }
-  }
-  // An empty value (`cpu:`) has no text of its own: point at its key.
-  const empty = isScalar(node) && node.range?.[0] === node.range?.[1];
-  if (key || isCollection(node) || empty) return anchor;
-  return node?.range?.[0] ?? anchor;
 }
 
 /** `spec.containers[0].image`; keys that are not plain words are quoted: `metadata.annotations["ballast.dev/mode"]`. */

@@ -2,7 +2,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { API_VERSION, KINDS, SCHEMAS, type Kind, type Manifest } from '../schema/index.js';
 import type { Problem } from '../problem.js';
 import type { SourceDocument } from '../load/index.js';
-import { describePath, offsetOf, pointerToPath, type Path } from './positions.js';
+import { describePath, pointerToPath, type Path } from './positions.js';
 import { closest, didYouMean } from './similar.js';
 import { brokenPaths, removePaths } from './repair.js';
 
@@ -28,7 +28,7 @@ export function subjectOf(value: unknown): string | undefined {
 
 /** A problem about the node at path; the message is prefixed with the path, so every message names its field. */
 export function problemAt(source: SourceDocument, path: Path, message: string, key = false): Problem {
-  const { line, col } = source.lines.linePos(offsetOf(source.doc, path, key));
+  const { line, col } = source.position(path, key);
   const where = describePath(path);
   return { file: source.file, line, col, subject: subjectOf(source.value), message: where ? `${where}: ${message}` : message };
 }

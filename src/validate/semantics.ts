@@ -3,7 +3,7 @@ import type { Problem } from '../problem.js';
 import { didYouMean } from './similar.js';
 import type { ValidDocument } from './schema.js';
 import { SECRET_NAME, problemAt } from './schema.js';
-import { offsetOf, type Path } from './positions.js';
+import type { Path } from './positions.js';
 import { touches } from './repair.js';
 import { fargateSizeError, isFargateCpu } from './fargate.js';
 import { checkDb, checkDrill, type Ref, type Report } from './db-rules.js';
@@ -102,7 +102,7 @@ export function checkSemantics(docs: ValidDocument[], declared: ReadonlySet<stri
 
 /** `file:line` of a path in another document, for messages that point at both places. */
 function where({ source }: ValidDocument, path: Path): string {
-  return `${source.file}:${source.lines.linePos(offsetOf(source.doc, path)).line}`;
+  return `${source.file}:${source.position(path).line}`;
 }
 
 function checkService(m: EcsService, report: Report): void {

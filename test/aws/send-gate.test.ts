@@ -8,7 +8,7 @@ import { createAws, type Aws } from '../../src/aws/clients.js';
 function endpoint() {
   const received: string[] = [];
   const server = http.createServer((req, res) => {
-    received.push(String(req.headers['x-amz-target']).split('.')[1]);
+    received.push(String(req.headers['x-amz-target']).split('.')[1] ?? '');
     req.resume().on('end', () => res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' }).end('{}'));
   });
   return { server, received };

@@ -43,4 +43,25 @@ describe('ballast apply and ECS rollouts', () => {
     expect(run.stdout).toMatch(/\(service storefront\) rolling back to deployment ecs-svc\/\d+\./);
     expect(run.stdout).toContain('Apply did not converge');
   });
+
+  it('says every interval what it still waits for and for how long, and sums up when interrupted (exit 130)', async () => {
+    await editManifest(dir, 'EcsService/storefront', image('1.43.0'));
+    // A rollout long enough to be interrupted in the middle.
+    await moto.setRolloutSeconds(120);
+    const interrupt = new AbortController();
+    let stderr = '';
+    const waiting = /^still waiting for EcsService\/storefront \[\d+s elapsed\]: rollout in progress, \d\/3 tasks running$/m;
+    const run = await runCli(['apply', dir, '--yes', '--poll-interval', '0.1', '--progress-interval', '0.5'], {
+      interrupt: interrupt.signal,
+      stderr: (t) => {
+        stderr += t;
+        // Ctrl-C once the person has seen a progress line.
+        if (waiting.test(stderr)) interrupt.abort();
+      },
+    });
+    expect(run.code, run.stdout + stderr).toBe(130);
+    expect(stderr).toContain('interrupted: the call in flight finishes, nothing new starts');
+    expect(run.stdout).toContain('Apply interrupted: calls already sent stay sent');
+    expect(run.stdout).toMatch(/still settling at AWS: EcsService\/storefront: rollout in progress, \d\/3 tasks running/);
+  });
 });

@@ -76,7 +76,8 @@ describe('/metrics, as Prometheus scrapes it', () => {
 
     const alarm = (await aws.cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: ['storefront-cpu-high'] }))).MetricAlarms![0]!;
     await aws.cloudwatch.send(new PutMetricAlarmCommand({ ...alarm, Threshold: 99 } as never));
-    const scan = nextReconcile(running.controller);
+    // A health read of the first rollouts may be running: wait for the scan itself, not whichever run ends next.
+    const scan = nextReconcile(running.controller, (s) => s.triggers.includes('drift-scan'));
     running.controller.trigger('drift-scan');
     await scan;
     const unsigned = await fetch(`${running.url}/webhook`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });

@@ -8,7 +8,7 @@ import { createRepo, removeRepo, type TestRepo } from '../support/git.js';
 import { SlackReceiver } from '../support/slack.js';
 import { FaultProxy } from '../support/fault-proxy.js';
 import { within } from '../support/wait.js';
-import { startTestController } from '../support/controller.js';
+import { settled, startTestController } from '../support/controller.js';
 
 const moto = useMoto();
 
@@ -23,6 +23,8 @@ describe('transient failures and Slack', () => {
     // The SDK gives up at once: each throttled reconcile is one failed attempt the controller counts.
     const started = await startTestController({ repoUrl: repo.url, slackWebhookUrl: await slack.start(), maxAttempts: 1, ...overrides });
     running = started.running;
+    // The rollouts of the first run are followed by health reads that also end as reconciles: counted runs start after.
+    await settled(running.controller);
     return started.first;
   }
 

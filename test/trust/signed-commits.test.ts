@@ -19,10 +19,12 @@ import { SlackReceiver } from '../support/slack.js';
 import { editManifest, setField } from '../support/manifests.js';
 import { allowedSigners, signedWith, sshKey, type SshKey } from '../support/signing.js';
 import { fixtureTable } from '../support/prices.js';
+import { settled } from '../support/controller.js';
 
 const exec = promisify(execFile);
 const moto = useMoto();
 
+/** The next reconcile; tests call it once the health reads after a rollout, which also end as reconciles, settled. */
 function reconciled(controller: Controller): Promise<ReconcileSummary> {
   return new Promise((resolve) => controller.once('reconciled', resolve));
 }
@@ -100,6 +102,7 @@ describe('only signed commits are applied', () => {
       });
     });
     expect(first.result).toBe('success');
+    await settled(running!.controller);
     expect(running!.controller.revision?.sha).toBe(good);
     expect(logs).toContainEqual(expect.objectContaining({ msg: 'revision loaded', revision: good, signer: 'alice@example.com' }));
 
@@ -151,6 +154,7 @@ describe('only signed commits are applied', () => {
         r.controller.once('reconciled', () => resolve());
       });
     });
+    await settled(running!.controller);
     const before = slack.messages.length;
     const { sha } = await pushThreshold(50);
     await slack.received(before + 1);

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { jsonSchemaFiles } from '../../src/schema/json-schema.js';
@@ -54,5 +55,16 @@ describe('schemas/', () => {
         .map(([path]) => `${name} ${path}`),
     );
     expect(bare).toEqual([]);
+  });
+
+  // A header validates only the first document of a file; the editor setting covers every document of every file.
+  it('are mapped onto every manifest file by the shipped editor setting (.vscode/settings.json)', async () => {
+    const settings = JSON.parse(await readFile('.vscode/settings.json', 'utf8')) as { 'yaml.schemas': Record<string, string[]> };
+    const [[schema, globs]] = Object.entries(settings['yaml.schemas']) as [[string, string[]]];
+    expect(existsSync(schema)).toBe(true);
+    expect(schema).toBe('./schemas/all.json');
+    const manifests = (await readdir('desired-state', { recursive: true })).filter((f) => /\.ya?ml$/.test(f));
+    expect(manifests.length).toBeGreaterThan(0);
+    for (const file of manifests) expect(globs, file).toContain(`desired-state/**/*${file.slice(file.lastIndexOf('.'))}`);
   });
 });

@@ -2,7 +2,8 @@ import type { Reconciler } from '../../engine/types.js';
 import { asKeyValue, ownershipTags } from '../../engine/tags.js';
 import { metricDependencies } from './dimensions.js';
 import { diffAlarm } from './diff.js';
-import { describeAlarms, observeAlarms, type LiveAlarm } from './observe.js';
+import { ALARM_BATCH, describeAlarms, observeAlarms, type LiveAlarm } from './observe.js';
+import { batchedRead } from '../../health/batcher.js';
 import { alarmSteps } from './steps.js';
 
 export type { AlarmActions, AlarmMetric, LiveAlarm } from './observe.js';
@@ -19,9 +20,12 @@ export const alarm: Reconciler<'Alarm', LiveAlarm> = {
     const metrics = m.spec.metric ? [m.spec.metric] : Object.values(m.spec.metrics ?? {});
     return [...new Set(metrics.flatMap(metricDependencies))];
   },
-  // An alarm's state is what it reports, not its health: it is steady once it exists.
+  // An alarm's state is what it reports, not its health: it is steady once it exists (100 checked a call).
   async health(m, ctx) {
-    const [found] = await ctx.limit('cloudwatch', () => describeAlarms(ctx, [m.metadata.name]));
+    const read = batchedRead(ctx, 'cloudwatch:DescribeAlarms', ALARM_BATCH, async (names) =>
+      new Map((await ctx.limit('cloudwatch', () => describeAlarms(ctx, names))).map((a) => [a.AlarmName ?? '', a])),
+    );
+    const found = await read(m.metadata.name);
     return found ? { steady: true, reason: 'alarm exists' } : { steady: false, reason: 'alarm not found' };
   },
   nameOf: (arn) => arn.slice(arn.indexOf(ARN_NAME) + ARN_NAME.length),

@@ -6,7 +6,7 @@ import type { Dimensions } from './dimensions.js';
 import { chunks } from '../../aws/batch.js';
 
 /** AlarmNames per DescribeAlarms call. */
-const BATCH = 100;
+export const ALARM_BATCH = 100;
 
 export interface AlarmMetric {
   namespace: string;
@@ -91,7 +91,7 @@ export async function describeAlarms(ctx: ObserveContext, names: string[]): Prom
   let NextToken: string | undefined;
   do {
     const out = await ctx.aws.cloudwatch.send(
-      new DescribeAlarmsCommand({ AlarmNames: names, AlarmTypes: ['MetricAlarm'], MaxRecords: BATCH, NextToken }),
+      new DescribeAlarmsCommand({ AlarmNames: names, AlarmTypes: ['MetricAlarm'], MaxRecords: ALARM_BATCH, NextToken }),
     );
     alarms.push(...(out.MetricAlarms ?? []));
     NextToken = out.NextToken;
@@ -102,7 +102,7 @@ export async function describeAlarms(ctx: ObserveContext, names: string[]): Prom
 /** One DescribeAlarms per 100 names; ownership comes from the engine's single tagging read. */
 export async function observeAlarms(manifests: Alarm[], ctx: ObserveContext): Promise<Map<string, Observation<LiveAlarm>>> {
   const names = manifests.map((m) => m.metadata.name);
-  const batches = chunks(names, BATCH);
+  const batches = chunks(names, ALARM_BATCH);
   const result = new Map<string, Observation<LiveAlarm>>();
   await Promise.all(
     batches.map((batch) =>

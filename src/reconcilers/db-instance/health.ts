@@ -1,9 +1,7 @@
 import type { DbInstance } from '../../schema/index.js';
 import type { Health, ObserveContext } from '../../engine/types.js';
-import { describeByIds, identifierOf, replicaId } from './observe.js';
-
-/** RDS allows at most 15 read replicas per source (the schema's maximum too). */
-const MAX_REPLICAS = 15;
+import { BATCH, describeByIds, identifierOf } from './observe.js';
+import { batchedRead } from '../../health/batcher.js';
 
 /** States RDS does not leave without someone's help. */
 const FAILED = /^(failed|storage-full|incompatible-.+)$/;
@@ -18,16 +16,20 @@ export function statusHealth(instances: { identifier: string; status: string }[]
 }
 
 /**
- * One read: the primary and every name a replica of it can have (`<identifier>-replica-1..15`), keeping those
- * that really are its replicas.
+ * The primary, then the replicas it lists (ReadReplicaDBInstanceIdentifiers): each a DescribeDBInstances by filter
+ * shared with every DB checked at the same time, 100 identifiers a call.
  */
 export async function dbHealth(desired: DbInstance, ctx: ObserveContext): Promise<Health> {
   const id = identifierOf(desired);
-  const names = [id, ...Array.from({ length: MAX_REPLICAS }, (_, i) => replicaId(id, i + 1))];
-  const found = await describeByIds(ctx, names);
-  const primary = found.find((i) => i.DBInstanceIdentifier === id);
+  const read = batchedRead(ctx, 'rds:DescribeDBInstances', BATCH, async (ids) =>
+    new Map((await describeByIds(ctx, ids)).map((i) => [i.DBInstanceIdentifier ?? '', i])),
+  );
+  const primary = await read(id);
   if (!primary) return { steady: false, reason: `${id} not found` };
-  const replicaIds = new Set(primary.ReadReplicaDBInstanceIdentifiers ?? []);
-  const instances = [primary, ...found.filter((i) => replicaIds.has(i.DBInstanceIdentifier ?? ''))];
+  // Cross-region replicas are listed by ARN and cannot be described in this region.
+  const replicaIds = (primary.ReadReplicaDBInstanceIdentifiers ?? []).filter((r) => !r.startsWith('arn:'));
+  // A replica already gone may still be listed for a moment: only those found count.
+  const replicas = (await Promise.all(replicaIds.map(read))).filter((r) => r !== undefined);
+  const instances = [primary, ...replicas];
   return statusHealth(instances.map((i) => ({ identifier: i.DBInstanceIdentifier ?? '', status: i.DBInstanceStatus ?? 'unknown' })));
 }

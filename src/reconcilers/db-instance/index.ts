@@ -29,6 +29,8 @@ function adoptCalls(desired: DbInstance, live: LiveDbInstance, ctx: Context): Aw
 export const dbInstance: Reconciler<'DbInstance', LiveDbInstance> = {
   kind: 'DbInstance',
   taggingType: 'rds:db',
+  // DescribeDBInstances returns the TagList.
+  tagsInline: true,
   observe: observeDbInstances,
   diff: diffDbInstance,
   steps: planSteps,

@@ -1,6 +1,10 @@
 import { DescribeServicesCommand, type Service } from '@aws-sdk/client-ecs';
 import type { EcsService } from '../../schema/index.js';
 import type { Health, ObserveContext } from '../../engine/types.js';
+import { batchedRead } from '../../health/batcher.js';
+
+/** DescribeServices takes at most 10 services, all in one cluster. */
+const SERVICE_BATCH = 10;
 
 /** Events ECS keeps are newest first; this many say enough about why a rollout failed. */
 const FAILURE_EVENTS = 3;
@@ -8,12 +12,17 @@ const FAILURE_EVENTS = 3;
 /**
  * Steady when the PRIMARY deployment's rollout has COMPLETED. A FAILED deployment (circuit breaker) stops the wait
  * for good, also once the breaker has rolled back: the rollback is then PRIMARY and the failed one drains as ACTIVE.
+ * Services of one cluster checked together share DescribeServices calls.
  */
 export async function health(desired: EcsService, ctx: ObserveContext): Promise<Health> {
   const { cluster } = desired.spec;
   const name = desired.metadata.name;
-  const out = await ctx.limit('ecs', () => ctx.aws.ecs.send(new DescribeServicesCommand({ cluster, services: [name] })));
-  return serviceHealth(out.services?.find((s) => s.status !== 'INACTIVE'), `${cluster}/${name}`);
+  const read = batchedRead(ctx, `ecs:DescribeServices:${cluster}`, SERVICE_BATCH, async (services) => {
+    const out = await ctx.limit('ecs', () => ctx.aws.ecs.send(new DescribeServicesCommand({ cluster, services })));
+    // A deleted service may still be listed (INACTIVE) beside the live one of the same name.
+    return new Map((out.services ?? []).filter((s) => s.status !== 'INACTIVE').map((s) => [s.serviceName ?? '', s]));
+  });
+  return serviceHealth(await read(name), `${cluster}/${name}`);
 }
 
 /** Pure: what one DescribeServices answer says about a rollout. */

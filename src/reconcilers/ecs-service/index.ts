@@ -11,6 +11,8 @@ export type { LiveEcsService, LiveContainer } from './live.js';
 export const ecsService: Reconciler<'EcsService', LiveEcsService> = {
   kind: 'EcsService',
   taggingType: 'ecs:service',
+  // DescribeServices returns the tags (include TAGS).
+  tagsInline: true,
   observe,
   diff,
   steps,

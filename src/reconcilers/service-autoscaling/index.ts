@@ -1,6 +1,7 @@
 import type { Reconciler } from '../../engine/types.js';
 import { resourceIdOf, type LiveServiceAutoscaling } from './model.js';
-import { describeTargets, observeAutoscaling } from './observe.js';
+import { describeTargets, observeAutoscaling, TARGET_BATCH } from './observe.js';
+import { batchedRead } from '../../health/batcher.js';
 import { diffAutoscaling } from './diff.js';
 import { autoscalingSteps } from './steps.js';
 import { deleteAutoscaling, discoverAutoscaling } from './owned.js';
@@ -19,10 +20,13 @@ export const serviceAutoscaling: Reconciler<'ServiceAutoscaling', LiveServiceAut
   dependsOn: (desired) => [`EcsService/${desired.spec.service}`],
   discoverOwned: discoverAutoscaling,
   deleteSteps: deleteAutoscaling,
-  /** Registering takes effect at once: there is no rollout to wait for, only the target to exist. */
+  /** Registering takes effect at once: there is no rollout to wait for, only the target to exist (50 checked a call). */
   async health(desired, ctx) {
     const resourceId = resourceIdOf(desired, ctx);
-    const found = (await describeTargets(ctx, [resourceId])).length > 0;
+    const read = batchedRead(ctx, 'autoscaling:DescribeScalableTargets', TARGET_BATCH, async (ids) =>
+      new Map((await describeTargets(ctx, ids)).map((t) => [t.ResourceId ?? '', t])),
+    );
+    const found = (await read(resourceId)) !== undefined;
     return { steady: found, reason: found ? `scalable target ${resourceId} registered` : `scalable target ${resourceId} not registered` };
   },
 };

@@ -23,7 +23,7 @@ import {
 } from './model.js';
 
 /** API limits: ResourceIds and PolicyNames per call, and the page sizes each read allows. */
-const TARGET_BATCH = 50;
+export const TARGET_BATCH = 50;
 const POLICY_BATCH = 50;
 const POLICY_PAGE = 10;
 const ACTION_PAGE = 50;

@@ -3,13 +3,12 @@ import type { ServiceAutoscaling } from '../../schema/index.js';
 import type { ObserveContext, Step } from '../../engine/types.js';
 import { MANAGED_BY_TAG, MANIFEST_TAG } from '../../engine/tags.js';
 import { chunks } from '../../aws/batch.js';
-import { describeTargets } from './observe.js';
+import { describeTargets, TARGET_BATCH } from './observe.js';
 import { DIMENSION, NAMESPACE, resourceIdOf } from './model.js';
 
 /** Ids prune works with: one per scaling policy, and the target itself (named like the service, so it goes last). */
 const TARGET = 'autoscaling:target/';
 const POLICY = 'autoscaling:policy/';
-const TARGET_BATCH = 50;
 
 /** `service/<cluster>/<name>` of an ECS service ARN `arn:aws:ecs:<region>:<account>:service/<cluster>/<name>`. */
 const resourceIdOfArn = (arn: string) => arn.slice(arn.indexOf(':service/') + 1);

@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { emulatorCommand } from '../../src/cli/emulator.js';
+import { within } from '../support/wait.js';
+
+describe('ballast emulator', () => {
+  it('prints the environment that reaches the running emulator, and stops it when interrupted', async () => {
+    let stdout = '';
+    let stop!: () => void;
+    const until = new Promise<void>((resolve) => (stop = resolve));
+    let printed!: () => void;
+    const ready = new Promise<void>((resolve) => (printed = resolve));
+    const io = { stdout: (t: string) => ((stdout += t), printed()), stderr: () => undefined, env: process.env, interactive: false };
+    const exited = emulatorCommand({ port: 0, output: 'text' }, io, until);
+    await within(ready, 'the environment to export');
+
+    const env = Object.fromEntries([...stdout.matchAll(/^export (\w+)=(.*)$/gm)].map((m) => [m[1], m[2]]));
+    expect(Object.keys(env).sort()).toEqual(['AWS_ACCESS_KEY_ID', 'AWS_ENDPOINT_URL', 'AWS_REGION', 'AWS_SECRET_ACCESS_KEY']);
+    expect(env.AWS_ENDPOINT_URL).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    // The printed settings are all an SDK client needs.
+    const client = new DynamoDBClient({ endpoint: env.AWS_ENDPOINT_URL, region: env.AWS_REGION, credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID!, secretAccessKey: env.AWS_SECRET_ACCESS_KEY! } });
+    expect((await client.send(new ListTablesCommand({}))).TableNames).toEqual([]);
+
+    stop();
+    expect(await exited).toBe(0);
+    await expect(fetch(`${env.AWS_ENDPOINT_URL}/moto-api/`)).rejects.toThrow();
+  });
+});
