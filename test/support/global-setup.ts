@@ -1,4 +1,5 @@
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import type { TestProject } from 'vitest/node';
 import { startEmulator, type Emulator } from '../../src/demo/emulator.js';
 import { TEST_WORKERS } from './workers.js';
@@ -16,8 +17,15 @@ declare module 'vitest' {
  * tests at once; useMoto() resets it before each test.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
-  const emulators: Emulator[] = await Promise.all(Array.from({ length: TEST_WORKERS }, () => startEmulator()));
+  // The emulators start while dist/ compiles: each takes seconds.
+  const starting: Promise<Emulator[]> = Promise.all(Array.from({ length: TEST_WORKERS }, () => startEmulator()));
+  try {
+    await promisify(execFile)(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json']);
+  } catch (err) {
+    await starting.then((emulators) => Promise.all(emulators.map((e) => e.stop())));
+    throw new Error(`the build for the tests failed:\n${(err as { stdout?: string }).stdout ?? String(err)}`);
+  }
+  const emulators = await starting;
   project.provide('motoEndpoints', emulators.map((e) => e.endpoint));
   return async () => {
     await Promise.all(emulators.map((e) => e.stop()));
