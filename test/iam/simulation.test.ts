@@ -2,6 +2,7 @@ import { rm } from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadRevision } from '../../src/validate/index.js';
 import { iamPolicy, type PolicyScope } from '../../src/iam/policy.js';
+import { policiesByTarget } from '../../src/iam/targets.js';
 import type { PolicyDocument } from '../../src/iam/document.js';
 import type { AwsCall } from '../../src/engine/types.js';
 import type { Manifest, RestoreDrill } from '../../src/schema/index.js';
@@ -10,6 +11,7 @@ import { DRILL_TAG } from '../../src/drill/instance.js';
 import { createNetwork } from '../../src/demo/network.js';
 import { useMoto } from '../support/moto.js';
 import { runCli } from '../support/cli.js';
+import { EU, targetRepository, US } from '../support/accounts.js';
 import { HAND_CHANGES } from '../support/hand-changes.js';
 import { codeOperations } from '../support/code-operations.js';
 import { copyDesiredState, editManifest, setField } from '../support/manifests.js';
@@ -170,6 +172,7 @@ describe('the IAM policy evaluated the way IAM does', () => {
       ...[...scenarios.create!, ...scenarios.update!, ...DIRECT, ...PRUNE, ...SCALE_IN, ...adopt].map((p) => actionOf(p.call)),
       ...[...LEASE_OPERATIONS, ...HISTORY_OPERATIONS].map((operation) => actionOf({ service: 'dynamodb', operation })),
       ...EVENT_OPERATIONS.map((operation) => actionOf({ service: 'sqs', operation })),
+      actionOf({ service: 'sts', operation: 'AssumeRole' }),
     ]);
     expect(Object.keys(CASES).filter((a) => !exercised.has(a))).toEqual([]);
     // The emulator scenarios did run: creates of every kind and a fix of every hand change.
@@ -181,6 +184,15 @@ describe('the IAM policy evaluated the way IAM does', () => {
     it('allows a full apply of desired-state, the drift fixes, reads and drills', async () => {
       const all = await requests([...scenarios.create!, ...scenarios.update!, ...DIRECT, ...SCALE_IN]);
       expect(await denied(policyFor(scope), all)).toEqual([]);
+    });
+
+    it("allows assuming the Targets' roles, with their session tags, and no other role", async () => {
+      const { dir } = await targetRepository('ballast');
+      const { controller } = policiesByTarget((await loadRevision(dir)).manifests, { controllerId: ID, scope });
+      const assume = (roleArn: string) => CASES['sts:AssumeRole']!({ RoleArn: roleArn, RoleSessionName: 'ballast', Tags: [{ Key: 'team', Value: 'platform' }] });
+      const roles = [EU, US].map((t) => `arn:aws:iam::${t.account}:role/ballast`);
+      expect(await denied([controller], roles.flatMap(assume))).toEqual([]);
+      expect(await allowed([controller], assume(`arn:aws:iam::${EU.account}:role/admin`))).toEqual([]);
     });
 
     it('allows the leader lease calls on the lease table only, and only when a lease table is set', async () => {

@@ -145,6 +145,11 @@ export const CASES: Record<string, (i: In) => IamRequest[]> = {
   'sns:ListTopics': anyResource('sns:ListTopics'),
   'tag:GetResources': anyResource('tag:GetResources'),
   'sts:GetCallerIdentity': anyResource('sts:GetCallerIdentity'),
+  // A Target's role; its session tags need sts:TagSession on the same role.
+  'sts:AssumeRole': (i) => [
+    on('sts:AssumeRole', s(i.RoleArn)),
+    ...(i.Tags ? [on('sts:TagSession', s(i.RoleArn), requestTags(tagsOf(i.Tags)))] : []),
+  ],
   // A secret's full ARN ends in a random suffix; manifests may leave it out.
   'secretsmanager:DescribeSecret': (i) => [on('secretsmanager:DescribeSecret', `${s(i.SecretId)}-AbCdEf`)],
   'secretsmanager:GetSecretValue': (i) => [on('secretsmanager:GetSecretValue', `${s(i.SecretId)}-AbCdEf`)],

@@ -311,7 +311,7 @@ describe('ballast validate on an invalid revision', () => {
 
     it('refuses an unknown kind and lists the known ones', async () => {
       await expectProblems({ 'alarm.yaml': edit(ALARM, 'kind: Alarm', 'kind: Alert') }, [
-        'alarm.yaml:2:7: Alert/web-cpu: kind: must be one of "EcsService", "ServiceAutoscaling", "DbInstance", "Alarm", "Dashboard", "RestoreDrill" (did you mean "Alarm"?), got "Alert"',
+        'alarm.yaml:2:7: Alert/web-cpu: kind: must be one of "EcsService", "ServiceAutoscaling", "DbInstance", "Alarm", "Dashboard", "RestoreDrill", "Target" (did you mean "Alarm"?), got "Alert"',
       ]);
     });
 

@@ -58,7 +58,7 @@ describe('ballast validate in one pass', () => {
     const run = await runCli(['validate', dir]);
     const lines = run.stdout.split('\n').filter(Boolean).map((l) => l.slice(l.indexOf('billing.yaml')));
     expect(lines).toEqual([
-      'billing.yaml:2:7: EcsServce/billing-api: kind: must be one of "EcsService", "ServiceAutoscaling", "DbInstance", "Alarm", "Dashboard", "RestoreDrill" (did you mean "EcsService"?), got "EcsServce"',
+      'billing.yaml:2:7: EcsServce/billing-api: kind: must be one of "EcsService", "ServiceAutoscaling", "DbInstance", "Alarm", "Dashboard", "RestoreDrill", "Target" (did you mean "EcsService"?), got "EcsServce"',
       'billing.yaml:6:12: EcsServce/billing-api: spec.cluster: must not be empty',
       'billing.yaml:8:11: EcsServce/billing-api: spec.memory: 333 MiB is not valid with cpu 256 on Fargate (valid: 512, 1024, 2048)',
       'billing.yaml:14:75: EcsServce/billing-api: spec.loadBalancer.containerPort: container "app" does not expose port 9090',
