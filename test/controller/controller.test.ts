@@ -153,6 +153,8 @@ describe('ballast run', () => {
 
   it('applies a pushed change as soon as a signed webhook arrives, and ignores unsigned or forged ones', async () => {
     await start();
+    // The health reads after the first rollouts are runs too: "no run started" is checked once they settled.
+    await settled(running.controller);
     await editManifest(path.join(repo.work, 'desired-state'), 'ServiceAutoscaling/storefront', setField(['spec', 'cpu', 'targetValue'], 45));
     const pushed = await repo.push('storefront: scale on 45% CPU');
 

@@ -9,6 +9,7 @@ import { CONTROLLER_DEFAULTS } from '../../src/controller/config.js';
 import type { ReconcileSummary } from '../../src/controller/controller.js';
 import { signBody } from '../../src/source/webhook.js';
 import { useMoto } from '../support/moto.js';
+import { settled } from '../support/controller.js';
 import { within } from '../support/wait.js';
 import { createNetwork } from '../../src/demo/network.js';
 import { createRepo, removeRepo, type TestRepo } from '../support/git.js';
@@ -33,6 +34,8 @@ describe('webhook deliveries', () => {
     );
     const first = await new Promise<ReconcileSummary>((resolve) => running.controller.once('reconciled', resolve));
     expect(first.result, JSON.stringify(logs.filter((l) => l.level !== 30 || /source|revision/.test(l.msg)))).toBe('success');
+    // The health reads after the first rollouts are runs too: each test starts once they settled.
+    await settled(running.controller);
   });
   afterEach(async () => {
     await running.stop();
