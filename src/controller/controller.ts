@@ -242,7 +242,8 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
     const report = this.recorder.record(plan, result, revision, this.outageReport(revision.sha, triggers), (key) => this.progress.statusOf(key), cost, selected, observed);
     await keepSeen(this.deps.seen, this.recorder, before, this.deps.leader.leading, logger);
     if (sourceError) report.failures.push({ key: 'Source/git', code: 'SourceUnavailable', message: sourceError });
-    await recordHistory(this.deps.history, this.deps.logger, plan, result, {
+    // A replica that lost its lease mid-run leaves the record, like the report, to the leader.
+    if (this.deps.leader.leading) await recordHistory(this.deps.history, this.deps.logger, plan, result, {
       revision: revision.sha,
       author: revision.author,
       message: revision.message,

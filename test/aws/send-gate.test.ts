@@ -3,15 +3,18 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CreateServiceCommand, ListClustersCommand } from '@aws-sdk/client-ecs';
 import { createAws, type Aws } from '../../src/aws/clients.js';
+import { within } from '../support/wait.js';
 
-/** An endpoint that counts what reaches it and answers every call with an empty JSON object. */
+/** An endpoint that counts connections and what reaches it; it answers every call with an empty JSON object, unless held. */
 function endpoint() {
-  const received: string[] = [];
+  const state = { received: [] as string[], connections: 0, held: [] as (() => void)[], hold: false };
   const server = http.createServer((req, res) => {
-    received.push(String(req.headers['x-amz-target']).split('.')[1] ?? '');
-    req.resume().on('end', () => res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' }).end('{}'));
+    state.received.push(String(req.headers['x-amz-target']).split('.')[1] ?? '');
+    const answer = () => res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' }).end('{}');
+    req.resume().on('end', () => (state.hold ? state.held.push(answer) : answer()));
   });
-  return { server, received };
+  server.on('connection', () => state.connections++);
+  return { server, state };
 }
 
 describe('clients with a send gate', () => {
@@ -41,10 +44,11 @@ describe('clients with a send gate', () => {
 
   const createService = () => aws.ecs.send(new CreateServiceCommand({ cluster: 'shop', serviceName: 'storefront' }));
 
-  it('sends while the gate is open', async () => {
+  it('sends while the gate is open, on one kept-alive connection', async () => {
     await aws.ecs.send(new ListClustersCommand({}));
     await createService();
-    expect(target.received).toEqual(['ListClusters', 'CreateService']);
+    expect(target.state.received).toEqual(['ListClusters', 'CreateService']);
+    expect(target.state.connections).toBe(1);
   });
 
   it('does not send a call begun before the gate closed, on a new connection', async () => {
@@ -52,7 +56,7 @@ describe('clients with a send gate', () => {
     const call = createService();
     open = false;
     await expect(call).rejects.toMatchObject({ code: 'LeaseLost' });
-    expect(target.received).toEqual([]);
+    expect(target.state.received).toEqual([]);
   });
 
   it('does not send a call begun before the gate closed, on a kept-alive connection', async () => {
@@ -60,10 +64,29 @@ describe('clients with a send gate', () => {
     const call = createService();
     open = false;
     await expect(call).rejects.toMatchObject({ code: 'LeaseLost' });
-    expect(target.received).toEqual(['ListClusters']);
+    expect(target.state).toMatchObject({ received: ['ListClusters'], connections: 1 });
     // Open again, the same clients send as before.
     open = true;
     await createService();
-    expect(target.received).toEqual(['ListClusters', 'CreateService']);
+    expect(target.state.received).toEqual(['ListClusters', 'CreateService']);
+  });
+
+  it('does not send calls that waited in the pool for a connection once the gate closed', async () => {
+    // 50 connections a host: five more calls queue until one is free, and get a connection only after the gate closed.
+    target.state.hold = true;
+    const calls = Array.from({ length: 55 }, () => createService().then(() => 'sent', (err: { code?: string }) => err.code));
+    await within(
+      (async () => {
+        while (target.state.held.length < 50) await new Promise((r) => setTimeout(r, 10));
+      })(),
+      'fifty calls held by the endpoint',
+    );
+    open = false;
+    for (const answer of target.state.held) answer();
+    const outcomes = await Promise.all(calls);
+    expect(target.state.received).toHaveLength(50);
+    expect(outcomes.filter((o) => o === 'sent')).toHaveLength(50);
+    expect(outcomes.filter((o) => o === 'LeaseLost')).toHaveLength(5);
+    expect(target.state.connections).toBe(50);
   });
 });
