@@ -21,6 +21,7 @@ import { loadRevision } from '../../src/validate/index.js';
 import { sendCall } from '../../src/apply/send.js';
 import { ecsService, type LiveEcsService } from '../../src/reconcilers/ecs-service/index.js';
 import { useMoto } from '../support/moto.js';
+import { within } from '../support/wait.js';
 import { createNetwork, type Network } from '../../src/demo/network.js';
 import { buildEcsServices } from '../support/estate/ecs-service.js';
 
@@ -327,7 +328,13 @@ describe('EcsService steps', () => {
     expect((await ecsService.observe(services(legacy), ctx)).get('legacy')).toMatchObject({ state: 'found', owned: true });
 
     expect(ecsService.nameOf!(arn)).toBe('catalog');
-    expect((await describeService(w.aws, 'catalog'))?.runningCount).toBeGreaterThan(0);
+    // Its rollout starts its tasks within the emulator's 0.3 s: the delete is tried on a service that runs tasks.
+    await within(
+      (async () => {
+        while (!(await describeService(w.aws, 'catalog'))?.runningCount) await new Promise((r) => setTimeout(r, 50));
+      })(),
+      'tasks of catalog running',
+    );
     w.aws.counter.reset();
     await send(w.aws, ecsService.deleteSteps!('catalog', arn));
     // force deletes a service that still runs tasks: no scale-to-zero first.
