@@ -1,65 +1,45 @@
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
-import { type RunningController } from '../../src/controller/run.js';
 import { type ControllerConfig } from '../../src/controller/config.js';
 import type { ReconcileSummary, ResourceStatusEntry } from '../../src/controller/controller.js';
 import { useMoto } from '../support/moto.js';
-import { createNetwork } from '../../src/demo/network.js';
-import { createRepo, removeRepo, type TestRepo } from '../support/git.js';
-import { SlackReceiver } from '../support/slack.js';
 import { editManifest, setField } from '../support/manifests.js';
 import { within } from '../support/wait.js';
-import { startTestController } from '../support/controller.js';
+import { startTestController, useControllerEstate } from '../support/controller.js';
 
 // Rollouts far longer than a reconcile: a controller that waited for them would not finish its first run for minutes.
 const ROLLOUT_SECONDS = 20;
 const moto = useMoto();
 
 describe('health waits do not block the controller', () => {
-  let repo: TestRepo;
-  let slack: SlackReceiver;
-  let running: RunningController | undefined;
+  const estate = useControllerEstate(moto);
+  beforeEach(() => moto.setRolloutSeconds(ROLLOUT_SECONDS));
   let logs: string[];
 
   async function start(overrides: Partial<ControllerConfig> = {}): Promise<ReconcileSummary> {
     logs = [];
-    const started = await startTestController({ repoUrl: repo.url, slackWebhookUrl: await slack.start(), healthPollInterval: 0.5, ...overrides }, logs);
-    running = started.running;
+    const started = await startTestController({ repoUrl: estate.repo.url, slackWebhookUrl: await estate.slack.start(), healthPollInterval: 0.5, ...overrides }, logs);
+    estate.running = started.running;
     return started.first;
   }
 
-  const status = async () => (await (await fetch(`${running!.url}/status`)).json()) as { resources: ResourceStatusEntry[] };
+  const status = async () => (await (await fetch(`${estate.running!.url}/status`)).json()) as { resources: ResourceStatusEntry[] };
   const entry = async (key: string) => (await status()).resources.find((r) => r.key === key);
-  const metrics = async () => (await fetch(`${running!.url}/metrics`)).text();
+  const metrics = async () => (await fetch(`${estate.running!.url}/metrics`)).text();
   const calls = async (operation: string) => Number(new RegExp(`ballast_aws_calls_total\\{service="ecs",operation="${operation}",outcome="success"\\} (\\d+)`).exec(await metrics())?.[1] ?? 0);
 
   /** Resolves at the first reconcile after which `done` holds. */
   function until(done: () => Promise<boolean>, what: string): Promise<void> {
     return within(
       new Promise<void>((resolve) => {
-        const check = () => void done().then((yes) => yes && (running!.controller.off('reconciled', check), resolve()));
-        running!.controller.on('reconciled', check);
+        const check = () => void done().then((yes) => yes && (estate.running!.controller.off('reconciled', check), resolve()));
+        estate.running!.controller.on('reconciled', check);
       }),
       what,
       (ROLLOUT_SECONDS + 60) * 1000,
     );
   }
-
-  beforeEach(async () => {
-    process.env.AWS_ENDPOINT_URL = moto.endpoint;
-    await moto.setRolloutSeconds(ROLLOUT_SECONDS);
-    await createNetwork(moto.aws());
-    repo = await createRepo();
-    slack = new SlackReceiver();
-  });
-
-  afterEach(async () => {
-    await running?.stop();
-    running = undefined;
-    await slack.stop();
-    await removeRepo(repo);
-  });
 
   it('applies a newer commit while a rollout is progressing, never re-sends the rollout, and reports it healthy later', async () => {
     const first = await start();
@@ -71,13 +51,13 @@ describe('health waits do not block the controller', () => {
     expect(await calls('CreateService')).toBe(4);
 
     // A second commit changes another resource: applied at once, planned against live state.
-    await editManifest(path.join(repo.work, 'desired-state'), 'Alarm/storefront-cpu-high', setField(['spec', 'threshold'], 70));
-    const second = await repo.push('lower the CPU alarm');
+    await editManifest(path.join(estate.repo.work, 'desired-state'), 'Alarm/storefront-cpu-high', setField(['spec', 'threshold'], 70));
+    const second = await estate.repo.push('lower the CPU alarm');
     const applied = within(
-      new Promise<ReconcileSummary>((resolve) => running!.controller.on('reconciled', (s) => s.revision === second && resolve(s))),
+      new Promise<ReconcileSummary>((resolve) => estate.running!.controller.on('reconciled', (s) => s.revision === second && resolve(s))),
       'the reconcile of the second commit',
     );
-    running!.controller.trigger('webhook');
+    estate.running!.controller.trigger('webhook');
     expect((await applied).result).toBe('success');
     const alarms = await moto.aws().cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: ['storefront-cpu-high'] }));
     expect(alarms.MetricAlarms?.[0]?.Threshold).toBe(70);
@@ -92,7 +72,7 @@ describe('health waits do not block the controller', () => {
     expect(await calls('UpdateService')).toBe(0);
     const settled = logs.map((l) => JSON.parse(l) as { msg: string; resource?: string; steady?: boolean }).filter((l) => l.msg === 'progress settled' && l.resource === 'EcsService/storefront');
     expect(settled).toEqual([expect.objectContaining({ steady: true })]);
-    expect(slack.texts().join('\n')).not.toMatch(/Reconcile failed|HealthTimeout/);
+    expect(estate.slack.texts().join('\n')).not.toMatch(/Reconcile failed|HealthTimeout/);
   });
 
   it('reports a rollout that outlasts its timeout as failed, once, without sending it again', async () => {
@@ -102,9 +82,9 @@ describe('health waits do not block the controller', () => {
     const failed = await entry('EcsService/storefront');
     expect(failed?.status).not.toBe('progressing');
     expect(failed?.lastError?.message).toMatch(/not healthy 2s after it was applied: rollout in progress/);
-    await slack.received(2);
-    expect(slack.texts().join('\n')).toMatch(/EcsService\/storefront/);
-    expect(slack.texts().filter((t) => t.includes('HealthTimeout'))).toHaveLength(1);
+    await estate.slack.received(2);
+    expect(estate.slack.texts().join('\n')).toMatch(/EcsService\/storefront/);
+    expect(estate.slack.texts().filter((t) => t.includes('HealthTimeout'))).toHaveLength(1);
     expect(await calls('CreateService')).toBe(4);
     expect(await calls('UpdateService')).toBe(0);
   });

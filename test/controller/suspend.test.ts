@@ -1,14 +1,11 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import type { Aws } from '../../src/aws/clients.js';
 import type { RunningController } from '../../src/controller/run.js';
 import type { ControllerConfig } from '../../src/controller/config.js';
-import { createNetwork } from '../../src/demo/network.js';
 import { useMoto } from '../support/moto.js';
-import { createRepo, removeRepo, type TestRepo } from '../support/git.js';
-import { nextReconcile, settled, startTestController } from '../support/controller.js';
+import { nextReconcile, settled, startTestController, useControllerEstate } from '../support/controller.js';
 import { editTask } from '../support/hand-changes.js';
-import { SlackReceiver } from '../support/slack.js';
 import { runCli } from '../support/cli.js';
 
 const moto = useMoto();
@@ -22,58 +19,40 @@ async function liveCpu(aws: Aws, service: string): Promise<string | undefined> {
 const doubleCpu = (td: Record<string, unknown>) => (td.cpu = '1024');
 
 describe('ballast suspend and resume against a running controller', () => {
-  let repo: TestRepo;
-  let slack: SlackReceiver;
-  let aws: Aws;
-  let running: RunningController | undefined;
+  const estate = useControllerEstate(moto);
 
   async function start(overrides: Partial<ControllerConfig> = {}): Promise<RunningController> {
-    ({ running } = await startTestController({ repoUrl: repo.url, apiToken: TOKEN, slackWebhookUrl: await slack.start(), ...overrides }));
+    ({ running: estate.running } = await startTestController({ repoUrl: estate.repo.url, apiToken: TOKEN, slackWebhookUrl: await estate.slack.start(), ...overrides }));
     // A health read of the first rollouts would otherwise plan catalog again in the middle of the test.
-    await settled(running.controller);
-    return running;
+    await settled(estate.running.controller);
+    return estate.running;
   }
 
   const cli = (args: string[], token: string | null = TOKEN) =>
-    runCli([...args, '--controller', running!.url], { env: { ...process.env, BALLAST_API_TOKEN: token ?? undefined } });
-
-  beforeEach(async () => {
-    process.env.AWS_ENDPOINT_URL = moto.endpoint;
-    aws = moto.aws();
-    await createNetwork(aws);
-    repo = await createRepo();
-    slack = new SlackReceiver();
-  });
-
-  afterEach(async () => {
-    await running?.stop();
-    running = undefined;
-    await slack.stop();
-    await removeRepo(repo);
-  });
+    runCli([...args, '--controller', estate.running!.url], { env: { ...process.env, BALLAST_API_TOKEN: token ?? undefined } });
 
   it('leaves a suspended service as changed by hand, shows it suspended everywhere, and corrects it once resumed', async () => {
     await start();
-    const before = slack.messages.length;
+    const before = estate.slack.messages.length;
     const suspended = await cli(['suspend', 'EcsService/catalog', '--reason', 'load test <!channel>']);
     expect(suspended.code, suspended.stderr).toBe(0);
     expect(suspended.stdout).toBe('suspended EcsService/catalog until resumed: load test <!channel>\n');
-    await editTask(aws, 'catalog', doubleCpu);
+    await editTask(estate.aws, 'catalog', doubleCpu);
 
     const run = await cli(['reconcile', '--wait']);
     expect(run.code, run.stderr).toBe(0);
-    expect(await liveCpu(aws, 'catalog')).toBe('1024');
+    expect(await liveCpu(estate.aws, 'catalog')).toBe('1024');
     const status = await cli(['status']);
     expect(status.stdout).toContain('suspended  EcsService/catalog until resumed: load test <!channel>');
     expect(status.stdout).toMatch(/^EcsService\/catalog\s+suspended\s+suspend\s/m);
     const json = (await cli(['status', '-o', 'json'])).json<{ suspensions: unknown[]; resources: { key: string; status: string; suspension?: unknown }[] }>();
     expect(json.suspensions).toEqual([expect.objectContaining({ key: 'EcsService/catalog', reason: 'load test <!channel>' })]);
     expect(json.resources.find((r) => r.key === 'EcsService/catalog')).toMatchObject({ status: 'suspended', suspension: { reason: 'load test <!channel>' } });
-    const metrics = await (await fetch(`${running!.url}/metrics`)).text();
+    const metrics = await (await fetch(`${estate.running!.url}/metrics`)).text();
     expect(metrics).toMatch(/ballast_resource_info\{kind="EcsService",name="catalog",status="suspended",mode="suspend",suspended="true"\} 1/);
     // Slack hears of the suspension, escaped, and of no drift on the suspended service.
-    await slack.received(before + 1);
-    const told = slack.texts().slice(before);
+    await estate.slack.received(before + 1);
+    const told = estate.slack.texts().slice(before);
     expect(told.join('\n')).toContain('EcsService/catalog suspended until resumed: load test &lt;!channel&gt;');
     expect(told.join('\n')).not.toContain('spec.cpu');
 
@@ -81,9 +60,9 @@ describe('ballast suspend and resume against a running controller', () => {
     expect(resumed.code, resumed.stderr).toBe(0);
     const corrected = await cli(['reconcile', '--wait']);
     expect(corrected.code, corrected.stderr).toBe(0);
-    expect(await liveCpu(aws, 'catalog')).toBe('512');
+    expect(await liveCpu(estate.aws, 'catalog')).toBe('512');
     expect((await cli(['status', '-o', 'json'])).json<{ suspensions: unknown[] }>().suspensions).toEqual([]);
-    expect(slack.texts().join('\n')).toContain('EcsService/catalog resumed');
+    expect(estate.slack.texts().join('\n')).toContain('EcsService/catalog resumed');
   });
 
   it('ends a suspension given --for by itself and corrects the resource then', async () => {
@@ -91,24 +70,24 @@ describe('ballast suspend and resume against a running controller', () => {
     const suspended = await cli(['suspend', 'EcsService/catalog', '--for', '6s', '-o', 'json']);
     expect(suspended.code, suspended.stderr).toBe(0);
     const until = Date.parse(suspended.json<{ suspended: { until: string } }>().suspended.until);
-    const ended = nextReconcile(running!.controller, (s) => s.triggers.includes('expiry'));
-    await editTask(aws, 'catalog', doubleCpu);
+    const ended = nextReconcile(estate.running!.controller, (s) => s.triggers.includes('expiry'));
+    await editTask(estate.aws, 'catalog', doubleCpu);
     // The hand change must land while the suspension holds, or the test would prove nothing.
     expect(Date.now()).toBeLessThan(until);
     expect((await ended).writes).toBeGreaterThan(0);
-    expect(await liveCpu(aws, 'catalog')).toBe('512');
-    expect(running!.controller.resources.get('EcsService/catalog')?.suspension).toBeUndefined();
+    expect(await liveCpu(estate.aws, 'catalog')).toBe('512');
+    expect(estate.running!.controller.resources.get('EcsService/catalog')?.suspension).toBeUndefined();
   });
 
   it('keeps suspensions in the lease table, so the next leader honours them', async () => {
     await start({ leaseTable: 'ballast-leases' });
     expect((await cli(['suspend', 'EcsService/catalog', '--reason', 'migration'])).code).toBe(0);
-    await running!.stop();
-    running = undefined;
-    await editTask(aws, 'catalog', doubleCpu);
+    await estate.running!.stop();
+    estate.running = undefined;
+    await editTask(estate.aws, 'catalog', doubleCpu);
     await start({ leaseTable: 'ballast-leases' });
-    expect(await liveCpu(aws, 'catalog')).toBe('1024');
-    expect(running!.controller.resources.get('EcsService/catalog')).toMatchObject({ status: 'suspended', suspension: { reason: 'migration' } });
+    expect(await liveCpu(estate.aws, 'catalog')).toBe('1024');
+    expect(estate.running!.controller.resources.get('EcsService/catalog')).toMatchObject({ status: 'suspended', suspension: { reason: 'migration' } });
   });
 
   it('refuses a bad key, a resource in no manifest, resuming what is not suspended, and a missing token', async () => {

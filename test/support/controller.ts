@@ -1,10 +1,15 @@
 import { Writable } from 'node:stream';
+import { afterEach, beforeEach } from 'vitest';
 import { pino } from 'pino';
 import { controllerLogger, startController, type RunningController } from '../../src/controller/run.js';
 import { tempDir } from './temp.js';
 import { CONTROLLER_DEFAULTS, type ControllerConfig } from '../../src/controller/config.js';
 import type { Controller, ReconcileSummary } from '../../src/controller/controller.js';
 import { within } from './wait.js';
+import type { Aws } from '../../src/aws/clients.js';
+import { createNetwork } from '../../src/demo/network.js';
+import { createRepo, removeRepo, type TestRepo } from './git.js';
+import { SlackReceiver } from './slack.js';
 
 /** The next reconcile that finishes (optionally: the next one matching), failing after `ms`. */
 export function nextReconcile(controller: Controller, match: (s: ReconcileSummary) => boolean = () => true, ms = 60_000): Promise<ReconcileSummary> {
@@ -66,4 +71,34 @@ export function settled(controller: Controller, ms = 60_000): Promise<void> {
     'the rollouts of the first reconcile to settle',
     ms,
   );
+}
+
+/** What a controller test works on: fresh for each test, its controller (if one was started) stopped after it. */
+export interface ControllerEstate {
+  aws: Aws;
+  repo: TestRepo;
+  slack: SlackReceiver;
+  running?: RunningController;
+}
+
+/**
+ * Before each test: the emulator's network pieces, a repository of desired-state/ and a Slack receiver, with the
+ * SDK pointed at the emulator (AWS_ENDPOINT_URL, as a controller in a task reads it); after it, all of them undone.
+ */
+export function useControllerEstate(moto: { endpoint: string; aws(): Aws }): ControllerEstate {
+  const estate = {} as ControllerEstate;
+  beforeEach(async () => {
+    process.env.AWS_ENDPOINT_URL = moto.endpoint;
+    estate.aws = moto.aws();
+    await createNetwork(estate.aws);
+    estate.repo = await createRepo();
+    estate.slack = new SlackReceiver();
+  });
+  afterEach(async () => {
+    await estate.running?.stop();
+    estate.running = undefined;
+    await estate.slack.stop();
+    await removeRepo(estate.repo);
+  });
+  return estate;
 }
