@@ -27,6 +27,22 @@ const serviceName = (c: number, s: number) => `svc-${c}-${String(s).padStart(3, 
  * Every service has CPU and memory target tracking and `alarmsPerService` alarms; the first DB has one read replica;
  * each dashboard shows ten services. Names fit the network `createNetwork` makes (plus the clusters).
  */
+/** The spec of the i-th DB of a generated estate (the bench's, and the tests' big estate): the first has a read replica. */
+export const dbInstanceSpec = (i: number) => ({
+  engine: 'postgres',
+  engineVersion: '16',
+  instanceClass: 'db.t4g.medium',
+  storage: { allocatedGiB: 20 },
+  masterUsername: 'app',
+  // RDS cannot replicate a DB whose password it manages: the one with a replica uses the team's own secret.
+  masterPassword: i === 0 ? { secretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:shop/shop-db/master' } : { managedByRds: true },
+  backup: { retentionDays: 7, window: '02:00-02:30' },
+  maintenanceWindow: 'sun:03:00-sun:03:30',
+  subnetGroup: 'shop-db',
+  securityGroups: ['shop-db'],
+  ...(i === 0 ? { readReplicas: { count: 1 } } : {}),
+});
+
 export function estateManifests(shape: EstateShape): { file: string; doc: unknown }[] {
   const out: { file: string; doc: unknown }[] = [];
   const services: string[] = [];
@@ -67,20 +83,7 @@ export function estateManifests(shape: EstateShape): { file: string; doc: unknow
     const name = `db-${String(i).padStart(3, '0')}`;
     out.push({
       file: `dbs/${name}.yaml`,
-      doc: doc('DbInstance', name, {
-        engine: 'postgres',
-        engineVersion: '16',
-        instanceClass: 'db.t4g.medium',
-        storage: { allocatedGiB: 20 },
-        masterUsername: 'app',
-        // RDS cannot replicate a DB whose password it manages: the one with a replica uses the team's own secret.
-        masterPassword: i === 0 ? { secretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:shop/shop-db/master' } : { managedByRds: true },
-        backup: { retentionDays: 7, window: '02:00-02:30' },
-        maintenanceWindow: 'sun:03:00-sun:03:30',
-        subnetGroup: 'shop-db',
-        securityGroups: ['shop-db'],
-        ...(i === 0 ? { readReplicas: { count: 1 } } : {}),
-      }),
+      doc: doc('DbInstance', name, dbInstanceSpec(i)),
     });
   }
   for (let d = 0; d < shape.dashboards; d++) {

@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { tempDir } from './temp.js';
 import { stringify } from 'yaml';
+import { dbInstanceSpec } from '../../bench/estate/generate.js';
 
 export const SERVICES = 25;
 export const DBS = 3;
@@ -28,20 +29,7 @@ export function bigEstate(): unknown[] {
   }
   for (let i = 0; i < DBS; i++) {
     docs.push(
-      doc('DbInstance', `db-${i}`, {
-        engine: 'postgres',
-        engineVersion: '16',
-        instanceClass: 'db.t4g.medium',
-        storage: { allocatedGiB: 20 },
-        masterUsername: 'app',
-        // RDS cannot replicate a DB whose password it manages: the one with a replica uses the team's own secret.
-        masterPassword: i === 0 ? { secretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:shop/shop-db/master' } : { managedByRds: true },
-        backup: { retentionDays: 7, window: '02:00-02:30' },
-        maintenanceWindow: 'sun:03:00-sun:03:30',
-        subnetGroup: 'shop-db',
-        securityGroups: ['shop-db'],
-        ...(i === 0 ? { readReplicas: { count: 1 } } : {}),
-      }),
+      doc('DbInstance', `db-${i}`, dbInstanceSpec(i)),
     );
   }
   for (let i = 0; i < ALARMS; i++) {
