@@ -26,6 +26,7 @@ from moto.server import main  # noqa: E402
 from werkzeug.serving import WSGIRequestHandler  # noqa: E402
 
 import patches  # noqa: E402,F401  (applies the patches on import)
+import keep_alive  # noqa: E402,F401  (connections kept alive between requests, as AWS keeps them)
 
 # werkzeug logs a line per request; a test run makes tens of thousands, and formatting and piping them to the parent
 # cost more CPU than some of the requests. Kept only when BALLAST_EMULATOR_LOG_REQUESTS=1, for debugging. The
