@@ -7,10 +7,14 @@ import { createRepo, removeRepo, type TestRepo } from '../support/git.js';
 import { FaultProxy } from '../support/fault-proxy.js';
 import { ControllerProcess, type LogLine } from '../support/controller-process.js';
 import { SlackReceiver } from '../support/slack.js';
+import { within } from '../support/wait.js';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { LeaseStore } from '../../src/lease/store.js';
 
 const moto = useMoto();
-// Short lease settings keep the test fast; the ratios are controller-runtime's (15 s / 10 s / 2 s).
-const LEASE = { duration: 8, renewDeadline: 6, retryPeriod: 1 };
+// Short lease settings keep the test fast; the ratios are about controller-runtime's (15 s / 10 s / 2 s).
+const LEASE = { duration: 4, renewDeadline: 3, retryPeriod: 0.5 };
+const TOKEN = 'operator-token-for-tests';
 
 const finished = (l: LogLine) => l.msg === 'reconcile finished';
 const leading = (l: LogLine) => l.msg === 'leading';
@@ -50,7 +54,7 @@ describe('two controllers with leader election', () => {
       BALLAST_LEASE_DURATION: String(LEASE.duration),
       BALLAST_LEASE_RENEW_DEADLINE: String(LEASE.renewDeadline),
       BALLAST_LEASE_RETRY_PERIOD: String(LEASE.retryPeriod),
-      BALLAST_DRIFT_SCHEDULE: '* * * * * *',
+      BALLAST_API_TOKEN: TOKEN,
     });
     controllers.push(controller);
     return { controller, proxy };
@@ -65,6 +69,21 @@ describe('two controllers with leader election', () => {
     return { leader: first, standby: first === a ? b : a };
   }
 
+  /** Resolves once the lease, as stored, has been renewed over more than `ms` since now. */
+  async function renewedOver(ms: number): Promise<void> {
+    const client = new DynamoDBClient({ endpoint: moto.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    const store = new LeaseStore(client, 'ballast-leases', 'leader/ballast');
+    const since = Date.parse((await store.read())!.renewedAt);
+    await within(
+      (async () => {
+        while (Date.parse((await store.read())!.renewedAt) - since <= ms) await new Promise((r) => setTimeout(r, LEASE.retryPeriod * 1000));
+      })(),
+      `the lease renewed over ${ms} ms`,
+    );
+  }
+
+  const reconcile = (url: string) => fetch(`${url}/reconcile?wait=true`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } });
+
   const threshold = async (name: string) =>
     (await moto.aws().cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: [name] }))).MetricAlarms?.[0]?.Threshold;
 
@@ -73,8 +92,15 @@ describe('two controllers with leader election', () => {
     const done = await leader.controller.waitFor(finished, 60_000);
     expect(done.result).toBe('success');
     expect(leader.proxy.writes().length).toBeGreaterThan(30);
-    // A few lease periods later the standby has still sent nothing to the estate and run no reconcile.
-    await leader.controller.waitFor((l) => l.msg === 'reconcile finished', 10_000, Date.now());
+    // Asked to reconcile, the standby refuses and names the leader; the leader runs it.
+    const refused = await reconcile(standby.controller.url);
+    expect(refused.status).toBe(409);
+    expect(((await refused.json()) as { error: string }).error).toBe(`standing by: ${(await leader.controller.status()).identity} leads; ask the leader`);
+    const again = await reconcile(leader.controller.url);
+    expect(again.status).toBe(200);
+    expect(((await again.json()) as { result: string }).result).toBe('success');
+    // Over more than a lease duration of the leader's renewals the standby has sent nothing and run no reconcile.
+    await renewedOver(LEASE.duration * 1000);
     expect(standby.proxy.writes()).toEqual([]);
     expect(standby.controller.logs.filter((l) => l.msg === 'reconcile started' || l.msg === 'write')).toEqual([]);
 

@@ -20,7 +20,11 @@ export class ControllerProcess {
   readonly exited: Promise<number | null>;
   private waiters: { match: (l: LogLine) => boolean; resolve: (l: LogLine) => void }[] = [];
 
-  private constructor(env: NodeJS.ProcessEnv, nodeOptions: string[]) {
+  private constructor(
+    env: NodeJS.ProcessEnv,
+    nodeOptions: string[],
+    private readonly apiToken = env.BALLAST_API_TOKEN,
+  ) {
     this.child = spawn(process.execPath, [...nodeOptions, 'bin/ballast.js', 'run'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     this.exited = new Promise((resolve) => this.child.once('exit', (code) => resolve(code)));
     let rest = '';
@@ -75,7 +79,7 @@ export class ControllerProcess {
   }
 
   async status(): Promise<{ leader: boolean; identity: string; holder: string | null } & Record<string, unknown>> {
-    return (await fetch(`${this.url}/status`)).json() as never;
+    return (await fetch(`${this.url}/status`, { headers: this.apiToken ? { authorization: `Bearer ${this.apiToken}` } : {} })).json() as never;
   }
 
   /** Ends it for good (SIGKILL unless told otherwise) and waits for the exit. */
