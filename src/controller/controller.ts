@@ -259,8 +259,8 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
 
   /** A new revision replaces the last good one only when every manifest is valid. */
   private async loadSource(): Promise<'new' | 'same' | 'rejected'> {
-    const { source, verifier, logger } = this.deps;
-    const loaded = await loadHead({ source, verifier, logger, limits: this.settings }, { revision: this.revision?.sha, rejected: this.badRevision?.sha });
+    const { source, loader, verifier, logger } = this.deps;
+    const loaded = await loadHead({ source, loader, verifier, logger, revisionLimits: this.settings.revisionLimits }, { revision: this.revision?.sha, rejected: this.badRevision?.sha });
     if (loaded.head === 'rejected') this.badRevision = loaded.rejected;
     if (loaded.head !== 'new') return loaded.head;
     const { revision } = loaded;

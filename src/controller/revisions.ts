@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { loadRevisionIsolated, type IsolationLimits } from '../isolated-load/index.js';
+import type { RevisionLoader } from '../isolated-load/index.js';
 import type { RevisionLimits } from '../load/limits.js';
 import type { SourceRevision } from '../source/git.js';
 import type { Verdict } from '../trust/signature.js';
@@ -9,7 +9,8 @@ export interface HeadDeps {
   source: { sync(): Promise<SourceRevision> };
   verifier?: { verify(repo: string, sha: string): Promise<Verdict> };
   logger: Logger;
-  limits: { revisionLimits: RevisionLimits; isolation: IsolationLimits };
+  loader: Pick<RevisionLoader, 'load'>;
+  revisionLimits: RevisionLimits;
 }
 
 export type HeadOutcome = { head: 'same' } | { head: 'rejected'; rejected: RejectedRevision } | { head: 'new'; revision: RevisionInForce; signer?: string };
@@ -26,7 +27,7 @@ export async function loadHead(deps: HeadDeps, known: { revision?: string; rejec
     deps.logger.warn({ revision: head.sha, committer: verdict.committer, reason: verdict.reason }, 'unsigned revision refused: keeping the last good one');
     return { head: 'rejected', rejected: { sha: head.sha, problems: [], refused: { committer: verdict.committer, reason: verdict.reason } } };
   }
-  const loaded = await loadRevisionIsolated(head.dir, { cwd: head.root, within: head.root, limits: deps.limits.revisionLimits }, deps.limits.isolation);
+  const loaded = await deps.loader.load(head.dir, { cwd: head.root, within: head.root, limits: deps.revisionLimits });
   if (loaded.problems.length > 0) {
     deps.logger.warn({ revision: head.sha, problems: loaded.problems.length }, 'invalid revision rejected: keeping the last good one');
     return { head: 'rejected', rejected: { sha: head.sha, problems: loaded.problems } };

@@ -24,7 +24,7 @@ import { CommitStatusReporter, githubRepository } from '../github/status.js';
 import { followController } from '../github/follow.js';
 import { pruneRefusal } from '../plan/prune-guard.js';
 import { CallCounter } from '../aws/counter.js';
-import { DEFAULT_ISOLATION } from '../isolated-load/index.js';
+import { DEFAULT_ISOLATION, RevisionLoader } from '../isolated-load/index.js';
 import { DynamoSeenStore } from '../seen/index.js';
 import { DynamoSuspendStore, MemorySuspendStore, Suspensions } from '../suspend/index.js';
 import { createElector, leaseTableClient, soleIdentity, type LeaderElector, type LeaderGate } from '../lease/index.js';
@@ -74,6 +74,9 @@ export async function startController(config: ControllerConfig, logger: Logger =
   const notifier = new SlackNotifier(config.slackWebhookUrl, logger, (outcome) => metrics.slackMessages.inc({ outcome }));
   const verifier = CommitVerifier.from(config);
   await verifier?.check();
+  // Its modules load while the first clone is fetched.
+  const loader = new RevisionLoader({ ...DEFAULT_ISOLATION, memoryMb: config.loadMemory });
+  loader.warm();
   const controller = new Controller(
     {
       defaultMode: config.mode,
@@ -84,9 +87,9 @@ export async function startController(config: ControllerConfig, logger: Logger =
       backoffBaseMs: 5_000,
       backoffMaxMs: 5 * 60_000,
       revisionLimits: { maxRevisionBytes: config.maxRevisionBytes, maxDocuments: config.maxDocuments, maxYamlNodes: config.maxYamlNodes },
-      isolation: { ...DEFAULT_ISOLATION, memoryMb: config.loadMemory },
     },
     {
+      loader,
       source: new GitSource({ url: config.repoUrl, branch: config.branch, path: config.path, workdir, token: config.gitToken }),
       session,
       sessions,
@@ -207,6 +210,7 @@ export async function startController(config: ControllerConfig, logger: Logger =
       await elector?.stop();
       await server.close();
       await verifier?.close();
+      await loader.close();
       logger.info('controller stopped');
     },
   };

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { IsolationLimits } from '../isolated-load/index.js';
+import type { RevisionLoader } from '../isolated-load/index.js';
 import type { RevisionLimits } from '../load/limits.js';
 import type { Manifest } from '../schema/index.js';
 import type { ReconciledKind, Registry } from '../engine/registry.js';
@@ -26,13 +26,14 @@ export interface ControllerSettings extends PlanOptions {
   /** Backoff after a failed reconcile: doubles from base up to max, with jitter. */
   backoffBaseMs: number;
   backoffMaxMs: number;
-  /** Caps on a revision, and the worker that loads it. */
+  /** Caps on a revision, checked before it is parsed. */
   revisionLimits: RevisionLimits;
-  isolation: IsolationLimits;
 }
 
 export interface ControllerDeps {
   source: { sync(): Promise<SourceRevision> };
+  /** Loads and validates each new revision in a worker thread with a heap limit (src/isolated-load). */
+  loader: Pick<RevisionLoader, 'load'>;
   /** The controller's own session: the default target's, and the one that assumes the Targets' roles. */
   session: Session;
   /** One session per Target (src/targets); absent: made from `session` with the SDK's default settings. */

@@ -33,39 +33,75 @@ function workerScript(): URL {
 }
 
 /**
- * Loads and validates a revision in a worker thread with its own heap limit and a deadline, so a hostile or
- * oversized revision (a huge flow sequence, an alias bomb the caps missed) becomes a rejected revision with a
- * problem that says why, never a controller out of memory.
+ * Loads and validates revisions in a worker thread with its own heap limit and a deadline, so a hostile or oversized
+ * revision (a huge flow sequence, an alias bomb the caps missed) becomes a rejected revision with a problem that says
+ * why, never a controller out of memory. The worker stays for the next revision (starting one costs more CPU than
+ * loading a revision of hundreds of manifests); one that ran out of memory or time is replaced.
  */
-export function loadRevisionIsolated(root: string, options: LoadOptions, limits: IsolationLimits = DEFAULT_ISOLATION): Promise<IsolatedRevision> {
-  const url = workerScript();
-  const refused = (message: string): IsolatedRevision => ({ manifests: [], scalars: [], problems: [{ file: path.relative(options.cwd ?? process.cwd(), root) || '.', line: 1, col: 1, message }] });
-  return new Promise((resolve) => {
-    const worker = new Worker(url, {
-      workerData: { root, options },
-      resourceLimits: { maxOldGenerationSizeMb: limits.memoryMb, maxYoungGenerationSizeMb: Math.max(4, Math.round(limits.memoryMb / 8)) },
+export class RevisionLoader {
+  private worker?: Worker;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly limits: IsolationLimits = DEFAULT_ISOLATION) {}
+
+  /** Starts the worker now, so that its modules are loaded by the time the first revision arrives. */
+  warm(): void {
+    this.worker ??= this.spawn();
+  }
+
+  /** One revision at a time: a second load waits for the first. */
+  load(root: string, options: LoadOptions): Promise<IsolatedRevision> {
+    const next = this.queue.then(() => this.loadNow(root, options));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  async close(): Promise<void> {
+    const worker = this.worker;
+    this.worker = undefined;
+    await worker?.terminate();
+  }
+
+  private spawn(): Worker {
+    const worker = new Worker(workerScript(), {
+      resourceLimits: { maxOldGenerationSizeMb: this.limits.memoryMb, maxYoungGenerationSizeMb: Math.max(4, Math.round(this.limits.memoryMb / 8)) },
       stdout: false,
       stderr: false,
     });
-    let settled = false;
-    const settle = (result: IsolatedRevision) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      void worker.terminate();
-      resolve(result);
-    };
-    const timer = setTimeout(() => settle(refused(`revision refused: loading and validating it took over ${limits.timeoutMs / 1000}s`)), limits.timeoutMs);
-    worker.once('message', (result: IsolatedRevision) => settle(result));
-    worker.once('error', (err: Error & { code?: string }) =>
-      settle(
-        refused(
-          err.code === 'ERR_WORKER_OUT_OF_MEMORY'
-            ? `revision refused: loading and validating it needed more than ${limits.memoryMb} MB`
-            : `revision refused: loading it failed: ${err.message}`,
-        ),
-      ),
-    );
-    worker.once('exit', (code) => settle(refused(`revision refused: the loader stopped (exit code ${code})`)));
-  });
+    // An idle worker keeps no process alive.
+    worker.unref();
+    // A worker that fails while idle is replaced at the next load, which then sees the failure as its own.
+    worker.on('error', () => undefined);
+    return worker;
+  }
+
+  private loadNow(root: string, options: LoadOptions): Promise<IsolatedRevision> {
+    const refused = (message: string): IsolatedRevision => ({ manifests: [], scalars: [], problems: [{ file: path.relative(options.cwd ?? process.cwd(), root) || '.', line: 1, col: 1, message }] });
+    const worker = (this.worker ??= this.spawn());
+    return new Promise((resolve) => {
+      const settle = (result: IsolatedRevision, failed: boolean) => {
+        clearTimeout(timer);
+        worker.off('message', onMessage).off('error', onError).off('exit', onExit);
+        if (failed && this.worker === worker) {
+          this.worker = undefined;
+          void worker.terminate();
+        }
+        resolve(result);
+      };
+      const onMessage = (result: IsolatedRevision) => settle(result, false);
+      const onError = (err: Error & { code?: string }) =>
+        settle(
+          refused(
+            err.code === 'ERR_WORKER_OUT_OF_MEMORY'
+              ? `revision refused: loading and validating it needed more than ${this.limits.memoryMb} MB`
+              : `revision refused: loading it failed: ${err.message}`,
+          ),
+          true,
+        );
+      const onExit = (code: number) => settle(refused(`revision refused: the loader stopped (exit code ${code})`), true);
+      const timer = setTimeout(() => settle(refused(`revision refused: loading and validating it took over ${this.limits.timeoutMs / 1000}s`), true), this.limits.timeoutMs);
+      worker.on('message', onMessage).on('error', onError).on('exit', onExit);
+      worker.postMessage({ root, options });
+    });
+  }
 }

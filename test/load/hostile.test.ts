@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadRevision } from '../../src/validate/index.js';
-import { loadRevisionIsolated } from '../../src/isolated-load/index.js';
+import { RevisionLoader } from '../../src/isolated-load/index.js';
 import { FLOW_SEQUENCE } from '../support/hostile.js';
 
 
@@ -38,15 +38,21 @@ describe('hostile revisions', () => {
     expect((await loadRevision(root, { cwd: clone })).problems).toEqual([]);
   });
 
-  it('loads in a worker whose heap limit turns a revision too big for it into a rejected revision', async () => {
-    await writeFile(path.join(root, 'bulk.yaml'), FLOW_SEQUENCE);
-    // With the node cap lifted, only the worker's 32 MB heap stands between this file and the process.
-    const refused = await loadRevisionIsolated(root, { cwd: clone, limits: { maxYamlNodes: 10_000_000 } }, { memoryMb: 32, timeoutMs: 60_000 });
-    expect(refused).toEqual({ manifests: [], scalars: [], problems: [{ file: 'desired-state', line: 1, col: 1, message: 'revision refused: loading and validating it needed more than 32 MB' }] });
-    await rm(path.join(root, 'bulk.yaml'));
-    const good = await loadRevisionIsolated(root, { cwd: clone });
-    expect(good.problems).toEqual([]);
-    expect(good.manifests.map((m) => `${m.kind}/${m.metadata.name}`)).toContain('EcsService/storefront');
+  it('loads in a worker whose heap limit turns a revision too big for it into a rejected revision, and loads the next one in a new worker', async () => {
+    const loader = new RevisionLoader({ memoryMb: 32, timeoutMs: 60_000 });
+    try {
+      expect((await loader.load(root, { cwd: clone })).problems).toEqual([]);
+      await writeFile(path.join(root, 'bulk.yaml'), FLOW_SEQUENCE);
+      // With the node cap lifted, only the worker's 32 MB heap stands between this file and the process.
+      const refused = await loader.load(root, { cwd: clone, limits: { maxYamlNodes: 10_000_000 } });
+      expect(refused).toEqual({ manifests: [], scalars: [], problems: [{ file: 'desired-state', line: 1, col: 1, message: 'revision refused: loading and validating it needed more than 32 MB' }] });
+      await rm(path.join(root, 'bulk.yaml'));
+      const good = await loader.load(root, { cwd: clone });
+      expect(good.problems).toEqual([]);
+      expect(good.manifests.map((m) => `${m.kind}/${m.metadata.name}`)).toContain('EcsService/storefront');
+    } finally {
+      await loader.close();
+    }
   });
 
   it('refuses every symbolic link, inside or outside the clone, naming the link, and never follows one', async () => {
