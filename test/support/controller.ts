@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { Writable } from 'node:stream';
 import { afterEach, beforeEach } from 'vitest';
 import { pino } from 'pino';
@@ -66,7 +67,8 @@ export function settled(controller: Controller, ms = 60_000): Promise<void> {
   const busy = () => controller.busy || [...controller.resources.values()].some((r) => r.status === 'progressing');
   return within(
     (async () => {
-      while (busy()) await new Promise((r) => setTimeout(r, 50));
+      // A status changes only in a reconcile: a run going ends in one, and a settled rollout starts one.
+      while (busy()) await once(controller, 'reconciled');
     })(),
     'the rollouts of the first reconcile to settle',
     ms,
