@@ -5,6 +5,7 @@ import cron from 'node-cron';
 import { openSession } from '../observe/context.js';
 import { TargetSessions } from '../targets/sessions.js';
 import { targetManifestOf } from '../targets/placement.js';
+import { sessionNameOf } from '../targets/credentials.js';
 import { RECONCILERS } from '../reconcilers/index.js';
 import { timeoutsFrom } from '../apply/index.js';
 import { GitSource, redactUrl } from '../source/git.js';
@@ -142,6 +143,8 @@ export async function startController(config: ControllerConfig, logger: Logger =
             (id) => id.Arn,
             (err: unknown) => void logger.warn({ err: (err as Error).message }, 'cannot tell who the controller is: its own writes come back as events too'),
           ),
+        region: () => aws.region(),
+        sessionName: sessionNameOf(config.controllerId),
         manifests: () => controller.revision?.manifests,
         onResources: (keys) => controller.trigger('event', keys),
         coalesceMs: config.eventsCoalesce * 1000,

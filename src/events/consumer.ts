@@ -3,7 +3,7 @@ import { DeleteMessageBatchCommand, ReceiveMessageCommand, type Message, type SQ
 import type { Logger } from 'pino';
 import type { Manifest } from '../schema/index.js';
 import { MalformedEvent, parseEvent } from './event.js';
-import { handlesOf, manifestsTouched } from './touched.js';
+import { handlesOf, manifestsTouched, manifestsWhere, ownIdentities, type Home } from './touched.js';
 
 /** What became of one message; each is a value of the events metric. */
 export type EventOutcome = 'reconcile' | 'own' | 'unmanaged' | 'foreign' | 'malformed';
@@ -13,6 +13,10 @@ export interface EventConsumerOptions {
   sqs: SQSClient;
   /** The controller's own identity (its role session's ARN): its writes come back as events and are ignored. */
   self: () => Promise<string | undefined>;
+  /** The controller's own region: events there (in its own account) are the default target's. */
+  region: () => Promise<string | undefined>;
+  /** The session name it takes in the Targets' roles: its writes there come back as events of that session. */
+  sessionName: string;
   /** The manifests of the revision in force (none yet: every event is unmanaged, the first reconcile reads everything). */
   manifests: () => Manifest[] | undefined;
   /** Called once per burst with every resource its events touched. */
@@ -65,6 +69,7 @@ export class EventConsumer {
   private async run(signal: AbortSignal): Promise<void> {
     const { sqs, queueUrl, logger } = this.options;
     const self = await this.options.self();
+    const home: Home = { account: self?.split(':')[4], region: await this.options.region() };
     logger.info({ queue: queueUrl, ignoring: self ?? '(identity unknown: own writes are not told apart)' }, 'listening for AWS change events');
     while (!signal.aborted) {
       let messages: Message[];
@@ -77,13 +82,13 @@ export class EventConsumer {
         await sleep(RECEIVE_RETRY_MS, undefined, { signal }).catch(() => undefined);
         continue;
       }
-      const done = messages.filter((m) => this.handle(m, self));
+      const done = messages.filter((m) => this.handle(m, self, home));
       if (done.length > 0) await this.delete(done);
     }
   }
 
   /** True when the message is dealt with (and can be deleted). */
-  private handle(message: Message, self: string | undefined): boolean {
+  private handle(message: Message, self: string | undefined, home: Home): boolean {
     const { logger, count } = this.options;
     const id = message.MessageId;
     try {
@@ -94,12 +99,13 @@ export class EventConsumer {
         logger.info({ messageId: id, source: event.source, detailType: event.detailType, eventName: event.eventName }, 'event dropped: not a change Ballast watches');
         return true;
       }
-      if (self !== undefined && event.actor === self) {
+      const manifests = this.options.manifests() ?? [];
+      if (event.actor !== undefined && ownIdentities(self, manifests, this.options.sessionName).has(event.actor)) {
         count('own');
         logger.debug({ messageId: id, eventName: event.eventName }, 'event ignored: the controller\'s own write');
         return true;
       }
-      const keys = manifestsTouched(handles, this.options.manifests() ?? []);
+      const keys = manifestsTouched(handles, manifestsWhere(event, manifests, home));
       if (keys.length === 0) {
         count('unmanaged');
         logger.debug({ messageId: id, eventName: event.eventName, handles }, 'event ignored: no manifest names it');

@@ -8,6 +8,9 @@ export interface ChangeEvent {
   detailType: string;
   /** When AWS saw the change (the envelope's `time`), for the event-to-correction time. */
   time?: string;
+  /** Where it happened (the envelope's `account` and `region`): which target's resources it can touch. */
+  account?: string;
+  region?: string;
   /** CloudTrail: the API call. */
   eventName?: string;
   /** CloudTrail: who made it (an IAM user, or an assumed role with its session name). */
@@ -42,6 +45,8 @@ export function parseEvent(body: string | undefined): ChangeEvent {
     source,
     detailType,
     time: str(value.time),
+    account: str(value.account),
+    region: str(value.region),
     eventName: str(detail.eventName),
     actor: str(identity.arn),
     requestParameters: isRecord(detail.requestParameters) ? detail.requestParameters : {},

@@ -1,4 +1,5 @@
-import type { Manifest } from '../schema/index.js';
+import type { Manifest, Target } from '../schema/index.js';
+import { targetOf } from '../targets/placement.js';
 import { identifierOf, replicaIndex } from '../reconcilers/db-instance/observe.js';
 import type { ChangeEvent } from './event.js';
 
@@ -116,4 +117,32 @@ function touches(m: Manifest, h: Handle): boolean {
 /** `Kind/name` of every manifest the handles touch. */
 export function manifestsTouched(handles: Handle[], manifests: Manifest[]): string[] {
   return manifests.filter((m) => handles.some((h) => touches(m, h))).map((m) => `${m.kind}/${m.metadata.name}`);
+}
+
+/** Where the controller's own credentials act: the default target's account and region. */
+export interface Home {
+  account?: string;
+  region?: string;
+}
+
+/**
+ * The manifests placed where an event happened: those of the Target on its account and region, or those of the
+ * default target when it happened at home. What an event leaves out (the emulator's have no account) is taken as home.
+ */
+export function manifestsWhere(event: Pick<ChangeEvent, 'account' | 'region'>, manifests: Manifest[], home: Home): Manifest[] {
+  const account = event.account ?? home.account;
+  const region = event.region ?? home.region;
+  const target = manifests.find((t): t is Target => t.kind === 'Target' && t.spec.accountId === account && t.spec.region === region);
+  if (target) return manifests.filter((m) => targetOf(m) === target.metadata.name);
+  // A home not known (the controller could not tell who it is) is wherever no Target is.
+  const atHome = (home.account === undefined || home.account === account) && (home.region === undefined || home.region === region);
+  return atHome ? manifests.filter((m) => targetOf(m) === undefined) : [];
+}
+
+/** The identities the controller writes as: its own, and the session it takes in each Target's role. */
+export function ownIdentities(self: string | undefined, manifests: Manifest[], sessionName: string): Set<string> {
+  const assumed = manifests
+    .filter((t): t is Target => t.kind === 'Target')
+    .map((t) => `arn:aws:sts::${t.spec.accountId}:assumed-role/${t.spec.roleArn.split('/').pop()}/${sessionName}`);
+  return new Set([...(self ? [self] : []), ...assumed]);
 }

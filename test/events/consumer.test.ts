@@ -30,6 +30,8 @@ describe('the events consumer', () => {
       queueUrl,
       sqs,
       self: async () => 'arn:aws:sts::123456789012:assumed-role/ballast/task',
+      region: async () => 'us-east-1',
+      sessionName: 'ballast-ballast',
       manifests: () => manifests,
       onResources: (keys) => handOver(keys),
       coalesceMs: 100,

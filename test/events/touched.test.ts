@@ -2,20 +2,23 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadRevision } from '../../src/validate/index.js';
 import type { Manifest } from '../../src/schema/index.js';
 import { MalformedEvent, parseEvent } from '../../src/events/event.js';
-import { handlesOf, manifestsTouched } from '../../src/events/touched.js';
+import { handlesOf, manifestsTouched, manifestsWhere, ownIdentities } from '../../src/events/touched.js';
+import { alarmYaml, EU, targetYaml } from '../support/accounts.js';
+import { tempDir } from '../support/temp.js';
+import { cp, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 
 const HAND = 'arn:aws:sts::123456789012:assumed-role/Admin/alice';
 
 /** An event as EventBridge delivers a CloudTrail management event to SQS. */
-const cloudTrail = (source: string, eventName: string, requestParameters: Record<string, unknown>) =>
+const cloudTrail = (source: string, eventName: string, requestParameters: Record<string, unknown>, where = { account: '123456789012', region: 'us-east-1' }) =>
   JSON.stringify({
     version: '0',
     id: 'e1',
     'detail-type': 'AWS API Call via CloudTrail',
     source,
-    account: '123456789012',
+    ...where,
     time: '2026-11-27T19:00:00Z',
-    region: 'us-east-1',
     resources: [],
     detail: { eventSource: `${source.slice(4)}.amazonaws.com`, eventName, userIdentity: { type: 'AssumedRole', arn: HAND }, requestParameters },
   });
@@ -72,5 +75,28 @@ describe('change events', () => {
       expect(() => parseEvent(body)).toThrow(MalformedEvent);
       expect(() => parseEvent(body)).toThrow(reason);
     }
+  });
+
+  it('name only the manifests of the target the event happened in, and know the controller in every target role', async () => {
+    const dir = await tempDir('events-targets');
+    await cp('desired-state', path.join(dir, 'desired-state'), { recursive: true });
+    await writeFile(path.join(dir, 'desired-state', 'eu.yaml'), `${targetYaml(EU.name, EU.account, EU.region, 'ballast')}---\n${alarmYaml('eu-cpu', EU.name)}`);
+    const placed = (await loadRevision(path.join(dir, 'desired-state'))).manifests;
+    expect(placed.length).toBeGreaterThan(manifests.length);
+    const home = { account: '123456789012', region: 'us-east-1' };
+    const eu = { account: EU.account, region: EU.region };
+    const where = (body: string) => manifestsTouched(handlesOf(parseEvent(body)) ?? [], manifestsWhere(parseEvent(body), placed, home));
+
+    expect(where(cloudTrail('aws.monitoring', 'PutMetricAlarm', { alarmName: 'eu-cpu' }, eu))).toEqual(['Alarm/eu-cpu']);
+    expect(where(cloudTrail('aws.monitoring', 'PutMetricAlarm', { alarmName: 'storefront-cpu-high' }, home))).toEqual(['Alarm/storefront-cpu-high']);
+    // The same names somewhere else are other resources: another account, or the target's account in another region.
+    expect(where(cloudTrail('aws.monitoring', 'PutMetricAlarm', { alarmName: 'eu-cpu' }, home))).toEqual([]);
+    expect(where(cloudTrail('aws.monitoring', 'PutMetricAlarm', { alarmName: 'storefront-cpu-high' }, eu))).toEqual([]);
+    expect(where(cloudTrail('aws.monitoring', 'PutMetricAlarm', { alarmName: 'eu-cpu' }, { account: EU.account, region: 'us-east-1' }))).toEqual([]);
+    expect(where(cloudTrail('aws.monitoring', 'PutMetricAlarm', { alarmName: 'storefront-cpu-high' }, { account: '999999999999', region: 'us-east-1' }))).toEqual([]);
+
+    const own = ownIdentities('arn:aws:sts::123456789012:assumed-role/ballast/task', placed, 'ballast-ballast');
+    expect([...own].sort()).toEqual(['arn:aws:sts::111111111111:assumed-role/ballast/ballast-ballast', 'arn:aws:sts::123456789012:assumed-role/ballast/task']);
+    expect(own.has(HAND)).toBe(false);
   });
 });
