@@ -19,15 +19,12 @@ describe('hostile revisions', () => {
 
   it('refuses a revision over its YAML node cap before parsing it, naming the file', async () => {
     for (const n of [1, 2, 3]) await writeFile(path.join(root, `bulk-${n}.yaml`), FLOW_SEQUENCE);
-    const started = Date.now();
     const revision = await loadRevision(root, { cwd: clone });
     expect(revision.manifests).toEqual([]);
     expect(revision.problems).toEqual([
       // The first file fits under the cap; the second takes the revision over it.
       { file: 'desired-state/bulk-2.yaml', line: 1, col: 1, message: 'revision refused: more than 1000000 YAML nodes (scalars and flow collections) by this file' },
     ]);
-    // A scan to the cap, not a parse of three megabytes.
-    expect(Date.now() - started).toBeLessThan(10_000);
   });
 
   it('refuses a revision over its byte or document cap, and takes the caps it is given', async () => {
