@@ -32,6 +32,10 @@ describe('hostile revisions', () => {
       /^revision refused: its manifests are \d+ bytes, over the 10000-byte limit$/,
     );
     expect((await loadRevision(root, { cwd: clone, limits: { maxDocuments: 5 } })).problems[0]?.message).toBe('revision refused: more than 5 YAML documents by this file');
+    // Plain manifests are counted from the values the fast reader made of them.
+    expect((await loadRevision(root, { cwd: clone, limits: { maxYamlNodes: 100 } })).problems[0]?.message).toBe(
+      'revision refused: more than 100 YAML nodes (scalars and flow collections) by this file',
+    );
     expect((await loadRevision(root, { cwd: clone })).problems).toEqual([]);
   });
 
