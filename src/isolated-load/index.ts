@@ -21,6 +21,18 @@ export interface IsolatedRevision {
   problems: Problem[];
   /** Where each manifest's values are, to point errors found later at them. */
   scalars: ScalarIndex[];
+  /** Of a valid revision, the files read and checked afresh: those changed since the worker's last valid revision. */
+  rechecked: string[];
+}
+
+type FileManifests = Pick<IsolatedRevision, 'manifests' | 'scalars'>;
+
+/** What the worker sends back: the manifests of the files changed since its last valid revision, the others by name. */
+export interface WorkerReply {
+  problems: Problem[];
+  /** The files of a valid revision, in order (none for a rejected one). */
+  files: string[];
+  changed: [string, FileManifests][];
 }
 
 /**
@@ -36,11 +48,15 @@ function workerScript(): URL {
  * Loads and validates revisions in a worker thread with its own heap limit and a deadline, so a hostile or oversized
  * revision (a huge flow sequence, an alias bomb the caps missed) becomes a rejected revision with a problem that says
  * why, never a controller out of memory. The worker stays for the next revision (starting one costs more CPU than
- * loading a revision of hundreds of manifests); one that ran out of memory or time is replaced.
+ * loading a revision of hundreds of manifests), with what it made of each file: a one-file commit is parsed and
+ * checked for that file, and only its manifests come back. One that ran out of memory or time is replaced, what it
+ * made of the files with it.
  */
 export class RevisionLoader {
   private worker?: Worker;
   private queue: Promise<unknown> = Promise.resolve();
+  /** The manifests of each file of the last valid revision, as the worker sent them. */
+  private files = new Map<string, FileManifests>();
 
   constructor(private readonly limits: IsolationLimits = DEFAULT_ISOLATION) {}
 
@@ -76,7 +92,7 @@ export class RevisionLoader {
   }
 
   private loadNow(root: string, options: LoadOptions): Promise<IsolatedRevision> {
-    const refused = (message: string): IsolatedRevision => ({ manifests: [], scalars: [], problems: [{ file: path.relative(options.cwd ?? process.cwd(), root) || '.', line: 1, col: 1, message }] });
+    const refused = (message: string): IsolatedRevision => ({ manifests: [], scalars: [], rechecked: [], problems: [{ file: path.relative(options.cwd ?? process.cwd(), root) || '.', line: 1, col: 1, message }] });
     const worker = (this.worker ??= this.spawn());
     return new Promise((resolve) => {
       const settle = (result: IsolatedRevision, failed: boolean) => {
@@ -88,7 +104,7 @@ export class RevisionLoader {
         }
         resolve(result);
       };
-      const onMessage = (result: IsolatedRevision) => settle(result, false);
+      const onMessage = (reply: WorkerReply) => settle(this.assemble(reply), false);
       const onError = (err: Error & { code?: string }) =>
         settle(
           refused(
@@ -103,5 +119,13 @@ export class RevisionLoader {
       worker.on('message', onMessage).on('error', onError).on('exit', onExit);
       worker.postMessage({ root, options });
     });
+  }
+
+  private assemble({ problems, files, changed }: WorkerReply): IsolatedRevision {
+    if (problems.length > 0) return { manifests: [], scalars: [], rechecked: [], problems };
+    const fresh = new Map(changed);
+    this.files = new Map(files.map((file) => [file, fresh.get(file) ?? this.files.get(file)!]));
+    const parts = [...this.files.values()];
+    return { manifests: parts.flatMap((p) => p.manifests), scalars: parts.flatMap((p) => p.scalars), problems, rechecked: changed.map(([file]) => file) };
   }
 }

@@ -2,6 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { LineCounter, isScalar, parseAllDocuments, visit, type Document } from 'yaml';
 import type { Problem } from '../problem.js';
+import { FileCache } from '../file-cache/index.js';
 import { findManifestFiles } from './files.js';
 import { readFast, type FastRead } from './fast.js';
 import { countNodes, DEFAULT_LIMITS, type RevisionLimits } from './limits.js';
@@ -24,6 +25,8 @@ export interface LoadOptions {
    * worker sends them all back); otherwise a document's are found when asked for, by parsing its file again.
    */
   indexScalars?: boolean;
+  /** Files read before, by content: an unchanged file is taken from it, not read again (the controller's worker). */
+  cache?: LoadCache;
 }
 
 const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
@@ -90,48 +93,56 @@ export async function loadManifests(root: string, options: LoadOptions = {}): Pr
   const texts = fitting.map((abs) => ({ file: shown(abs), text: readFileSync(abs, 'utf8') }));
   // Every file's nodes are counted before `yaml` parses any: a revision over the cap costs a scan, no syntax tree (a
   // million-item flow sequence would take a gigabyte). The fast path counts the values it read: its lines are short
-  // and a file is at most maxFileBytes, so what it holds is bounded.
-  const fast: (FastRead | undefined)[] = [];
+  // and a file is at most maxFileBytes, so what it holds is bounded. A file the cache has is taken from it as it is.
+  const { cache } = options;
+  const steps: { hash: string; nodes: number; cached?: FileRead; fast?: FastRead }[] = [];
   let nodes = 0;
   for (const { file, text } of texts) {
+    const hash = cache ? FileCache.hash(text) : '';
+    const cached = cache?.get(file, hash);
     // The controller's worker wants every scalar's position, which only `yaml`'s syntax tree has.
-    const read = options.indexScalars ? undefined : readFast(text);
-    nodes += read ? read.nodes : countNodes(text, limits.maxYamlNodes - nodes);
+    const fast = cached || options.indexScalars ? undefined : readFast(text);
+    const counted = cached?.nodes ?? fast?.nodes ?? countNodes(text, limits.maxYamlNodes - nodes);
+    nodes += counted;
     if (nodes > limits.maxYamlNodes) {
       return { documents: [], problems: [{ file, line: 1, col: 1, message: `revision refused: more than ${limits.maxYamlNodes} YAML nodes (scalars and flow collections) by this file` }] };
     }
-    fast.push(read);
+    steps.push({ hash, nodes: counted, cached, fast });
   }
   let count = 0;
   const maxAliasCount = options.maxAliasCount ?? DEFAULT_MAX_ALIAS_COUNT;
   for (const [i, { file, text }] of texts.entries()) {
-    const values = fast[i]?.values;
-    const read = values ? fastDocuments(file, text, values) : yamlDocuments(file, text, options.indexScalars === true, maxAliasCount);
+    const step = steps[i]!;
+    const read = step.cached ?? (step.fast ? fastDocuments(file, text, step.fast) : yamlDocuments(file, text, step.nodes, options.indexScalars === true, maxAliasCount));
     count += read.count;
     if (count > limits.maxDocuments) {
       problems.push({ file, line: 1, col: 1, message: `revision refused: more than ${limits.maxDocuments} YAML documents by this file` });
       return { documents, problems };
     }
+    cache?.set(file, step.hash, read);
     documents.push(...read.documents);
     problems.push(...read.problems);
   }
+  cache?.retain(texts.map((t) => t.file));
   return { documents, problems };
 }
 
-type FileRead = LoadResult & { count: number };
+/** What is made of one file: its documents and problems, and what it counts against the revision limits. */
+export type FileRead = LoadResult & { count: number; nodes: number };
+export type LoadCache = FileCache<FileRead>;
 
 /** A file the fast path read: its positions, wanted only for problems, come from `yaml` when asked for. */
-function fastDocuments(file: string, text: string, values: unknown[]): FileRead {
+function fastDocuments(file: string, text: string, { values, nodes }: FastRead): FileRead {
   const locate = fileLocator(text);
   const documents = values.map((value, index): SourceDocument => ({ file, value, position: (at, key) => locate.position(index, at, key), scalars: () => locate.scalars(index) }));
-  return { documents, problems: [], count: values.length };
+  return { documents, problems: [], count: values.length, nodes };
 }
 
-function yamlDocuments(file: string, text: string, indexScalars: boolean, maxAliasCount: number): FileRead {
+function yamlDocuments(file: string, text: string, nodes: number, indexScalars: boolean, maxAliasCount: number): FileRead {
   const lines = indexScalars ? new LineCounter() : undefined;
   const parsed = parseAllDocuments(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
   const docs = Array.isArray(parsed) ? parsed : [];
-  return { ...readDocuments(file, text, docs, lines, maxAliasCount), count: docs.length };
+  return { ...readDocuments(file, text, docs, lines, maxAliasCount), count: docs.length, nodes };
 }
 
 /** The values of one file's documents; with `lines`, their scalar positions too, taken before the trees go. */

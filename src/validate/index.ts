@@ -1,4 +1,4 @@
-import { loadManifests, type LoadOptions } from '../load/index.js';
+import { loadManifests, type LoadOptions, type SourceDocument } from '../load/index.js';
 import { sortProblems, type Problem } from '../problem.js';
 import type { Manifest } from '../schema/index.js';
 import { subjectOf, validateDocument, type ValidDocument } from './schema.js';
@@ -13,13 +13,20 @@ export interface Revision {
   files: number;
 }
 
+/**
+ * Schema results by document. A document the loader took from its cache (a file unchanged since the last revision)
+ * is the same object, so it is not checked again; a loaded document never changes, and its result goes with it.
+ */
+const checked = new WeakMap<SourceDocument, ReturnType<typeof validateDocument>>();
+
 /** Load, schema-check and cross-check every manifest under root: all or nothing. */
 export async function loadRevision(root: string, options: LoadOptions = {}): Promise<Revision> {
   const loaded = await loadManifests(root, options);
   const problems = [...loaded.problems];
   const documents: ValidDocument[] = [];
   for (const source of loaded.documents) {
-    const result = validateDocument(source);
+    const result = checked.get(source) ?? validateDocument(source);
+    checked.set(source, result);
     problems.push(...result.problems);
     if (result.document) documents.push(result.document);
   }

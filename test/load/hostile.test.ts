@@ -46,7 +46,7 @@ describe('hostile revisions', () => {
       await writeFile(path.join(root, 'bulk.yaml'), FLOW_SEQUENCE);
       // With the node cap lifted, only the worker's 32 MB heap stands between this file and the process.
       const refused = await loader.load(root, { cwd: clone, limits: { maxYamlNodes: 10_000_000 } });
-      expect(refused).toEqual({ manifests: [], scalars: [], problems: [{ file: 'desired-state', line: 1, col: 1, message: 'revision refused: loading and validating it needed more than 32 MB' }] });
+      expect(refused).toEqual({ manifests: [], scalars: [], rechecked: [], problems: [{ file: 'desired-state', line: 1, col: 1, message: 'revision refused: loading and validating it needed more than 32 MB' }] });
       await rm(path.join(root, 'bulk.yaml'));
       const good = await loader.load(root, { cwd: clone });
       expect(good.problems).toEqual([]);
