@@ -84,11 +84,12 @@ export async function applyPlan(
   let sequence = 0;
   const lastDone = new Map<ResourceKey, number>();
   const verified = new Map<ResourceKey, { at: number; health: HealthOutcome }>();
+  const cadence = Date.now();
 
   const waitHealthy = (key: ResourceKey, once = options.deferHealth === true): Promise<HealthOutcome> => {
     const m = byKey.get(key);
     if (!m) return Promise.resolve({ key, steady: true, reason: 'deleted' });
-    return pollHealth(key, m, registry[m.kind] as AnyReconciler, ctx, { ...options, once }, emit);
+    return pollHealth(key, m, registry[m.kind] as AnyReconciler, ctx, { ...options, once, cadence }, emit);
   };
   const guardsDelete = (action: PlannedAction) => plan.actions.some((b) => b.key === action.key && b.op === 'delete' && b.dependsOn.includes(action.id));
 
@@ -158,7 +159,7 @@ async function pollHealth(
   m: ReconciledManifest,
   reconciler: AnyReconciler,
   ctx: ObserveContext,
-  options: ApplyOptions & { once: boolean },
+  options: ApplyOptions & { once: boolean; cadence: number },
   emit: (e: ApplyEvent) => void,
 ): Promise<HealthOutcome> {
   const deadline = Date.now() + options.timeouts[m.kind];
@@ -172,6 +173,16 @@ async function pollHealth(
     if (options.signal?.aborted) return { key, ...health, reason: `shutting down while waiting: ${health.reason}` };
     if (Date.now() >= deadline) return { key, ...health, timedOut: true, reason: `not healthy after ${options.timeouts[m.kind] / 1000}s: ${health.reason}` };
     // Wakes early on shutdown; the check above then returns.
-    await sleep(options.pollIntervalMs, undefined, { signal: options.signal }).catch(() => undefined);
+    await sleep(untilNextBeat(options.cadence, options.pollIntervalMs), undefined, { signal: options.signal }).catch(() => undefined);
   }
+}
+
+/**
+ * The wait for the next poll: to the next beat of the one cadence of the apply (a poll interval apart from its start),
+ * at least half an interval away. Resources that became ready at different times (DBs finish one after another)
+ * then fall due together and share a batched read (src/health/batcher.ts).
+ */
+function untilNextBeat(since: number, interval: number): number {
+  const elapsed = Date.now() - since;
+  return Math.ceil((elapsed + interval / 2) / interval) * interval - elapsed;
 }

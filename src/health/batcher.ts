@@ -1,10 +1,16 @@
 import DataLoader from 'dataloader';
 
+/**
+ * How long a batch waits for more keys: polls falling due on the same beat of an apply's cadence (src/apply) fire in
+ * timer turns a few milliseconds apart on a busy process, and still share one call.
+ */
+const GATHER_MS = 20;
+
 const loaders = new WeakMap<object, Map<string, DataLoader<string, unknown>>>();
 
 /**
- * Health reads of one kind asked for at about the same time (in one turn of the event loop: the first checks after
- * an apply, and the polls whose timers fire together) go out together, `size` keys a call, as observe batches them.
+ * Health reads of one kind asked for at about the same time (within GATHER_MS: the first checks after an apply,
+ * and the polls that fall due on the same beat) go out together, `size` keys a call, as observe batches them.
  * Nothing is cached: every poll reads afresh. Loaders live as long as `scope` (a reconcile's context); `id` names the
  * read, and must include whatever the call is bound to (e.g. the ECS cluster).
  */
@@ -26,8 +32,7 @@ export function batchedRead<V>(
         const found = await read([...keys]);
         return keys.map((k) => found.get(k));
       },
-      // setImmediate waits for every timer of this turn, so polls that fall due together share one call.
-      { cache: false, maxBatchSize: size, batchScheduleFn: (dispatch) => setImmediate(dispatch) },
+      { cache: false, maxBatchSize: size, batchScheduleFn: (dispatch) => setTimeout(dispatch, GATHER_MS) },
     );
     byId.set(id, loader as DataLoader<string, unknown>);
   }
