@@ -6,8 +6,14 @@ import jsyaml from 'js-yaml';
  * record: whatever js-yaml might read differently goes to it, and so does every file with a problem, so the two
  * paths can never give different values (test/load/fast-path.test.ts holds them against each other).
  */
-const scalar = (tag: string, test: RegExp, construct: (s: string) => unknown) =>
-  new jsyaml.Type(`tag:yaml.org,2002:${tag}`, { kind: 'scalar', resolve: (s: string) => test.test(s), construct });
+const scalar = (tag: string, could: (s: string) => boolean, test: RegExp, construct: (s: string) => unknown) =>
+  new jsyaml.Type(`tag:yaml.org,2002:${tag}`, { kind: 'scalar', resolve: (s: string) => could(s) && test.test(s), construct });
+/** Cheap first looks, so most plain scalars (names, words) are strings without a regular expression run on them. */
+const shortWord = (s: string) => s.length <= 5;
+const numeric = (s: string) => {
+  const c = s.charCodeAt(0);
+  return c === 43 || c === 45 || c === 46 || (c >= 48 && c <= 57); // + - . 0-9
+};
 
 const INT = { oct: /^0o[0-7]+$/, dec: /^[-+]?[0-9]+$/, hex: /^0x[0-9a-fA-F]+$/ };
 const FLOAT = { special: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/, exp: /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/, plain: /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/ };
@@ -17,10 +23,10 @@ const anyOf = (...res: RegExp[]) => new RegExp(res.map((r) => r.source).join('|'
 
 const CORE_1_2 = jsyaml.FAILSAFE_SCHEMA.extend({
   implicit: [
-    scalar('null', NULL, () => null),
-    scalar('bool', BOOL, (s) => s[0] === 't' || s[0] === 'T'),
-    scalar('int', anyOf(INT.oct, INT.dec, INT.hex), (s) => (INT.oct.test(s) ? parseInt(s.slice(2), 8) : INT.hex.test(s) ? parseInt(s.slice(2), 16) : parseInt(s, 10))),
-    scalar('float', anyOf(FLOAT.special, FLOAT.exp, FLOAT.plain), (s) =>
+    scalar('null', shortWord, NULL, () => null),
+    scalar('bool', shortWord, BOOL, (s) => s[0] === 't' || s[0] === 'T'),
+    scalar('int', numeric, anyOf(INT.oct, INT.dec, INT.hex), (s) => (INT.oct.test(s) ? parseInt(s.slice(2), 8) : INT.hex.test(s) ? parseInt(s.slice(2), 16) : parseInt(s, 10))),
+    scalar('float', numeric, anyOf(FLOAT.special, FLOAT.exp, FLOAT.plain), (s) =>
       FLOAT.special.test(s) ? (s.slice(-3).toLowerCase() === 'nan' ? NaN : s[0] === '-' ? -Infinity : Infinity) : parseFloat(s),
     ),
   ],
@@ -69,7 +75,7 @@ export function readFast(text: string): FastRead | undefined {
       for (const item of value) stack.push(item);
     } else if (isMapping(value)) {
       for (const key in value) {
-        if (NOT_A_STRING_KEY.test(key)) return undefined;
+        if ((shortWord(key) || numeric(key) || key === 'Infinity' || key === '__proto__') && NOT_A_STRING_KEY.test(key)) return undefined;
         nodes += 1;
         stack.push(value[key]);
       }
