@@ -6,10 +6,10 @@
 import { readdirSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { IsolatedLoader } from '../../src/isolated-load/index.js';
+import { RevisionLoader } from '../../src/isolated-load/index.js';
 
 const dir = process.argv[2]!;
-const loader = new IsolatedLoader();
+const loader = new RevisionLoader();
 async function measure(): Promise<{ wallMs: number; cpuMs: number; rechecked: number; manifests: number }> {
   const cpu = process.cpuUsage();
   const started = performance.now();
@@ -24,5 +24,5 @@ const text = await readFile(file, 'utf8');
 await writeFile(file, text.replace('LOG_LEVEL: info', 'LOG_LEVEL: debug'));
 const second = await measure();
 await writeFile(file, text);
-loader.close();
+await loader.close();
 console.log(JSON.stringify({ first, second }));
