@@ -10,7 +10,7 @@ import { tempDir } from '../support/temp.js';
 /** Parses `ballast run` arguments the way the CLI does, with the given environment. */
 async function config(args: string[], env: Record<string, string> = {}) {
   for (const [k, v] of Object.entries(env)) vi.stubEnv(k, v);
-  const cmd = addRunOptions(addAwsOptions(new Command('run').exitOverride(), process.env));
+  const cmd = addRunOptions(addAwsOptions(new Command('run').exitOverride(), process.env), process.env);
   cmd.parse(args, { from: 'user' });
   return resolveRunConfig(cmd, process.env);
 }
