@@ -30,13 +30,15 @@ export interface TargetGate {
  * lease `target/<controller id>/<target>`, taken and renewed by a LeaderElector (conditional writes, the same timing
  * and monotonic-clock deadline as the leader lease), and every replica beats in the membership item. Each retry period
  * one round: renew the membership, give up held targets beyond this replica's fair share (released, so another takes
- * them at once), renew what is held, then try the others in turn, each taken only while fewer than the share are held.
- * A round runs its lease calls one after the other, so the count it checks is never stale by a write of its own.
+ * them at once), then renew what is held and try the others, all side by side, each free lease taken only while this
+ * replica holds (or is taking) fewer than its share.
  */
 export class TargetShares extends EventEmitter<{ gained: [string]; lost: [string] }> implements TargetGate {
   private readonly electors = new Map<string, LeaderElector>();
   private readonly members: Membership;
   private wanted = new Set<string>();
+  /** Targets whose take is being written this round (see reserve). */
+  private readonly taking = new Set<string>();
   private live: string[];
   private timer?: NodeJS.Timeout;
   private round?: Promise<void>;
@@ -122,15 +124,23 @@ export class TargetShares extends EventEmitter<{ gained: [string]; lost: [string
     const extras = extrasOf(this.held(), this.fairShare);
     if (extras.length > 0) this.logger.info({ extras, share: this.fairShare, replicas: this.live.length }, 'giving targets up to the other replicas');
     for (const name of extras) await this.electors.get(name)!.release();
-    const [mine, others] = [[...this.electors.values()].filter((e) => e.leading), [...this.electors.values()].filter((e) => !e.leading)];
-    await Promise.all(mine.map((e) => e.tick()));
-    for (const e of others) if (!this.stopped) await e.tick();
+    await Promise.all([...this.electors].map(([name, e]) => e.tick().finally(() => this.taking.delete(name))));
+  }
+
+  /**
+   * Asked right before a free or expired lease is written: the leases of a round are tried side by side, so a take
+   * counts against the share from then until its write is answered (and it is held, or lost to another replica).
+   */
+  private reserve(name: string): boolean {
+    if (this.held().length + this.taking.size >= this.fairShare) return false;
+    this.taking.add(name);
+    return true;
   }
 
   private elector(name: string): LeaderElector {
     const store = new LeaseStore(this.client, this.table, `target/${this.controllerId}/${name}`);
     const e = new LeaderElector(store, this.identity, this.timing, this.logger.child({ target: name }), {
-      mayAcquire: () => this.held().length < this.fairShare,
+      mayAcquire: () => this.reserve(name),
       words: { gained: 'target held', lost: 'target lost', released: 'target released' },
     });
     e.on('leading', () => this.emit('gained', name));
