@@ -13,12 +13,13 @@ import { FaultProxy } from '../support/fault-proxy.js';
 import { ControllerProcess, type LogLine } from '../support/controller-process.js';
 import { alarmNames, alarmYaml, awsIn, createRole, targetYaml } from '../support/accounts.js';
 import { LeaseStore } from '../../src/lease/index.js';
+import { runCli } from '../support/cli.js';
 import type { Aws } from '../../src/aws/clients.js';
 import type { Target } from '../../src/schema/index.js';
 
 const moto = useMoto();
-// Short lease settings keep the file fast; the ratios are close to controller-runtime's (15 s / 10 s / 2 s).
-const LEASE = { duration: 3, renewDeadline: 2, retryPeriod: 0.5 };
+// Short lease settings keep the file fast, with room for a renewal to be late by seconds on a loaded machine.
+const LEASE = { duration: 5, renewDeadline: 3.5, retryPeriod: 0.5 };
 const TABLE = 'ballast-leases';
 /** Four accounts, each in a region of its own, so that the region a write is signed for names its target. */
 const ACCOUNTS = [
@@ -105,7 +106,10 @@ describe('three controllers sharing a lease table', () => {
     if (gains.length === 0) return undefined;
     const last = gains.at(-1)!.time;
     const started = await c.waitFor((l) => l.msg === 'reconcile started' && (l.triggers as string[]).includes('takeover'), 30_000, last);
-    return c.waitFor((l) => l.msg === 'reconcile finished' && l.result === 'success', 30_000, started.time);
+    // Its own end: the next one logged (one reconcile runs at a time); the one before may end in the same millisecond.
+    const finished = await c.waitFor((l) => l.msg === 'reconcile finished' && c.logs.indexOf(l) > c.logs.indexOf(started), 30_000, started.time);
+    expect(finished.result).toBe('success');
+    return finished;
   }
 
   it('split five targets, each held and written by exactly one of them; a killed one\'s targets are taken over within the lease duration', async () => {
@@ -135,6 +139,8 @@ describe('three controllers sharing a lease table', () => {
       const status = (await c.status()).targets as { target: string; held: boolean; holder: string }[];
       expect(status.filter((t) => t.held).map((t) => t.target)).toEqual(mine[i]);
       expect(await (await fetch(`${c.url}/metrics`)).text()).toContain(`ballast_target_held{target="${mine[i]![0]}"} 1`);
+      const text = await runCli(['status', '--controller', c.url]);
+      expect(text.stdout).toContain(`targets    held by this replica: ${mine[i]!.join(', ')}; others: `);
     }
     // Every target converged, and each was written by its holder only (the region a write was signed for names it).
     for (const t of NAMES) expect(await alarmNames(awsOf(t))).toContain(alarmOf(t));
@@ -153,8 +159,8 @@ describe('three controllers sharing a lease table', () => {
     const convergedAt = Math.max(...done.map((l) => l.time));
     console.log(`takeover: ${((taken.time - killedAt) / 1000).toFixed(1)} s, converged: ${((convergedAt - killedAt) / 1000).toFixed(1)} s (lease ${LEASE.duration} s, retry ${LEASE.retryPeriod} s)`);
     // The lease runs out a lease duration after a survivor last saw it renewed (up to a round before the kill), and the
-    // membership beat ages alike; then the next round takes it. A few retry periods of margin for a loaded machine.
-    expect(taken.time - killedAt).toBeLessThan((LEASE.duration + 6 * LEASE.retryPeriod) * 1000);
+    // membership beat ages alike; then the next round takes it. A round takes a second or more on a loaded machine.
+    expect(taken.time - killedAt).toBeLessThan((LEASE.duration + 10 * LEASE.retryPeriod) * 1000);
     for (const t of lost) expect(await alarmNames(awsOf(t))).toContain(alarmOf(t));
     const after = await holders();
     expect(lost.map((t) => after.get(t)).every((h) => h !== identities[victim] && identities.includes(h!))).toBe(true);
