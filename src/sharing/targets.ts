@@ -9,8 +9,8 @@ import { Membership } from './members.js';
 import { extrasOf, shareOf } from './split.js';
 
 /** The default target's name in lease items, metrics and /status: a Target's name never has parentheses. */
-export const DEFAULT_TARGET = '(default)';
-export const shareNameOf = (target: string | undefined): string => target ?? DEFAULT_TARGET;
+const DEFAULT_TARGET = '(default)';
+const shareNameOf = (target: string | undefined): string => target ?? DEFAULT_TARGET;
 
 /** One target of the revision in force, as this replica sees its lease. */
 export interface TargetHolding {
@@ -122,7 +122,7 @@ export class TargetShares extends EventEmitter<{ gained: [string]; lost: [string
     }
     for (const name of this.wanted) if (!this.electors.has(name)) this.electors.set(name, this.elector(name));
     const extras = extrasOf(this.held(), this.fairShare);
-    if (extras.length > 0) this.logger.info({ extras, share: this.fairShare, replicas: this.live.length }, 'giving targets up to the other replicas');
+    if (extras.length > 0) this.logger.info({ extras, share: this.fairShare, replicas: this.replicas }, 'giving targets up to the other replicas');
     for (const name of extras) await this.electors.get(name)!.release();
     await Promise.all([...this.electors].map(([name, e]) => e.tick().finally(() => this.taking.delete(name))));
   }

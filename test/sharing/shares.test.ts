@@ -37,10 +37,10 @@ describe('replicas sharing targets through the lease table', () => {
   });
 
   const client = () => new DynamoDBClient({ endpoint: moto.endpoint, region: 'us-east-1', maxAttempts: 1 });
-  /** One replica, its rounds started, following the five targets. */
-  async function replica(identity: string, leaseDurationMs: number): Promise<TargetShares> {
+  /** One replica, its rounds started, following the five targets (or those given). */
+  async function replica(identity: string, leaseDurationMs: number, targets = TARGETS): Promise<TargetShares> {
     const shares = new TargetShares(client(), TABLE, 'ci', identity, { leaseDurationMs, renewDeadlineMs: leaseDurationMs - 500, retryPeriodMs: 200 }, pino({ level: 'silent' }));
-    shares.setTargets(TARGETS);
+    shares.setTargets(targets);
     running.push(shares);
     shares.start();
     return shares;
@@ -58,7 +58,7 @@ describe('replicas sharing targets through the lease table', () => {
 
   it('three replicas split five targets 2, 2, 1, each target held by exactly one of them', async () => {
     await new LeaseStore(client(), TABLE, '').ensureTable();
-    const replicas = await Promise.all(['a', 'b', 'c'].map((id) => replica(id, 3_000)));
+    const replicas = await Promise.all(['a', 'b', 'c'].map((id) => replica(id, 10_000)));
     await until(replicas, () => replicas.map((r) => heldBy(r).length).join() === '2,2,1');
     const held = replicas.map(heldBy);
     expect(held.flat().sort()).toEqual(NAMES);
@@ -67,6 +67,16 @@ describe('replicas sharing targets through the lease table', () => {
     for (const [i, r] of replicas.entries()) expect(NAMES.filter((_, t) => items[t] === r.identity)).toEqual(held[i]!.sort());
     expect(replicas.every((r) => r.replicas === 3)).toBe(true);
     for (const r of replicas) for (const t of [...TARGETS]) expect(r.holds(t)).toBe(heldBy(r).includes(t ?? '(default)'));
+  });
+
+  it('with more replicas than targets, the extra replica holds none and its gates stay closed', async () => {
+    await new LeaseStore(client(), TABLE, '').ensureTable();
+    const replicas = await Promise.all(['a', 'b', 'c'].map((id) => replica(id, 10_000, ['eu', 'us'])));
+    await until(replicas, () => replicas.map((r) => heldBy(r).length).join() === '1,1,0');
+    expect(replicas[2]!.status().map((t) => [t.target, t.held])).toEqual([['eu', false], ['us', false]]);
+    const items = await Promise.all(['eu', 'us'].map(async (t) => (await new LeaseStore(client(), TABLE, `target/ci/${t}`).read())?.holder));
+    expect(items.sort()).toEqual(['a', 'b']);
+    expect([replicas[2]!.gate('eu')(), replicas[2]!.gate('us')()]).toEqual([false, false]);
   });
 
   it('a replica that joins gets its share at once: the others release their extras rather than let them expire', async () => {
