@@ -29,9 +29,9 @@ export interface TargetGate {
  * The targets of the revision shared out over the replicas of one controller id: each target is held through its own
  * lease `target/<controller id>/<target>`, taken and renewed by a LeaderElector (conditional writes, the same timing
  * and monotonic-clock deadline as the leader lease), and every replica beats in the membership item. Each retry period
- * one round: renew the membership, give up held targets beyond this replica's fair share (released, so another takes
- * them at once), then renew what is held and try the others, all side by side, each free lease taken only while this
- * replica holds (or is taking) fewer than its share.
+ * one round: renew what is held and the membership beat side by side, give up held targets beyond this replica's
+ * fair share (released, so another takes them at once), then try the others side by side, each free lease taken only
+ * while this replica holds (or is taking) fewer than its share.
  */
 export class TargetShares extends EventEmitter<{ gained: [string]; lost: [string] }> implements TargetGate {
   private readonly electors = new Map<string, LeaderElector>();
@@ -109,12 +109,14 @@ export class TargetShares extends EventEmitter<{ gained: [string]; lost: [string
   }
 
   private async share(): Promise<void> {
-    try {
-      this.live = await this.members.renew();
-    } catch (err) {
+    // What is held is renewed first, beside the membership beat: a slow table must not push renewals past their deadline.
+    const renewing = Promise.all([...this.electors.values()].filter((e) => e.leading).map((e) => e.tick()));
+    const live = await this.members.renew().catch((err: unknown) => {
       // The others count this replica gone after the lease duration, and take what is free; what it holds it keeps renewing.
       this.logger.warn({ err: errorOf(err).message }, 'could not renew the membership item');
-    }
+    });
+    await renewing;
+    if (live) this.live = live;
     for (const [name, e] of this.electors) {
       if (this.wanted.has(name)) continue;
       this.electors.delete(name);
@@ -124,7 +126,8 @@ export class TargetShares extends EventEmitter<{ gained: [string]; lost: [string
     const extras = extrasOf(this.held(), this.fairShare);
     if (extras.length > 0) this.logger.info({ extras, share: this.fairShare, replicas: this.replicas }, 'giving targets up to the other replicas');
     for (const name of extras) await this.electors.get(name)!.release();
-    await Promise.all([...this.electors].map(([name, e]) => e.tick().finally(() => this.taking.delete(name))));
+    const free = [...this.electors].filter(([, e]) => !e.leading);
+    await Promise.all(free.map(([name, e]) => e.tick().finally(() => this.taking.delete(name))));
   }
 
   /**

@@ -139,8 +139,9 @@ describe('three controllers sharing a lease table', () => {
       const status = (await c.status()).targets as { target: string; held: boolean; holder: string }[];
       expect(status.filter((t) => t.held).map((t) => t.target)).toEqual(mine[i]);
       expect(await (await fetch(`${c.url}/metrics`)).text()).toContain(`ballast_target_held{target="${mine[i]![0]}"} 1`);
+      // The same, for a person: what this replica holds, and which replica holds each of the others.
       const text = await runCli(['status', '--controller', c.url]);
-      expect(text.stdout).toContain(`targets    held by this replica: ${mine[i]!.join(', ')}; others: `);
+      expect(text.stdout).toMatch(new RegExp(`^targets {4}held by this replica: [^;]+; others: .*\\((${identities.filter((id) => id !== identities[i]).join('|')})\\)`, 'm'));
     }
     // Every target converged, and each was written by its holder only (the region a write was signed for names it).
     for (const t of NAMES) expect(await alarmNames(awsOf(t))).toContain(alarmOf(t));
