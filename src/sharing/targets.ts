@@ -72,7 +72,7 @@ export class TargetShares extends EventEmitter<{ gained: [string]; lost: [string
   }
 
   status(): TargetHolding[] {
-    return [...this.electors].map(([target, e]) => ({ target, held: e.leading, holder: e.holder ?? null })).sort((a, b) => a.target.localeCompare(b.target));
+    return [...this.electors].map(([target, e]) => ({ target, held: e.leading, holder: e.holder ?? null })).sort((a, b) => (a.target < b.target ? -1 : 1));
   }
 
   /** The targets of the revision in force (undefined: the default target); the next round takes them up. */
