@@ -232,7 +232,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     });
 
   const run = addAwsOptions(program.command('run').description('the long-running controller: Git watch, webhook, drift scans, Slack, HTTP endpoints'), io.env);
-  addRunOptions(run).action(async () => {
+  addRunOptions(run, io.env).action(async () => {
     const { runCommand } = await import('./run.js');
     code = await runCommand(run, io);
   });

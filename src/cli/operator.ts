@@ -22,6 +22,8 @@ interface StatusDocument {
   lastReconcile: { triggers: string[]; result: string; at: string; durationMs: number; writes: number } | null;
   resources: { key: string; status: string; mode: string; lastAppliedAt?: string; lastError?: { code: string; message: string } }[];
   suspensions: Suspension[];
+  /** With --share-targets: each target of the revision and who holds it. */
+  targets?: { target: string; held: boolean; holder: string | null }[];
 }
 
 /** Calls the controller's operator API; the token comes only from BALLAST_API_TOKEN (never a flag: flags show in ps). */
@@ -62,6 +64,7 @@ export async function statusCommand(options: OperatorOptions, io: Io): Promise<n
     ...(s.rejectedRevision ? [`rejected   ${s.rejectedRevision.sha.slice(0, 7)} (invalid; see /status for its problems)`] : []),
     `reconcile  ${last ? `${last.result} at ${last.at} (${last.triggers.join(', ')}, ${(last.durationMs / 1000).toFixed(1)}s, ${last.writes} writes)` : 'none yet'}`,
     ...(s.suspensions ?? []).map((x) => `suspended  ${describeSuspension(x)}`),
+    ...(s.targets ? [`targets    ${describeTargets(s.targets)}`] : []),
     '',
   ];
   const rows = s.resources.map((x) => [x.key, x.status, x.mode, x.lastAppliedAt ?? '-', x.lastError ? `${x.lastError.code}: ${x.lastError.message}` : '-']);
@@ -82,6 +85,13 @@ export async function reconcileCommand(options: OperatorOptions, io: Io): Promis
 }
 
 /** `EcsService/storefront until 2025-01-01T13:00:00.000Z: deploy freeze`. */
+/** `held: eu, us; others: ap (host-b), de (none)`: what this replica reconciles, and who has the rest. */
+function describeTargets(targets: NonNullable<StatusDocument['targets']>): string {
+  const mine = targets.filter((t) => t.held).map((t) => t.target);
+  const others = targets.filter((t) => !t.held).map((t) => `${t.target} (${t.holder ?? 'none'})`);
+  return `held by this replica: ${mine.join(', ') || 'none'}${others.length > 0 ? `; others: ${others.join(', ')}` : ''}`;
+}
+
 function describeSuspension(s: Suspension): string {
   return `${s.key} ${s.until ? `until ${s.until}` : 'until resumed'}${s.reason ? `: ${s.reason}` : ''}`;
 }

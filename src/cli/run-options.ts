@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { CONTROLLER_DEFAULTS as D, EVENTS_DRIFT_SCHEDULE } from '../controller/config.js';
-import { positiveInt } from './settings.js';
+import { addBooleanOption, positiveInt } from './settings.js';
 
 export const positiveNumber = (value: string) => {
   const n = Number(value);
@@ -15,7 +15,7 @@ const port = (value: string) => {
 };
 
 /** Flags of `ballast run`; each also reads an environment variable, and a config file fills what neither set. */
-export function addRunOptions(cmd: Command): Command {
+export function addRunOptions(cmd: Command, env: NodeJS.ProcessEnv): Command {
   const opt = (flags: string, description: string, env: string, defaultValue?: unknown, parse?: (v: string) => unknown) => {
     const o = new Option(flags, description).env(env);
     if (parse) o.argParser(parse);
@@ -48,6 +48,7 @@ export function addRunOptions(cmd: Command): Command {
   opt('--lease-duration <seconds>', 'a standby takes over a lease left unrenewed this long', 'BALLAST_LEASE_DURATION', D.leaseDuration, positiveNumber);
   opt('--lease-renew-deadline <seconds>', 'the leader stops reconciling when it could not renew for this long', 'BALLAST_LEASE_RENEW_DEADLINE', D.leaseRenewDeadline, positiveNumber);
   opt('--lease-retry-period <seconds>', 'between attempts to take or renew the lease', 'BALLAST_LEASE_RETRY_PERIOD', D.leaseRetryPeriod, positiveNumber);
+  addBooleanOption(cmd, '--share-targets', 'replicas sharing the lease table split the targets, each reconciling only those it holds', 'BALLAST_SHARE_TARGETS', env);
   opt('--max-revision-bytes <n>', 'refuse a revision whose manifests are larger in all', 'BALLAST_MAX_REVISION_BYTES', D.maxRevisionBytes, positiveNumber);
   opt('--max-documents <n>', 'refuse a revision with more YAML documents', 'BALLAST_MAX_DOCUMENTS', D.maxDocuments, positiveNumber);
   opt('--max-yaml-nodes <n>', 'refuse a revision with more YAML nodes (scalars and flow collections)', 'BALLAST_MAX_YAML_NODES', D.maxYamlNodes, positiveNumber);

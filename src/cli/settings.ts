@@ -29,15 +29,19 @@ export const outputOption = () =>
   new Option('-o, --output <format>', 'text for people, json for scripts (one document on stdout)').choices(['text', 'json']).default('text');
 
 /**
- * `--prune`, also on when BALLAST_PRUNE is "true" or "1". Commander's env() would turn a boolean flag on for any
+ * A boolean flag, also on when its variable is "true" or "1". Commander's env() would turn a boolean flag on for any
  * value, "false" included, so the variable is read here and recorded with the source "env" (a flag still wins, and
  * the environment beats a config file).
  */
-export function addPruneOption(cmd: Command, description: string, env: NodeJS.ProcessEnv): Command {
-  cmd.addOption(new Option('--prune', `${description} (env: BALLAST_PRUNE=true)`).default(false));
-  if (env.BALLAST_PRUNE !== undefined) cmd.setOptionValueWithSource('prune', /^(true|1)$/i.test(env.BALLAST_PRUNE), 'env');
+export function addBooleanOption(cmd: Command, flag: string, description: string, variable: string, env: NodeJS.ProcessEnv): Command {
+  const option = new Option(flag, `${description} (env: ${variable}=true)`).default(false);
+  cmd.addOption(option);
+  if (env[variable] !== undefined) cmd.setOptionValueWithSource(option.attributeName(), /^(true|1)$/i.test(env[variable]), 'env');
   return cmd;
 }
+
+/** `--prune`, also on when BALLAST_PRUNE is "true" or "1". */
+export const addPruneOption = (cmd: Command, description: string, env: NodeJS.ProcessEnv): Command => addBooleanOption(cmd, '--prune', description, 'BALLAST_PRUNE', env);
 
 export function addClientOptions(cmd: Command): Command {
   return cmd

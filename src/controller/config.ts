@@ -51,6 +51,8 @@ export interface ControllerConfig extends AwsSettings {
   publicUrl?: string;
   /** DynamoDB table for leader election; off when unset. */
   leaseTable?: string;
+  /** Replicas sharing the lease table split the targets, each reconciling only those it holds (src/sharing). */
+  shareTargets: boolean;
   /** Seconds: how long a lease lasts unrenewed, when the leader stops acting, between attempts. */
   leaseDuration: number;
   leaseRenewDeadline: number;
@@ -90,6 +92,7 @@ export const CONTROLLER_DEFAULTS = {
   leaseDuration: 15,
   leaseRenewDeadline: 10,
   leaseRetryPeriod: 2,
+  shareTargets: false,
   eventsCoalesce: 2,
   maxRevisionBytes: DEFAULT_LIMITS.maxRevisionBytes,
   maxDocuments: DEFAULT_LIMITS.maxDocuments,

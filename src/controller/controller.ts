@@ -19,6 +19,7 @@ import type { ResourceStatusEntry } from './record.js';
 import type { ControllerDeps, ControllerSettings, ReconcileSummary } from './types.js';
 import { recordHistory } from '../history/record.js';
 import { suspendIn, type Suspension } from '../suspend/index.js';
+import { stillHeld } from '../sharing/held.js';
 
 export type { ResourceStatusEntry } from './record.js';
 
@@ -76,12 +77,17 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
     return this.abort.signal.aborted;
   }
 
+  /** Reconciles and reports: the leader, or every replica when they share the targets (each only what it holds). */
+  private get acting(): boolean {
+    return this.deps.targets !== undefined || this.deps.leader.leading;
+  }
+
   /**
    * Asks for a reconcile (of `resources` only, for an event); while one runs, all triggers fold into one follow-up
-   * run that keeps every reason. A standby ignores triggers.
+   * run that keeps every reason. A standby ignores triggers (replicas that share the targets all reconcile theirs).
    */
   trigger(reason: Trigger, resources?: string[]): void {
-    if (this.stopping || !this.deps.leader.leading) return;
+    if (this.stopping || !this.acting) return;
     this.pending.add(reason, resources);
     this.running ??= this.drain();
   }
@@ -97,7 +103,7 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
   }
 
   private async drain(): Promise<void> {
-    while (!this.pending.empty && !this.stopping && this.deps.leader.leading) {
+    while (!this.pending.empty && !this.stopping && this.acting) {
       const { triggers, only } = this.pending.take();
       this.emit('started', triggers);
       const summary = await this.reconcile(triggers, only);
@@ -215,7 +221,8 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
       // Prune under the default controller id deletes only what this controller itself kept (src/plan/prune-guard.ts).
       const provenOwned = this.deps.seen ? this.recorder.seen.arns : undefined;
       // Each target is read and applied in its own account and region; one that fails fails only its resources.
-      planned = await planTargets(manifests, this.sessions, this.deps.registry, { ...this.settings, only: selected, provenOwned });
+      const targets = this.deps.targets;
+      planned = await planTargets(manifests, this.sessions, this.deps.registry, { ...this.settings, only: selected, provenOwned }, targets && ((t) => targets.holds(t)));
       observed = planned.observed;
       plan = planned.plan;
       this.progress.hold(plan, manifests);
@@ -229,6 +236,7 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
       result = await applyAndFollow(planned, deps, revision.sha, { timeouts: this.settings.timeouts, pollIntervalMs: this.settings.healthPollMs, deferHealth: true, signal: this.abort.signal });
       const followedUp = settled.filter((s) => !s.progressing && !result.health.some((h) => h.key === s.key));
       result = { ...result, health: [...followedUp, ...result.health] };
+      if (targets) ({ plan, result } = stillHeld(plan, result, targets));
     } catch (err) {
       this.awsReachable = false;
       const error = errorOf(err);
@@ -240,10 +248,10 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
     const cost = await this.deps.costOf?.(planned, revision.manifests);
     const before = this.recorder.seen;
     const report = this.recorder.record(plan, result, revision, this.outageReport(revision.sha, triggers), (key) => this.progress.statusOf(key), cost, selected, observed);
-    await keepSeen(this.deps.seen, this.recorder, before, this.deps.leader.leading, logger);
+    await keepSeen(this.deps.seen, this.recorder, before, this.acting, logger);
     if (sourceError) report.failures.push({ key: 'Source/git', code: 'SourceUnavailable', message: sourceError });
     // A replica that lost its lease mid-run leaves the record, like the report, to the leader.
-    if (this.deps.leader.leading) await recordHistory(this.deps.history, this.deps.logger, plan, result, {
+    if (this.acting) await recordHistory(this.deps.history, this.deps.logger, plan, result, {
       revision: revision.sha,
       author: revision.author,
       message: revision.message,
@@ -279,7 +287,7 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
 
   /** A replica that lost the lease mid-run leaves telling Slack to the new leader. */
   private async notify(report: ReconcileReport): Promise<void> {
-    if (!this.deps.leader.leading) {
+    if (!this.acting) {
       this.deps.logger.info({ revision: report.revision }, 'not leading: report left to the leader');
       return;
     }

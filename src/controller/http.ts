@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { isDeletion, parsePush, RecentDeliveries, verifySignature } from '../source/webhook.js';
 import type { DrillScheduler } from '../drill/index.js';
 import type { LeaderGate } from '../lease/index.js';
+import type { TargetHolding } from '../sharing/index.js';
 import { keyProblem, MAX_REASON, type Suspensions } from '../suspend/index.js';
 
 export interface HttpOptions {
@@ -13,6 +14,8 @@ export interface HttpOptions {
   metrics: Metrics;
   drills: DrillScheduler;
   leader: LeaderGate;
+  /** With --share-targets: every target of the revision, whether this replica holds it and who does. */
+  targets?: { status(): TargetHolding[] };
   suspensions: Suspensions;
   /** Without a secret every webhook is refused: an unauthenticated trigger is never accepted. */
   webhookSecret?: string;
@@ -112,6 +115,7 @@ export function createHttpServer(options: HttpOptions): FastifyInstance {
     leader: options.leader.leading,
     identity: options.leader.identity,
     holder: options.leader.holder ?? null,
+    ...(options.targets ? { targets: options.targets.status() } : {}),
     revision: controller.revision
       ? { sha: controller.revision.sha, message: controller.revision.message, author: controller.revision.author, loadedAt: controller.revision.loadedAt }
       : null,

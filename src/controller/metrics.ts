@@ -81,6 +81,18 @@ export class Metrics {
     help: 'Whether this replica holds the leader lease and reconciles (1) or stands by (0)',
     registers: [this.registry],
   });
+  /** Where ballast_target_held finds the targets at each scrape (--share-targets); unset: no series. */
+  heldTargets?: () => { target: string; held: boolean }[];
+  readonly targetHeld = new Gauge({
+    name: 'ballast_target_held',
+    help: 'With --share-targets, one series per target of the revision: 1 while this replica holds its lease, else 0 (the default target is "(default)")',
+    labelNames: ['target'],
+    registers: [this.registry],
+    collect: () => {
+      this.targetHeld.reset();
+      for (const t of this.heldTargets?.() ?? []) this.targetHeld.set({ target: t.target }, t.held ? 1 : 0);
+    },
+  });
   readonly resourceInfo = new Gauge({
     name: 'ballast_resource_info',
     help: 'One series (value 1) per resource in the manifests, with its target (none: the default target), its status at the last reconcile, mode and whether it is suspended',

@@ -31,6 +31,8 @@ import { DynamoSuspendStore, MemorySuspendStore, Suspensions } from '../suspend/
 import { createElector, leaseTableClient, soleIdentity, type LeaderElector, type LeaderGate } from '../lease/index.js';
 import { EventConsumer, sqsClient } from '../events/index.js';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { createShares } from '../sharing/index.js';
+import { placements } from '../targets/placement.js';
 
 export interface RunningController {
   controller: Controller;
@@ -62,11 +64,16 @@ export async function startController(config: ControllerConfig, logger: Logger =
   const gate = elector ? { sendGate: () => elector.leading } : {};
   const session = openSession({ ...config, ...gate });
   const sessions = new TargetSessions(session, { ...config, ...gate });
+  if (config.shareTargets && !elector) throw new Error('--share-targets needs a lease table: pass --lease-table or set BALLAST_LEASE_TABLE');
+  const shares = elector && config.shareTargets ? createShares({ ...config, leaseTable: config.leaseTable! }, elector.identity, leaseCalls, logger) : undefined;
+  // Shared out, each target's clients send only while this replica holds that target's lease; drills keep the leader's.
+  const reconciling = shares ? new TargetSessions(session, { ...config, gateOf: (target) => shares.gate(target) }) : sessions;
   const aws = session.aws;
   const metrics = new Metrics(aws.counter, leaseCalls, eventCalls);
   // The lease table also keeps which resources were seen in place, so a restart still tells "deleted by hand".
   const table = config.leaseTable ? { client: leaseTableClient(config, leaseCalls), name: config.leaseTable } : undefined;
-  const seen = table ? new DynamoSeenStore(table.client, table.name, config.controllerId) : undefined;
+  // One item for the whole estate: replicas that share the targets would write over each other's, so they keep none.
+  const seen = table && !shares ? new DynamoSeenStore(table.client, table.name, config.controllerId) : undefined;
   // Suspensions sit next to the lease so a new leader honours them; without a table they live as long as the process.
   const suspensions = new Suspensions(
     table ? new DynamoSuspendStore(table.client, table.name, config.controllerId) : new MemorySuspendStore(),
@@ -93,7 +100,8 @@ export async function startController(config: ControllerConfig, logger: Logger =
       loader,
       source: new GitSource({ url: config.repoUrl, branch: config.branch, path: config.path, workdir, token: config.gitToken }),
       session,
-      sessions,
+      sessions: reconciling,
+      targets: shares,
       registry: RECONCILERS,
       logger,
       metrics,
@@ -163,7 +171,7 @@ export async function startController(config: ControllerConfig, logger: Logger =
     controller.trigger('startup');
     events?.start();
   };
-  const server = createHttpServer({ controller, metrics, drills, leader, logger, suspensions, webhookSecret: config.webhookSecret, apiToken: config.apiToken, branch: config.branch });
+  const server = createHttpServer({ controller, metrics, drills, leader, targets: shares, logger, suspensions, webhookSecret: config.webhookSecret, apiToken: config.apiToken, branch: config.branch });
   const url = await server.listen({ port: config.port, host: config.host });
   const poll = setInterval(() => controller.trigger('poll'), config.pollInterval * 1000);
   const scan = cron.schedule(config.driftSchedule, () => controller.trigger('drift-scan'));
@@ -194,6 +202,14 @@ export async function startController(config: ControllerConfig, logger: Logger =
   } else {
     await lead();
   }
+  if (shares) {
+    // Every replica follows the revision for its targets; one that gains a target reconciles it at once.
+    metrics.heldTargets = () => shares.status();
+    controller.on('revision', (manifests) => shares.setTargets(placements(manifests).map((p) => p.name)));
+    shares.on('gained', () => controller.trigger('takeover'));
+    shares.start();
+    controller.trigger('startup');
+  }
   return {
     controller,
     metrics,
@@ -210,6 +226,7 @@ export async function startController(config: ControllerConfig, logger: Logger =
       await scan.stop();
       drillsAbort.abort();
       await Promise.all([controller.stop(), drills.stop(), events?.stop()]);
+      await shares?.stop();
       await elector?.stop();
       await server.close();
       await verifier?.close();

@@ -13,6 +13,7 @@ import type { SourceRevision } from '../source/git.js';
 import type { Verdict } from '../trust/signature.js';
 import type { PlanCostReport } from '../cost/index.js';
 import type { LeaderGate } from '../lease/index.js';
+import type { TargetGate } from '../sharing/index.js';
 import type { SeenStore } from '../seen/index.js';
 import type { HistoryStore } from '../history/store.js';
 import type { Suspensions } from '../suspend/index.js';
@@ -49,6 +50,8 @@ export interface ControllerDeps {
   costOf?: (planned: PlannedTargets, manifests: Manifest[]) => Promise<PlanCostReport>;
   /** Only the leader reconciles and posts; without election the one replica always leads. */
   leader: LeaderGate;
+  /** With --share-targets: the targets this replica holds, the only ones it reconciles, applies and reports. */
+  targets?: TargetGate;
   /** Where every write is recorded; without it, only the logs tell. */
   history?: HistoryStore;
   /** Keeps which resources were seen in place past a restart or a change of leader; absent: this process only. */

@@ -74,11 +74,11 @@ function build(manifests: Manifest[], options: IamPolicyOptions, compact: boolea
   }
   for (const kind of Object.keys(BY_KIND) as Kind[]) grantKind(kind, s, grants);
   if (options.prune) add(grants, ...pruneStatements(s));
-  // The lease table is created when missing, then read and written (the lease, conditionally; the resources seen in
-  // place); nothing else of DynamoDB.
+  // The lease table is created when missing, then read and written (the leases, conditionally; the resources seen in
+  // place; each replica's beat in the membership item, with --share-targets); nothing else of DynamoDB.
   if (options.leaseTable) {
     const table = s.arn('dynamodb', `table/${options.leaseTable}`);
-    add(grants, allow('LeaderLease', ['dynamodb:DescribeTable', 'dynamodb:CreateTable', 'dynamodb:GetItem', 'dynamodb:PutItem'], [table]));
+    add(grants, allow('LeaderLease', ['dynamodb:DescribeTable', 'dynamodb:CreateTable', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], [table]));
   }
   // The history table is created (with its TTL) when missing, then only appended to; `ballast history` reads it with the operator's own credentials.
   if (options.historyTable) {

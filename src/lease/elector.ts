@@ -22,6 +22,21 @@ export interface LeaderGate {
   readonly holder: string | undefined;
 }
 
+/** What a lease is used for, in the log lines of its gain, loss and release. */
+export interface LeaseWords {
+  gained: string;
+  lost: string;
+  released: string;
+}
+
+export interface ElectorOptions {
+  /** Asked before taking a lease that is free or expired (never before a renewal); absent: always. */
+  mayAcquire?: () => boolean;
+  words?: LeaseWords;
+}
+
+const LEADER_WORDS: LeaseWords = { gained: 'leading', lost: 'standing by', released: 'leader lease released' };
+
 /** Election off: the one replica always leads. */
 export const soleLeader = (identity: string): LeaderGate => ({ leading: true, identity, holder: identity });
 
@@ -46,8 +61,13 @@ export class LeaderElector extends EventEmitter<{ leading: []; standby: [string]
     readonly identity: string,
     private readonly timing: LeaseTiming,
     private readonly logger: Logger,
+    private readonly options: ElectorOptions = {},
   ) {
     super();
+  }
+
+  private get words(): LeaseWords {
+    return this.options.words ?? LEADER_WORDS;
   }
 
   get leading(): boolean {
@@ -65,14 +85,23 @@ export class LeaderElector extends EventEmitter<{ leading: []; standby: [string]
     this.stopped = true;
     clearTimeout(this.timer);
     await this.ticking;
+    await this.release();
+  }
+
+  /**
+   * Gives the lease up, if held, so another replica takes it at once rather than after the lease duration. Not to be
+   * called while a tick runs (its renewal could follow the release): callers that drive tick() themselves await it.
+   */
+  async release(): Promise<void> {
     const mine = this.observed?.record;
     if (!this.leading || !mine) return;
     this.isLeader = false;
+    this.emit('standby', 'released');
     const now = new Date().toISOString();
     await this.store
       .write({ ...mine, holder: '', version: mine.version + 1, durationMs: 0, renewedAt: now }, mine.version)
-      .then((released) => released && this.logger.info({ lease: this.store.name }, 'leader lease released'))
-      .catch((err: unknown) => this.logger.warn({ err: errorOf(err).message }, 'could not release the leader lease; it expires by itself'));
+      .then((released) => released && this.logger.info({ lease: this.store.name }, this.words.released))
+      .catch((err: unknown) => this.logger.warn({ err: errorOf(err).message }, 'could not release the lease; it expires by itself'));
   }
 
   private schedule(delayMs: number): void {
@@ -82,7 +111,8 @@ export class LeaderElector extends EventEmitter<{ leading: []; standby: [string]
     }, delayMs);
   }
 
-  private async tick(): Promise<void> {
+  /** One attempt to take or renew the lease; start() runs it every retry period, or a caller drives it. */
+  async tick(): Promise<void> {
     try {
       await this.attempt();
     } catch (err) {
@@ -104,6 +134,7 @@ export class LeaderElector extends EventEmitter<{ leading: []; standby: [string]
       return;
     }
     if (this.stopped) return;
+    if (record?.holder !== this.identity && this.options.mayAcquire?.() === false) return;
     const now = new Date().toISOString();
     const next: LeaseRecord = {
       holder: this.identity,
@@ -122,14 +153,14 @@ export class LeaderElector extends EventEmitter<{ leading: []; standby: [string]
     this.holder = this.identity;
     if (!this.isLeader) {
       this.isLeader = true;
-      this.logger.info({ identity: this.identity, previous: heldByOther ? record.holder : record?.holder || undefined }, 'leading');
+      this.logger.info({ identity: this.identity, previous: heldByOther ? record.holder : record?.holder || undefined }, this.words.gained);
       this.emit('leading');
     }
   }
 
   private standDown(reason: string): void {
     this.isLeader = false;
-    this.logger.warn({ identity: this.identity, holder: this.holder, reason }, 'standing by');
+    this.logger.warn({ identity: this.identity, holder: this.holder, reason }, this.words.lost);
     this.emit('standby', reason);
   }
 }

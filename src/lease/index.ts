@@ -3,10 +3,11 @@ import { hostname } from 'node:os';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Logger } from 'pino';
 import type { CallCounter } from '../aws/counter.js';
-import { LeaderElector, soleLeader, type LeaderGate } from './elector.js';
+import { LeaderElector, soleLeader, type LeaderGate, type LeaseTiming } from './elector.js';
 import { LeaseStore } from './store.js';
 
 export { LeaderElector, soleLeader, type LeaderGate, type LeaseTiming } from './elector.js';
+export { LeaseStore } from './store.js';
 
 export interface LeaseSettings {
   controllerId: string;
@@ -32,14 +33,15 @@ export function leaseTimingProblem(s: Pick<LeaseSettings, 'leaseDuration' | 'lea
  * replica identity unique per process. Its calls are counted apart from the reconciles' (a renewal is no estate write).
  */
 export function createElector(settings: LeaseSettings & { leaseTable: string }, counter: CallCounter, logger: Logger): LeaderElector {
+  const store = new LeaseStore(leaseTableClient(settings, counter), settings.leaseTable, `leader/${settings.controllerId}`);
+  return new LeaderElector(store, `${hostname()}-${randomUUID().slice(0, 8)}`, leaseTimingOf(settings), logger);
+}
+
+/** The settings' lease timings in milliseconds; throws when they cannot work. */
+export function leaseTimingOf(settings: Pick<LeaseSettings, 'leaseDuration' | 'leaseRenewDeadline' | 'leaseRetryPeriod'>): LeaseTiming {
   const problem = leaseTimingProblem(settings);
   if (problem) throw new Error(problem);
-  const store = new LeaseStore(leaseTableClient(settings, counter), settings.leaseTable, `leader/${settings.controllerId}`);
-  return new LeaderElector(store, `${hostname()}-${randomUUID().slice(0, 8)}`, {
-    leaseDurationMs: settings.leaseDuration * 1000,
-    renewDeadlineMs: settings.leaseRenewDeadline * 1000,
-    retryPeriodMs: settings.leaseRetryPeriod * 1000,
-  }, logger);
+  return { leaseDurationMs: settings.leaseDuration * 1000, renewDeadlineMs: settings.leaseRenewDeadline * 1000, retryPeriodMs: settings.leaseRetryPeriod * 1000 };
 }
 
 /** A client for the lease table, its calls counted apart from the reconciles'. */

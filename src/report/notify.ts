@@ -12,7 +12,7 @@ export interface ReconcileReport {
   /** The commit of `revision`, for people: who changed what. */
   commit?: { author: string; subject: string };
   /** Every reason folded into this reconcile; `operator`: asked for with `ballast reconcile` (POST /reconcile); `event`: an AWS change event named the resources; `progress`: a health read of what is still progressing; `expiry`: a suspension given a duration ended. */
-  triggers: ('poll' | 'webhook' | 'drift-scan' | 'startup' | 'retry' | 'operator' | 'event' | 'progress' | 'expiry')[];
+  triggers: ('poll' | 'webhook' | 'drift-scan' | 'startup' | 'retry' | 'operator' | 'event' | 'progress' | 'expiry' | 'takeover')[];
   /** Every drifted field found in this reconcile (not only new ones): drift missing from a report is gone. */
   drift: {
     key: string /* Kind/name */;

@@ -28,10 +28,17 @@ export interface PlannedTargets {
 
 /**
  * observe -> diff -> plan once per target, all targets at once, each in its own account and region. A target whose
- * role cannot be assumed, or whose pipeline fails as a whole, makes errors of its own resources only.
+ * role cannot be assumed, or whose pipeline fails as a whole, makes errors of its own resources only. `holds` picks
+ * the targets this replica reconciles when replicas share them (src/sharing); the others are not read at all.
  */
-export async function planTargets(manifests: Manifest[], sessions: TargetSessions, registry: Registry, settings: PlanSettings): Promise<PlannedTargets> {
-  const chosen = placements(manifests).filter((p) => !settings.only || p.manifests.some((m) => settings.only!.has(keyOf(m))));
+export async function planTargets(
+  manifests: Manifest[],
+  sessions: TargetSessions,
+  registry: Registry,
+  settings: PlanSettings,
+  holds: (target: string | undefined) => boolean = () => true,
+): Promise<PlannedTargets> {
+  const chosen = placements(manifests).filter((p) => holds(p.name) && (!settings.only || p.manifests.some((m) => settings.only!.has(keyOf(m)))));
   const targets = await Promise.all(
     chosen.map(async (placement): Promise<TargetPlan> => {
       const session = sessions.for(placement.target);

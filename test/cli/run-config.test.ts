@@ -6,11 +6,12 @@ import { addAwsOptions } from '../../src/cli/settings.js';
 import { addRunOptions } from '../../src/cli/run-options.js';
 import { resolveRunConfig } from '../../src/cli/run.js';
 import { tempDir } from '../support/temp.js';
+import { runCli } from '../support/cli.js';
 
 /** Parses `ballast run` arguments the way the CLI does, with the given environment. */
 async function config(args: string[], env: Record<string, string> = {}) {
   for (const [k, v] of Object.entries(env)) vi.stubEnv(k, v);
-  const cmd = addRunOptions(addAwsOptions(new Command('run').exitOverride(), process.env));
+  const cmd = addRunOptions(addAwsOptions(new Command('run').exitOverride(), process.env), process.env);
   cmd.parse(args, { from: 'user' });
   return resolveRunConfig(cmd, process.env);
 }
@@ -23,6 +24,16 @@ async function file(settings: string): Promise<string> {
 
 describe('ballast run settings', () => {
   afterEach(() => vi.unstubAllEnvs());
+
+  it('share the targets only when asked, and refuse to without a lease table', async () => {
+    const repo = ['--repo', 'https://git.example/estate.git'];
+    expect((await config(repo)).shareTargets).toBe(false);
+    expect((await config(repo, { BALLAST_SHARE_TARGETS: 'false' })).shareTargets).toBe(false);
+    expect((await config(repo, { BALLAST_SHARE_TARGETS: 'true' })).shareTargets).toBe(true);
+    expect((await config([...repo, '--share-targets'])).shareTargets).toBe(true);
+    const run = await runCli(['run', ...repo, '--share-targets'], { env: { ...process.env, BALLAST_LEASE_TABLE: undefined } });
+    expect(run).toMatchObject({ code: 1, stderr: 'error: --share-targets needs a lease table: pass --lease-table or set BALLAST_LEASE_TABLE\n' });
+  });
 
   it('take a flag over the environment, the environment over the file, the file over the default', async () => {
     const f = await file('repoUrl: https://git.example/estate.git\nbranch: from-file\npollInterval: 30\nport: 9001\ndriftSchedule: "*/5 * * * *"\n');

@@ -21,6 +21,8 @@ export interface ProxiedRequest {
   at: number;
   /** The signing name, e.g. ecs, monitoring, dynamodb. */
   service: string;
+  /** The region of the signature's credential scope. */
+  region: string;
   operation: string;
   outcome: 'forwarded' | 'throttled' | 'server-error' | 'lost';
 }
@@ -77,8 +79,8 @@ export class FaultProxy {
     const body = Buffer.concat(chunks);
     const n = ++this.count;
     const operation = operationOf(req, body.toString());
-    const service = /Credential=[^/]+\/[^/]+\/[^/]+\/([^/]+)\//.exec(String(req.headers.authorization))?.[1] ?? 'unknown';
-    const record = (outcome: ProxiedRequest['outcome']) => this.requests.push({ at, service, operation, outcome });
+    const [, region = 'unknown', service = 'unknown'] = /Credential=[^/]+\/[^/]+\/([^/]+)\/([^/]+)\//.exec(String(req.headers.authorization)) ?? [];
+    const record = (outcome: ProxiedRequest['outcome']) => this.requests.push({ at, service, region, operation, outcome });
     const { faults } = this;
     if (faults.latencyMs) await sleep(faults.latencyMs);
     if (faults.writeLatencyMs && service !== 'dynamodb' && !isReadOperation(operation)) await sleep(faults.writeLatencyMs);

@@ -57,7 +57,7 @@ const passRole = (role: unknown) => (role ? [on('iam:PassRole', s(role), { 'iam:
 const anyResource = (action: string) => () => [on(action, '*')];
 
 /** The lease's DynamoDB calls (src/lease/store.ts). */
-export const LEASE_OPERATIONS = ['DescribeTable', 'CreateTable', 'GetItem', 'PutItem'];
+export const LEASE_OPERATIONS = ['DescribeTable', 'CreateTable', 'GetItem', 'PutItem', 'UpdateItem'];
 /** The history's DynamoDB calls made by the controller (src/history/store.ts); queries are the operator's. */
 export const HISTORY_OPERATIONS = ['DescribeTable', 'CreateTable', 'UpdateTimeToLive', 'PutItem'];
 
