@@ -5,7 +5,7 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/support/global-setup.ts'],
-    setupFiles: ['test/support/fresh-env.ts'],
+    setupFiles: ['test/support/fresh-env.ts', 'test/support/temp-cleanup.ts'],
     maxWorkers: TEST_WORKERS,
     // A worker keeps its loaded modules from one file to the next: importing the SDK clients anew for every file cost
     // more than a third of the suite's CPU. No test relies on fresh module state (no module mocks, no global registry).

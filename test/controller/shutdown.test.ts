@@ -1,8 +1,6 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { tempDir } from '../support/temp.js';
 import { useMoto } from '../support/moto.js';
 import { createNetwork } from '../../src/demo/network.js';
 import { createRepo, removeRepo, type TestRepo } from '../support/git.js';
@@ -27,7 +25,7 @@ describe('ballast run shutdown', () => {
         ...process.env,
         AWS_ENDPOINT_URL: moto.endpoint,
         BALLAST_REPO_URL: repo.url,
-        BALLAST_WORKDIR: await mkdtemp(path.join(tmpdir(), 'ballast-clone-')),
+        BALLAST_WORKDIR: await tempDir('clone'),
         BALLAST_PORT: '0',
         BALLAST_HOST: '127.0.0.1',
         BALLAST_LOG_LEVEL: 'info',

@@ -1,8 +1,7 @@
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { tempDir } from '../support/temp.js';
 import { pino } from 'pino';
 import { startController, type RunningController } from '../../src/controller/run.js';
 import { CONTROLLER_DEFAULTS } from '../../src/controller/config.js';
@@ -39,7 +38,7 @@ describe('commit statuses on GitHub', () => {
 
   it('marks each reconciled revision pending, then success or failure, with a link to /status; requests match GitHub\'s API description', { timeout: 90_000 }, async () => {
     const apiUrl = await github.start();
-    const workdir = await mkdtemp(path.join(tmpdir(), 'ballast-clone-'));
+    const workdir = await tempDir('clone');
     const sink = new Writable({ write: (chunk: Buffer, _enc, done) => ((logs += chunk.toString()), done()) });
     await new Promise<ReconcileSummary>((resolve) => {
       void startController(

@@ -1,7 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { tempDir } from './temp.js';
 
 export interface LogLine {
   msg: string;
@@ -50,7 +48,7 @@ export class ControllerProcess {
     const p = new ControllerProcess(
       {
         ...process.env,
-        BALLAST_WORKDIR: await mkdtemp(path.join(tmpdir(), 'ballast-clone-')),
+        BALLAST_WORKDIR: await tempDir('clone'),
         BALLAST_PORT: '0',
         BALLAST_HOST: '127.0.0.1',
         BALLAST_POLL_INTERVAL: '3600',
