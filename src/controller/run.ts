@@ -65,6 +65,8 @@ export async function startController(config: ControllerConfig, logger: Logger =
   const session = openSession({ ...config, ...gate });
   const sessions = new TargetSessions(session, { ...config, ...gate });
   if (config.shareTargets && !elector) throw new Error('--share-targets needs a lease table: pass --lease-table or set BALLAST_LEASE_TABLE');
+  // Every replica would set the one commit status from its own share of the targets, the last one winning.
+  if (config.shareTargets && config.githubToken) throw new Error('--share-targets does not post GitHub commit statuses yet: leave BALLAST_GITHUB_TOKEN unset');
   const shares = elector && config.shareTargets ? createShares({ ...config, leaseTable: config.leaseTable! }, elector.identity, leaseCalls, logger) : undefined;
   // Shared out, each target's clients send only while this replica holds that target's lease; drills keep the leader's.
   const reconciling = shares ? new TargetSessions(session, { ...config, gateOf: (target) => shares.gate(target) }) : sessions;
@@ -151,7 +153,7 @@ export async function startController(config: ControllerConfig, logger: Logger =
             (id) => id.Arn,
             (err: unknown) => void logger.warn({ err: (err as Error).message }, 'cannot tell who the controller is: its own writes come back as events too'),
           ),
-        region: () => aws.region(),
+        region: () => aws.region().catch(() => undefined),
         sessionName: sessionNameOf(config.controllerId),
         manifests: () => controller.revision?.manifests,
         onResources: (keys) => controller.trigger('event', keys),

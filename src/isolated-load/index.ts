@@ -86,8 +86,11 @@ export class RevisionLoader {
     });
     // An idle worker keeps no process alive.
     worker.unref();
-    // A worker that fails while idle is replaced at the next load, which then sees the failure as its own.
+    // A worker that fails or stops while idle is replaced at the next load.
     worker.on('error', () => undefined);
+    worker.on('exit', () => {
+      if (this.worker === worker) this.worker = undefined;
+    });
     return worker;
   }
 

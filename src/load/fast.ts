@@ -35,10 +35,11 @@ const CORE_1_2 = jsyaml.FAILSAFE_SCHEMA.extend({
 /**
  * Text the fast path leaves to `yaml`: anchors, aliases and tags (`&a`, `*a`, `!` where a node may start; alias limits
  * are `yaml`'s), directives (`%YAML 1.1` changes the schema), merge keys, explicit and collection keys (`? `,
- * `[a]: `, `{a: 1}: `), tabs and carriage returns (where YAML readers differ most), a byte-order mark. Text in a
+ * `[a]: `, `{a: 1}: `), tabs and carriage returns (where YAML readers differ most), a byte-order mark, content on a
+ * `---` line and a comment glued to a quoted or flow value (`"80"#x`: js-yaml reads both, `yaml` refuses them). Text in a
  * value that merely looks so (`a *b`) only costs the slower reader.
  */
-const UNUSUAL = /(?:^|[\s[{,:])(?:[&*][^\s,[\]{}]|!)|^%|[\t\r\uFEFF]|<<|\?(?:\s|$)|[\]}][ ]*:/m;
+const UNUSUAL = /(?:^|[\s[{,:])(?:[&*][^\s,[\]{}]|!)|^%|[\t\r\uFEFF]|<<|\?(?:\s|$)|[\]}][ ]*:|^---[ ]+[^\s#]|[^\s:[{,]["']#|[\]}]#/m;
 /** Keys `yaml` would read as something other than a string (js-yaml turns them to strings its own way). */
 const NOT_A_STRING_KEY = anyOf(NULL, BOOL, INT.oct, INT.dec, INT.hex, FLOAT.special, FLOAT.exp, FLOAT.plain, /^(?:NaN|-?Infinity|__proto__)$/);
 

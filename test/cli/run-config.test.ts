@@ -33,6 +33,8 @@ describe('ballast run settings', () => {
     expect((await config([...repo, '--share-targets'])).shareTargets).toBe(true);
     const run = await runCli(['run', ...repo, '--share-targets'], { env: { ...process.env, BALLAST_LEASE_TABLE: undefined } });
     expect(run).toMatchObject({ code: 1, stderr: 'error: --share-targets needs a lease table: pass --lease-table or set BALLAST_LEASE_TABLE\n' });
+    const withStatuses = await runCli(['run', ...repo, '--share-targets', '--lease-table', 'leases'], { env: { ...process.env, BALLAST_GITHUB_TOKEN: 'x' } });
+    expect(withStatuses).toMatchObject({ code: 1, stderr: 'error: --share-targets does not post GitHub commit statuses yet: leave BALLAST_GITHUB_TOKEN unset\n' });
   });
 
   it('take a flag over the environment, the environment over the file, the file over the default', async () => {

@@ -95,7 +95,7 @@ describe('the fast YAML path', () => {
 
   it('leaves anchors, aliases, tags, directives, merge and collection keys, duplicates and every error to yaml', () => {
     for (const text of SHAPES) agrees(text);
-    const mustDefer = ['a: &x 1\nb: *x\n', 'a: !!str 1\n', '%YAML 1.1\n---\na: yes\n', 'a: 1\na: 2\n', '? a\n: 1\n', '[a]: 1\n', '<<: {a: 1}\nb: 2\n', 'a: b: c\n', '---\na: 1\n---\n', 'just a scalar\n'];
+    const mustDefer = ['a: &x 1\nb: *x\n', 'a: !!str 1\n', '%YAML 1.1\n---\na: yes\n', 'a: 1\na: 2\n', '? a\n: 1\n', '[a]: 1\n', '<<: {a: 1}\nb: 2\n', 'a: b: c\n', '---\na: 1\n---\n', 'just a scalar\n', '--- a: 1\n    b: 2\n', 'a: "80"#note\n', "a: 'x'#c\n", 'a: [x]#c\n', 'a: {b: 1}#c\n'];
     for (const text of mustDefer) expect(readFast(text), text).toBeUndefined();
   });
 });
