@@ -1,4 +1,4 @@
-import { readdir } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import { build } from 'esbuild';
 import type { TestProject } from 'vitest/node';
 import { startEmulator, type Emulator } from '../../src/demo/emulator.js';
@@ -22,6 +22,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const starting: Promise<Emulator[]> = Promise.all(Array.from({ length: TEST_WORKERS }, () => startEmulator()));
   try {
     const sources = (await readdir('src', { recursive: true })).filter((f) => f.endsWith('.ts')).map((f) => `src/${f}`);
+    // Emptied first: a compiled file of a deleted source must not stay importable.
+    await rm('dist', { recursive: true, force: true });
     await build({ entryPoints: sources, outdir: 'dist', platform: 'node', format: 'esm', target: 'node20', sourcemap: true, logLevel: 'silent' });
   } catch (err) {
     await starting.then((emulators) => Promise.all(emulators.map((e) => e.stop())));
