@@ -4,7 +4,7 @@ import { pino, type DestinationStream, type Logger } from 'pino';
 import cron from 'node-cron';
 import { openSession } from '../observe/context.js';
 import { TargetSessions } from '../targets/sessions.js';
-import { targetManifestOf } from '../targets/placement.js';
+import { placements, targetManifestOf } from '../targets/placement.js';
 import { sessionNameOf } from '../targets/credentials.js';
 import { RECONCILERS } from '../reconcilers/index.js';
 import { timeoutsFrom } from '../apply/index.js';
@@ -32,7 +32,6 @@ import { createElector, leaseTableClient, soleIdentity, type LeaderElector, type
 import { EventConsumer, sqsClient } from '../events/index.js';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { createShares } from '../sharing/index.js';
-import { placements } from '../targets/placement.js';
 
 export interface RunningController {
   controller: Controller;

@@ -26,8 +26,4 @@ export class FileCache<T> {
     const kept = new Set(files);
     for (const file of this.entries.keys()) if (!kept.has(file)) this.entries.delete(file);
   }
-
-  get size(): number {
-    return this.entries.size;
-  }
 }

@@ -15,7 +15,11 @@ let sent = new Map<string, SourceDocument[]>();
 parentPort!.on('message', ({ root, options }: { root: string; options: LoadOptions }) => {
   void loadRevision(root, { ...options, indexScalars: true, cache }).then((revision) => {
     const byFile = new Map<string, typeof revision.documents>();
-    for (const d of revision.documents) byFile.set(d.source.file, [...(byFile.get(d.source.file) ?? []), d]);
+    for (const d of revision.documents) {
+      const own = byFile.get(d.source.file);
+      if (own) own.push(d);
+      else byFile.set(d.source.file, [d]);
+    }
     const reply: WorkerReply = { problems: revision.problems, files: [...byFile.keys()], changed: [] };
     for (const [file, documents] of byFile) {
       const before = sent.get(file);

@@ -50,7 +50,8 @@ export interface LoadResult {
 /**
  * Reads and parses every manifest file under root: all of them sized against the revision limits before any is read,
  * results in file order. A file takes the fast path (./fast.ts) unless `yaml` must read it; syntax trees are dropped
- * once a document's value is taken; positions come from a second parse of a file, only when asked for. Never throws for bad input: it returns problems.
+ * once a document's value is taken; positions come from a second parse of a file, only when asked for. Never throws
+ * for bad input: it returns problems.
  */
 export async function loadManifests(root: string, options: LoadOptions = {}): Promise<LoadResult> {
   const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;

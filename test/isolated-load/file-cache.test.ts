@@ -29,19 +29,19 @@ describe("the controller's revision loader", () => {
 
   it('checks a one-file commit by that file alone, and the references of the whole revision still', async () => {
     const original = await readFile(path.join(dir, 'services/svc-0-000.yaml'), 'utf8');
-    const first = { revision: await load() };
-    expect(first.revision.problems).toEqual([]);
-    expect(first.revision.manifests).toHaveLength(estateManifests(SHAPE).length);
+    const first = await load();
+    expect(first.problems).toEqual([]);
+    expect(first.manifests).toHaveLength(estateManifests(SHAPE).length);
 
     await edit('services/svc-0-000.yaml', 'memory: 512', 'memory: 1024');
-    const second = { revision: await load() };
-    expect(second.revision.problems).toEqual([]);
-    expect(spec(second.revision, 'EcsService/svc-0-000')?.memory).toBe(1024);
-    expect(second.revision.manifests).toHaveLength(first.revision.manifests.length);
-    expect(second.revision.scalars).toHaveLength(first.revision.scalars.length);
+    const second = await load();
+    expect(second.problems).toEqual([]);
+    expect(spec(second, 'EcsService/svc-0-000')?.memory).toBe(1024);
+    expect(second.manifests).toHaveLength(first.manifests.length);
+    expect(second.scalars).toHaveLength(first.scalars.length);
     // Every other file is taken as it was read.
-    expect(first.revision.rechecked).toHaveLength(first.revision.manifests.length);
-    expect(second.revision.rechecked).toEqual(['services/svc-0-000.yaml']);
+    expect(first.rechecked).toHaveLength(first.manifests.length);
+    expect(second.rechecked).toEqual(['services/svc-0-000.yaml']);
 
     await edit('services/svc-0-000.yaml', 'cpu: 256', 'cpu: 300');
     const invalid = await load();
@@ -59,7 +59,7 @@ describe("the controller's revision loader", () => {
     await writeFile(path.join(dir, 'services/svc-0-000.yaml'), original);
     const restored = await load();
     expect(restored.rechecked).toEqual(['services/svc-0-000.yaml']);
-    expect(restored.manifests).toEqual(first.revision.manifests);
-    expect(restored.scalars).toEqual(first.revision.scalars);
+    expect(restored.manifests).toEqual(first.manifests);
+    expect(restored.scalars).toEqual(first.scalars);
   });
 });
