@@ -33,7 +33,7 @@ export interface TargetGate {
  * fair share (released, so another takes them at once), then try the others side by side, each free lease taken only
  * while this replica holds (or is taking) fewer than its share.
  */
-export class TargetShares extends EventEmitter<{ gained: [string]; lost: [string] }> implements TargetGate {
+export class TargetShares extends EventEmitter<{ gained: [string]; lost: [string]; members: [number] }> implements TargetGate {
   private readonly electors = new Map<string, LeaderElector>();
   private readonly members: Membership;
   private wanted = new Set<string>();
@@ -116,7 +116,11 @@ export class TargetShares extends EventEmitter<{ gained: [string]; lost: [string
       this.logger.warn({ err: errorOf(err).message }, 'could not renew the membership item');
     });
     await renewing;
-    if (live) this.live = live;
+    if (live) {
+      const changed = live.length !== this.live.length;
+      this.live = live;
+      if (changed) this.emit('members', live.length);
+    }
     for (const [name, e] of this.electors) {
       if (this.wanted.has(name)) continue;
       this.electors.delete(name);
