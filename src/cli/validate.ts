@@ -1,6 +1,6 @@
 import { loadRevision } from '../validate/index.js';
 import { formatProblem } from '../problem.js';
-import { KINDS } from '../schema/index.js';
+import { KINDS } from '../schema/kinds.js';
 import { revisionOf } from './revision.js';
 import { writeJson, type Io, type OutputFormat } from './io.js';
 
