@@ -5,7 +5,8 @@ import type { Problem } from '../problem.js';
 import { FileCache } from '../file-cache/index.js';
 import { findManifestFiles } from './files.js';
 import { readFast, type FastRead } from './fast.js';
-import { countNodes, DEFAULT_LIMITS, type RevisionLimits } from './limits.js';
+import { DEFAULT_LIMITS, type RevisionLimits } from './limits.js';
+import { countNodes } from './count.js';
 import { fileLocator, linePos, scalarPositions, type Path, type Position, type ScalarPositions } from './positions.js';
 
 export type { Path, Position, ScalarPositions } from './positions.js';

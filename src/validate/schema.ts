@@ -55,11 +55,16 @@ export function validateDocument(source: SourceDocument): { document?: ValidDocu
   const kind = KINDS.find((k) => k === doc.kind) ?? closest(doc.kind, KINDS);
   if (doc.kind !== kind) problems.push(problemAt(source, ['kind'], `${oneOf([...KINDS], doc.kind)}, got ${JSON.stringify(doc.kind)}`));
   if (!kind) return { problems };
-  const copy = { ...structuredClone(doc), apiVersion: API_VERSION, kind };
+  // A document of the right version and kind is checked in place, its value becoming the manifest with the defaults
+  // filled in: no copy of 10,000 manifests. Defaults fill only what the file leaves out, so the messages of any
+  // problem, which quote what the file says, are the same as from a copy.
   const validate = validators[kind];
-  const errors = validate(copy) ? [] : dedupe(narrowUnions(validate.errors ?? []));
+  const checked = problems.length === 0 ? doc : { ...structuredClone(doc), apiVersion: API_VERSION, kind };
+  const errors = validate(checked) ? [] : dedupe(narrowUnions(validate.errors ?? []));
   problems.push(...errors.map((e) => toProblem(source, kind, e)));
-  if (problems.length === 0) return { document: { manifest: copy as unknown as Manifest, source }, problems };
+  if (problems.length === 0) return { document: { manifest: checked as unknown as Manifest, source }, problems };
+  // A manifest with problems is the document without its failing values: a copy, so that the value stays as read.
+  const copy = checked === doc ? structuredClone(doc) : checked;
   const broken = brokenPaths(errors, value);
   removePaths(copy, broken);
   validate(copy); // fills the defaults of what was removed; its errors were reported above
