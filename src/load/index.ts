@@ -2,7 +2,7 @@ import path from 'node:path';
 import { LineCounter, isScalar, parseAllDocuments, visit, type Document } from 'yaml';
 import type { Problem } from '../problem.js';
 import { FileCache } from '../file-cache/index.js';
-import { findManifestFiles } from './files.js';
+import { findManifestFiles, perFolder } from './files.js';
 import { readFiles } from './read.js';
 import { readFast, type FastRead } from './fast.js';
 import { DEFAULT_LIMITS, type RevisionLimits } from './limits.js';
@@ -59,9 +59,15 @@ export async function loadManifests(root: string, options: LoadOptions = {}): Pr
   const cwd = options.cwd ?? process.cwd();
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   // Relative to cwd when the file is inside it, else absolute (a long ../../ chain helps nobody).
-  const shown = (f: string) => {
+  const shownPath = (f: string) => {
     const rel = path.relative(cwd, f);
     return rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel) ? path.resolve(f) : rel;
+  };
+  // A file's folder part is worked out once per folder (a stand-in name in place of the file's own).
+  const folder = perFolder((dir) => shownPath(path.join(dir, '_')).slice(0, -1));
+  const shown = (f: string) => {
+    const cut = f.lastIndexOf(path.sep);
+    return cut <= 0 ? shownPath(f) : folder(f.slice(0, cut)) + f.slice(cut + 1);
   };
   const documents: SourceDocument[] = [];
   const problems: Problem[] = [];
