@@ -163,6 +163,12 @@ async function pollHealth(
   emit: (e: ApplyEvent) => void,
 ): Promise<HealthOutcome> {
   const deadline = Date.now() + options.timeouts[m.kind];
+  // Waits until the next read: on a beat `beats` intervals apart, never past the deadline; wakes early on shutdown.
+  const pause = (beats: number) =>
+    sleep(Math.min(untilNextBeat(options.cadence, options.pollIntervalMs * beats), Math.max(0, deadline - Date.now())), undefined, { signal: options.signal }).catch(() => undefined);
+  const paced = reconciler.slowToSettle === true && !options.once;
+  let beats = 1;
+  if (paced) await pause(beats);
   let last = '';
   for (;;) {
     const health = await readHealth(m, reconciler, ctx);
@@ -172,13 +178,26 @@ async function pollHealth(
     if (options.once) return { key, ...health, progressing: true };
     if (options.signal?.aborted) return { key, ...health, reason: `shutting down while waiting: ${health.reason}` };
     if (Date.now() >= deadline) return { key, ...health, timedOut: true, reason: `not healthy after ${options.timeouts[m.kind] / 1000}s: ${health.reason}` };
-    // Wakes early on shutdown; the check above then returns.
-    await sleep(untilNextBeat(options.cadence, options.pollIntervalMs), undefined, { signal: options.signal }).catch(() => undefined);
+    if (paced) beats = Math.min(beats * 2, slowestBeats(options.pollIntervalMs));
+    await pause(beats);
   }
 }
 
+/** The longest pause between the reads of a wait that paces them (RDS: creates take minutes, so at most this late). */
+const SLOWEST_POLL_MS = 30_000;
+
 /**
- * The wait for the next poll: to the next beat of the one cadence of the apply (a poll interval apart from its start),
+ * The most beats a paced wait lets pass between reads: a power of two, so that the beats of waits at different paces
+ * fall together (every 8th beat is also every 4th and every 2nd) and their reads share one batched call.
+ */
+function slowestBeats(interval: number): number {
+  let beats = 1;
+  while (beats * 2 * interval <= SLOWEST_POLL_MS) beats *= 2;
+  return beats;
+}
+
+/**
+ * The wait for the next poll: to the next beat of the one cadence of the apply (an interval apart from its start),
  * at least half an interval away. Resources that became ready at different times (DBs finish one after another)
  * then fall due together and share a batched read (src/health/batcher.ts).
  */

@@ -1,13 +1,20 @@
+import { execFile } from 'node:child_process';
+import { statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { stat } from 'node:fs/promises';
-import { simpleGit } from 'simple-git';
 
-/** The commit the manifests at `path` were read from, when they sit in a Git work tree; null otherwise. */
-export async function revisionOf(path: string): Promise<string | null> {
-  try {
-    const dir = (await stat(path)).isDirectory() ? path : dirname(path);
-    return (await simpleGit(dir).revparse(['HEAD'])).trim() || null;
-  } catch {
-    return null;
-  }
+/**
+ * The commit the manifests at `path` were read from, when they sit in a Git work tree; null otherwise. git starts
+ * before this returns, so a command that asks first has the answer ready after its own work, and forks a small
+ * process (plain child_process: one `git rev-parse` does not need simple-git's load, a tenth of a `validate`).
+ */
+export function revisionOf(path: string): Promise<string | null> {
+  return new Promise((resolve) => {
+    let dir: string;
+    try {
+      dir = statSync(path).isDirectory() ? path : dirname(path);
+    } catch {
+      return resolve(null);
+    }
+    execFile('git', ['rev-parse', 'HEAD'], { cwd: dir }, (err, stdout) => resolve(err ? null : stdout.trim() || null));
+  });
 }

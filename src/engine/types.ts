@@ -127,6 +127,12 @@ export interface Reconciler<K extends Kind, L> {
   /** `Kind/name` of the manifests this one needs to exist first. */
   dependsOn(desired: ManifestOf<K>): string[];
   health(desired: ManifestOf<K>, ctx: ObserveContext): Promise<Health>;
+  /**
+   * Its changes take minutes (RDS creates and modifies), so a health wait paces its reads: the first at the next beat
+   * of the apply's cadence rather than straight after the write (whose answer is always "not yet"), each further
+   * one twice as many beats on (see src/apply).
+   */
+  slowToSettle?: boolean;
   /** One line for people about a decision the live state led to (e.g. the replica scaler's), shown even when nothing changes. */
   explain?(live: L): string | undefined;
   /** Deleting this kind loses data or serves traffic: prune needs the destructive opt-in tag on the resource. */

@@ -34,11 +34,28 @@ export async function findManifestFiles(root: string, within?: string): Promise<
     return { files: [], links };
   }
   if (info.isFile()) return { files: [root], links };
-  const entries = (await readdir(root, { withFileTypes: true, recursive: true })).filter((e) => !hidden(root, path.join(e.parentPath, e.name)));
-  for (const e of entries) if (e.isSymbolicLink()) await link(path.join(e.parentPath, e.name));
+  const inFolder = perFolder((dir) => hidden(root, dir));
+  const join = joiner();
+  const entries = (await readdir(root, { withFileTypes: true, recursive: true })).filter((e) => !e.name.startsWith('.') && !inFolder(e.parentPath));
+  for (const e of entries) if (e.isSymbolicLink()) await link(join(e.parentPath, e.name));
   const files = entries
     .filter((e) => e.isFile() && /\.ya?ml$/.test(e.name))
-    .map((e) => path.join(e.parentPath, e.name))
+    .map((e) => join(e.parentPath, e.name))
     .sort();
   return { files, links: links.sort((a, b) => a.path.localeCompare(b.path)) };
+}
+
+/** f(folder), worked out once per folder: 10,000 files sit in a few folders, and path functions cost more than a read. */
+export function perFolder<T>(f: (dir: string) => T): (dir: string) => T {
+  const known = new Map<string, T>();
+  return (dir) => {
+    if (!known.has(dir)) known.set(dir, f(dir));
+    return known.get(dir)!;
+  };
+}
+
+/** path.join(dir, name) for a file's own name: the folder's part joined (with a stand-in name) once per folder. */
+export function joiner(): (dir: string, name: string) => string {
+  const prefix = perFolder((dir) => path.join(dir, '_').slice(0, -1));
+  return (dir, name) => prefix(dir) + name;
 }

@@ -1,11 +1,12 @@
-import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { LineCounter, isScalar, parseAllDocuments, visit, type Document } from 'yaml';
 import type { Problem } from '../problem.js';
 import { FileCache } from '../file-cache/index.js';
-import { findManifestFiles } from './files.js';
+import { findManifestFiles, perFolder } from './files.js';
+import { readFiles } from './read.js';
 import { readFast, type FastRead } from './fast.js';
-import { countNodes, DEFAULT_LIMITS, type RevisionLimits } from './limits.js';
+import { DEFAULT_LIMITS, type RevisionLimits } from './limits.js';
+import { countNodes } from './count.js';
 import { fileLocator, linePos, scalarPositions, type Path, type Position, type ScalarPositions } from './positions.js';
 
 export type { Path, Position, ScalarPositions } from './positions.js';
@@ -48,7 +49,7 @@ export interface LoadResult {
 }
 
 /**
- * Reads and parses every manifest file under root: all of them sized against the revision limits before any is read,
+ * Reads and parses every manifest file under root: all of them sized against the revision limits before any is parsed,
  * results in file order. A file takes the fast path (./fast.ts) unless `yaml` must read it; syntax trees are dropped
  * once a document's value is taken; positions come from a second parse of a file, only when asked for. Never throws
  * for bad input: it returns problems.
@@ -58,9 +59,15 @@ export async function loadManifests(root: string, options: LoadOptions = {}): Pr
   const cwd = options.cwd ?? process.cwd();
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   // Relative to cwd when the file is inside it, else absolute (a long ../../ chain helps nobody).
-  const shown = (f: string) => {
+  const shownPath = (f: string) => {
     const rel = path.relative(cwd, f);
     return rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel) ? path.resolve(f) : rel;
+  };
+  // A file's folder part is worked out once per folder (a stand-in name in place of the file's own).
+  const folder = perFolder((dir) => shownPath(path.join(dir, '_')).slice(0, -1));
+  const shown = (f: string) => {
+    const cut = f.lastIndexOf(path.sep);
+    return cut <= 0 ? shownPath(f) : folder(f.slice(0, cut)) + f.slice(cut + 1);
   };
   const documents: SourceDocument[] = [];
   const problems: Problem[] = [];
@@ -77,21 +84,15 @@ export async function loadManifests(root: string, options: LoadOptions = {}): Pr
     return { documents, problems };
   }
 
-  // The whole revision is sized before any file is read: one rejection, not a parse of every oversized file. Reads
-  // are synchronous: ten times less CPU than the promise API for thousands of small files, and a load runs in a
-  // worker thread in the controller or is all a CLI command waits for.
-  const sizes = files.map((f) => statSync(f).size);
-  const total = sizes.reduce((a, b) => a + b, 0);
-  if (total > limits.maxRevisionBytes) {
-    problems.push({ file: shown(root), line: 1, col: 1, message: `revision refused: its manifests are ${total} bytes, over the ${limits.maxRevisionBytes}-byte limit` });
+  // Reads are synchronous: ten times less CPU than the promise API for thousands of small files, and a load runs in
+  // a worker thread in the controller or is all a CLI command waits for.
+  const read = readFiles(files, maxFileBytes, limits.maxRevisionBytes);
+  if ('refusedTotal' in read) {
+    problems.push({ file: shown(root), line: 1, col: 1, message: `revision refused: its manifests are ${read.refusedTotal} bytes, over the ${limits.maxRevisionBytes}-byte limit` });
     return { documents, problems };
   }
-  const fitting = files.filter((abs, i) => {
-    const size = sizes[i]!;
-    if (size > maxFileBytes) problems.push({ file: shown(abs), line: 1, col: 1, message: `file is ${size} bytes, over the ${maxFileBytes}-byte limit` });
-    return size <= maxFileBytes;
-  });
-  const texts = fitting.map((abs) => ({ file: shown(abs), text: readFileSync(abs, 'utf8') }));
+  for (const { path: abs, size } of read.oversized) problems.push({ file: shown(abs), line: 1, col: 1, message: `file is ${size} bytes, over the ${maxFileBytes}-byte limit` });
+  const texts = read.texts.map(({ path: abs, text }) => ({ file: shown(abs), text }));
   // Every file's nodes are counted before `yaml` parses any: a revision over the cap costs a scan, no syntax tree (a
   // million-item flow sequence would take a gigabyte). The fast path counts the values it read: its lines are short
   // and a file is at most maxFileBytes, so what it holds is bounded. A file the cache has is taken from it as it is.

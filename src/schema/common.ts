@@ -1,6 +1,6 @@
 import { Type, type TSchema, type Static } from '@sinclair/typebox';
+import { API_VERSION } from './kinds.js';
 
-export const API_VERSION = 'ballast.dev/v1alpha1';
 
 /** Annotations with meaning across kinds. */
 export const ANNOTATIONS = {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parseAllDocuments, stringify, type ToStringOptions } from 'yaml';
 import { estateManifests } from '../../bench/estate/generate.js';
 import { readFast } from '../../src/load/fast.js';
-import { countNodes } from '../../src/load/limits.js';
+import { countNodes } from '../../src/load/count.js';
 
 /**
  * The fast path (js-yaml) must read every file it accepts exactly as `yaml` does, or leave it to `yaml`: the two

@@ -57,6 +57,10 @@ export function useMoto(env: Record<string, string> = {}) {
     async setRolloutSeconds(seconds: number): Promise<void> {
       await control(this.endpoint, 'ecs/rollout-seconds', { seconds });
     },
+    /** RDS instances created from now until the next reset are `creating` this long (0 s by default) before `available`. */
+    async setRdsCreationSeconds(seconds: number): Promise<void> {
+      await control(this.endpoint, 'rds/creation-seconds', { seconds });
+    },
   };
 }
 

@@ -36,6 +36,8 @@ export const dbInstance: Reconciler<'DbInstance', LiveDbInstance> = {
   steps: planSteps,
   dependsOn: () => [],
   health: dbHealth,
+  // An instance takes 5 to 20 minutes to create, and minutes to modify.
+  slowToSettle: true,
   explain: (live) => live.replicaDecision && `read replicas: ${live.replicaDecision.reason}`,
   // A DB holds data: prune deletes it (with a final snapshot) only where the opt-in tag says so.
   deleteIsDestructive: true,
