@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { tempDir } from './temp.js';
+import { EVENT_TIMEOUT_MS } from './wait.js';
 
 export interface LogLine {
   msg: string;
@@ -58,7 +59,7 @@ export class ControllerProcess {
       },
       options.nodeOptions ?? [],
     );
-    await p.waitFor((l) => l.msg === 'controller started', 30_000);
+    await p.waitFor((l) => l.msg === 'controller started', EVENT_TIMEOUT_MS);
     return p;
   }
 
