@@ -14,7 +14,17 @@ export interface Emulator {
   stop(): Promise<void>;
 }
 
-const hasMoto = (python: string) => spawnSync(python, ['-c', 'import moto.server'], { stdio: 'ignore' }).status === 0;
+/**
+ * Whether `python` finds moto and what its server needs, without importing them (importing moto.server costs a second
+ * of CPU, and every emulator start asks). Answers are kept for the process: the tests start several emulators.
+ */
+const FINDS_MOTO = 'import sys; from importlib.util import find_spec; sys.exit(0 if all(find_spec(m) for m in ("moto", "flask", "flask_cors", "werkzeug")) else 1)';
+const motoFound = new Map<string, boolean>();
+function hasMoto(python: string): boolean {
+  let found = motoFound.get(python);
+  if (found === undefined) motoFound.set(python, (found = spawnSync(python, ['-c', FINDS_MOTO], { stdio: 'ignore' }).status === 0));
+  return found;
+}
 
 /**
  * A Python that can run moto: python3 when it has moto, else the one behind `moto_server` on PATH, else the
@@ -33,6 +43,7 @@ export function findMotoPython(options: { install?: boolean; say?: (line: string
   options.say?.(`moto is not installed: installing ${MOTO_REQUIREMENT} into .venv (once)`);
   const venv = spawnSync('python3', ['-m', 'venv', VENV], { stdio: 'inherit' });
   const pip = venv.status === 0 && spawnSync(VENV_PYTHON, ['-m', 'pip', 'install', '--quiet', MOTO_REQUIREMENT], { stdio: 'inherit' });
+  motoFound.delete(VENV_PYTHON);
   if (!pip || pip.status !== 0 || !hasMoto(VENV_PYTHON)) {
     throw new Error(`Could not install ${MOTO_REQUIREMENT} into .venv. Install it by hand: python3 -m pip install "${MOTO_REQUIREMENT}"`);
   }

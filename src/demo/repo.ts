@@ -13,14 +13,21 @@ export interface LocalRepo {
 
 /** Creates `<root>/remote.git` and `<root>/work`, seeded with a copy of `seed` as desired-state/, pushed to main. */
 export async function createRepo(root: string, seed = 'desired-state'): Promise<LocalRepo> {
-  const url = path.join(root, 'remote.git');
-  const work = path.join(root, 'work');
+  const { url, work } = pathsOf(root);
   await simpleGit().init(['--bare', '--initial-branch=main', url]);
   await simpleGit().clone(url, work);
+  const repo = openRepo(root);
+  await repo.git.addConfig('user.name', 'Platform Team').addConfig('user.email', 'platform@example.com').checkoutLocalBranch('main');
+  await cp(seed, path.join(repo.work, 'desired-state'), { recursive: true });
+  await repo.push('The shop estate');
+  return repo;
+}
+
+/** The remote and work clone `createRepo` made under root. */
+export function openRepo(root: string): LocalRepo {
+  const { url, work } = pathsOf(root);
   const git = simpleGit(work);
-  await git.addConfig('user.name', 'Platform Team').addConfig('user.email', 'platform@example.com').checkoutLocalBranch('main');
-  await cp(seed, path.join(work, 'desired-state'), { recursive: true });
-  const repo: LocalRepo = {
+  return {
     url,
     work,
     git,
@@ -30,6 +37,6 @@ export async function createRepo(root: string, seed = 'desired-state'): Promise<
       return (await git.revparse(['HEAD'])).trim();
     },
   };
-  await repo.push('The shop estate');
-  return repo;
 }
+
+const pathsOf = (root: string) => ({ url: path.join(root, 'remote.git'), work: path.join(root, 'work') });

@@ -1,4 +1,6 @@
-import { readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { build } from 'esbuild';
 import type { TestProject } from 'vitest/node';
 import { startEmulator, type Emulator } from '../../src/demo/emulator.js';
@@ -8,6 +10,8 @@ declare module 'vitest' {
   export interface ProvidedContext {
     /** One emulator endpoint per test worker, indexed by VITEST_POOL_ID - 1. */
     motoEndpoints: string[];
+    /** A folder for the whole run (what a worker makes once, like test/support/git.ts's template), removed at its end. */
+    scratch: string;
   }
 }
 
@@ -31,7 +35,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   }
   const emulators = await starting;
   project.provide('motoEndpoints', emulators.map((e) => e.endpoint));
+  const scratch = await mkdtemp(path.join(tmpdir(), 'ballast-suite-'));
+  project.provide('scratch', scratch);
   return async () => {
     await Promise.all(emulators.map((e) => e.stop()));
+    await rm(scratch, { recursive: true, force: true });
   };
 }
