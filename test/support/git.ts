@@ -12,7 +12,7 @@ let shop: Promise<string> | undefined;
 
 /**
  * The demo's local remote and work clone, in a fresh temp folder. The shop estate is copied from a repository made
- * once: making one takes nine git processes, and each start from a test worker holding a gigabyte costs tens of ms.
+ * once: making one takes nine git processes, and each start from a test worker holding hundreds of MB costs 10-25 ms of CPU.
  */
 export async function createRepo(seed = SHOP): Promise<TestRepo> {
   const root = await mkdtemp(path.join(tmpdir(), 'ballast-repo-'));
