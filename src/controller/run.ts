@@ -25,7 +25,7 @@ import { CommitStatusReporter, githubRepository } from '../github/status.js';
 import { followController } from '../github/follow.js';
 import { pruneRefusal } from '../plan/prune-guard.js';
 import { CallCounter } from '../aws/counter.js';
-import { DEFAULT_ISOLATION, RevisionLoader } from '../isolated-load/index.js';
+import { DEFAULT_ISOLATION, processLoader } from '../isolated-load/index.js';
 import { DynamoSeenStore } from '../seen/index.js';
 import { DynamoSuspendStore, MemorySuspendStore, Suspensions } from '../suspend/index.js';
 import { createElector, leaseTableClient, soleIdentity, type LeaderElector, type LeaderGate } from '../lease/index.js';
@@ -84,7 +84,7 @@ export async function startController(config: ControllerConfig, logger: Logger =
   const verifier = CommitVerifier.from(config);
   await verifier?.check();
   // Its modules load while the first clone is fetched.
-  const loader = new RevisionLoader({ ...DEFAULT_ISOLATION, memoryMb: config.loadMemory });
+  const loader = processLoader({ ...DEFAULT_ISOLATION, memoryMb: config.loadMemory });
   loader.warm();
   const controller = new Controller(
     {
@@ -231,7 +231,6 @@ export async function startController(config: ControllerConfig, logger: Logger =
       await elector?.stop();
       await server.close();
       await verifier?.close();
-      await loader.close();
       logger.info('controller stopped');
     },
   };

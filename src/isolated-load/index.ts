@@ -132,3 +132,17 @@ export class RevisionLoader {
     return { manifests: parts.flatMap((p) => p.manifests), scalars: parts.flatMap((p) => p.scalars), problems, rechecked: changed.map(([file]) => file) };
   }
 }
+
+const perProcess = new Map<string, RevisionLoader>();
+
+/**
+ * The process's loader for these limits. The controllers of one process (the tests start many) share its worker:
+ * starting one costs more than a load, and what it made of a file holds for any clone with that content at that path
+ * (file names are relative to the clone). Never closed: its idle worker keeps no process alive.
+ */
+export function processLoader(limits: IsolationLimits): RevisionLoader {
+  const key = `${limits.memoryMb}/${limits.timeoutMs}`;
+  let loader = perProcess.get(key);
+  if (!loader) perProcess.set(key, (loader = new RevisionLoader(limits)));
+  return loader;
+}
