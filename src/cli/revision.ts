@@ -15,6 +15,6 @@ export function revisionOf(path: string): Promise<string | null> {
     } catch {
       return resolve(null);
     }
-    execFile('git', ['rev-parse', 'HEAD'], { cwd: dir }, (err, stdout) => resolve(err ? null : stdout.trim() || null));
+    execFile('git', ['rev-parse', 'HEAD'], { cwd: dir, timeout: 10_000 }, (err, stdout) => resolve(err ? null : stdout.trim() || null));
   });
 }

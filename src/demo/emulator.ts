@@ -18,7 +18,7 @@ export interface Emulator {
  * Whether `python` finds moto and what its server needs, without importing them (importing moto.server costs a second
  * of CPU, and every emulator start asks). Answers are kept for the process: the tests start several emulators.
  */
-const FINDS_MOTO = 'import sys; from importlib.util import find_spec; sys.exit(0 if all(find_spec(m) for m in ("moto", "flask", "flask_cors", "werkzeug")) else 1)';
+const FINDS_MOTO = 'import sys; from importlib.util import find_spec; sys.exit(0 if all(find_spec(m) for m in ("moto", "boto3", "botocore", "responses", "flask", "flask_cors", "werkzeug")) else 1)';
 const motoFound = new Map<string, boolean>();
 function hasMoto(python: string): boolean {
   let found = motoFound.get(python);

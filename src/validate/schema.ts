@@ -63,7 +63,8 @@ export function validateDocument(source: SourceDocument): { document?: ValidDocu
   const errors = validate(checked) ? [] : dedupe(narrowUnions(validate.errors ?? []));
   problems.push(...errors.map((e) => toProblem(source, kind, e)));
   if (problems.length === 0) return { document: { manifest: checked as unknown as Manifest, source }, problems };
-  // A manifest with problems is the document without its failing values: a copy, so that the value stays as read.
+  // A manifest with problems is the document without its failing values, a copy of it (the check above has already
+  // filled its defaults in place).
   const copy = checked === doc ? structuredClone(doc) : checked;
   const broken = brokenPaths(errors, value);
   removePaths(copy, broken);

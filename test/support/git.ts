@@ -17,7 +17,13 @@ let shop: Promise<string> | undefined;
 export async function createRepo(seed = SHOP): Promise<TestRepo> {
   const root = await mkdtemp(path.join(tmpdir(), 'ballast-repo-'));
   if (seed !== SHOP) return createRepoIn(root, seed);
-  shop ??= mkdtemp(path.join(inject('scratch'), 'shop-')).then(async (made) => (await createRepoIn(made, SHOP), made));
+  shop ??= mkdtemp(path.join(inject('scratch'), 'shop-')).then(
+    async (made) => (await createRepoIn(made, SHOP), made),
+    (err: unknown) => {
+      shop = undefined; // the next test tries again rather than failing with this error
+      throw err;
+    },
+  );
   const template = await shop;
   await cp(template, root, { recursive: true });
   // The copied work clone's origin is the template's remote: point it at its own.
