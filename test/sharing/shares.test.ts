@@ -51,7 +51,11 @@ describe('replicas sharing targets through the lease table', () => {
   const until = (replicas: TargetShares[], done: () => boolean) =>
     within(
       (async () => {
-        while (!done()) await Promise.race(replicas.flatMap((r) => [once(r, 'gained'), once(r, 'lost'), once(r, 'members')]));
+        while (!done()) {
+          // The listeners that did not fire are removed, so a slow split does not pile them up.
+          const race = new AbortController();
+          await Promise.race(replicas.flatMap((r) => (['gained', 'lost', 'members'] as const).map((e) => once(r, e, { signal: race.signal })))).finally(() => race.abort());
+        }
       })(),
       () => `a split; held: ${JSON.stringify(replicas.map(heldBy))}`,
     );
