@@ -4,6 +4,7 @@ Usage: python3 moto_server.py -H 127.0.0.1 -p PORT (the same arguments as moto_s
 the environment variables and control endpoints it adds, are in emulator/README.md.
 """
 import atexit
+import gc
 import os
 import signal
 import sys
@@ -37,6 +38,12 @@ import keep_alive  # noqa: E402,F401  (connections kept alive between requests, 
 # "Running on ..." line the parent waits for is logged elsewhere and stays.
 if os.environ.get("BALLAST_EMULATOR_LOG_REQUESTS") != "1":
     WSGIRequestHandler.log_request = lambda *_args, **_kwargs: None
+
+# Python's cycle collector walked every object moto and botocore had loaded, tens of times a second under the test
+# suite: what is loaded by now is never collected, and the youngest generation is collected every 50,000 allocations
+# rather than every 700. About a tenth of the emulator's CPU.
+gc.freeze()
+gc.set_threshold(50_000, 20, 20)
 
 if __name__ == "__main__":
     main(sys.argv[1:])

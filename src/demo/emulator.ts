@@ -64,12 +64,9 @@ function motoServerPython(): string | undefined {
  * project's launcher, which makes it answer as AWS does where Ballast depends on it (see emulator/README.md), and
  * resolves once it is listening.
  */
-export async function startEmulator(options: { python?: string; env?: Record<string, string>; port?: number } = {}): Promise<Emulator> {
+export async function startEmulator(options: { python?: string; port?: number } = {}): Promise<Emulator> {
   const python = options.python ?? findMotoPython();
-  const child: ChildProcess = spawn(python, [LAUNCHER, '-H', '127.0.0.1', '-p', String(options.port ?? 0)], {
-    env: { ...process.env, ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child: ChildProcess = spawn(python, [LAUNCHER, '-H', '127.0.0.1', '-p', String(options.port ?? 0)], { stdio: ['ignore', 'pipe', 'pipe'] });
   const endpoint = await new Promise<string>((resolve, reject) => {
     let seen = '';
     const onData = (chunk: Buffer) => {

@@ -7,7 +7,9 @@ import { buildShopDb } from '../support/estate/db-instance.js';
 import { runCli } from '../support/cli.js';
 
 // Backups two hours behind: the latest restorable time is far outside shop-db-drill's 15-minute RPO budget.
-const moto = useMoto({ EMULATOR_RDS_BACKUP_LAG_SECONDS: '7200' });
+// Backups two hours behind.
+const moto = useMoto();
+beforeEach(() => moto.setRdsFailures({ backupLagSeconds: 7200 }));
 
 describe('ballast drill run over budget', () => {
   beforeEach(async () => {

@@ -10,7 +10,8 @@ import { buildShopDb } from '../support/estate/db-instance.js';
 import { runCli } from '../support/cli.js';
 
 // AWS throttles the first read of each restored copy.
-const moto = useMoto({ EMULATOR_RDS_FAIL_READ_AFTER_RESTORE: '1' });
+const moto = useMoto();
+beforeEach(() => moto.setRdsFailures({ failReadAfterRestore: true }));
 
 describe('a restore drill that meets an AWS error after the restore started', () => {
   let aws: Aws;

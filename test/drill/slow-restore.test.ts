@@ -15,7 +15,8 @@ import { useMoto } from '../support/moto.js';
 import { buildShopDb } from '../support/estate/db-instance.js';
 
 // A restore that never finishes: the copy stays "creating".
-const moto = useMoto({ EMULATOR_RDS_RESTORED_STATUS: 'creating' });
+const moto = useMoto();
+beforeEach(() => moto.setRdsFailures({ restoredStatus: 'creating' }));
 
 describe('a restore drill whose copy never becomes available', () => {
   let aws: Aws;

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, beforeEach, inject } from 'vitest';
+import { beforeAll, beforeEach, inject } from 'vitest';
 import { createAws, type Aws } from '../../src/aws/clients.js';
-import { resetEmulator, startEmulator, type Emulator } from '../../src/demo/emulator.js';
+import { resetEmulator } from '../../src/demo/emulator.js';
 
 /** Test credentials that can only ever reach the emulator. */
 export const EMULATOR_ENV = {
@@ -18,25 +18,16 @@ function workerEndpoint(): string {
 }
 
 /**
- * The worker's emulator, reset before each test. A file that needs emulator settings of its own (`env`, read by
- * moto at start) gets a private emulator for the file instead. `aws()` gives fresh counted clients pointed at it.
+ * The worker's emulator, reset before each test (a setting made through the control endpoints lasts until then).
+ * `aws()` gives fresh counted clients pointed at it.
  */
-export function useMoto(env: Record<string, string> = {}) {
+export function useMoto() {
   let endpoint: string | undefined;
-  let own: Emulator | undefined;
   Object.assign(process.env, EMULATOR_ENV);
   beforeAll(async () => {
-    if (Object.keys(env).length === 0) {
-      endpoint = workerEndpoint();
-      // The previous file on this worker left its resources: a file's own beforeAll starts from an empty account too.
-      await resetEmulator(endpoint);
-    } else {
-      own = await startEmulator({ env });
-      endpoint = own.endpoint;
-    }
-  });
-  afterAll(async () => {
-    await own?.stop();
+    endpoint = workerEndpoint();
+    // The previous file on this worker left its resources: a file's own beforeAll starts from an empty account too.
+    await resetEmulator(endpoint);
   });
   beforeEach(async () => {
     if (endpoint) await resetEmulator(endpoint);
@@ -60,6 +51,10 @@ export function useMoto(env: Record<string, string> = {}) {
     /** RDS instances created from now until the next reset are `creating` this long (0 s by default) before `available`. */
     async setRdsCreationSeconds(seconds: number): Promise<void> {
       await control(this.endpoint, 'rds/creation-seconds', { seconds });
+    },
+    /** RDS failures moto never produces, until the next reset (emulator/patches/rds_failures.py). */
+    async setRdsFailures(switches: { restoredStatus?: string; failReadAfterRestore?: boolean; backupLagSeconds?: number }): Promise<void> {
+      await control(this.endpoint, 'rds/failures', switches);
     },
   };
 }
