@@ -7,7 +7,7 @@ import { createRepo, removeRepo, type TestRepo } from '../support/git.js';
 import { FaultProxy } from '../support/fault-proxy.js';
 import { ControllerProcess, type LogLine } from '../support/controller-process.js';
 import { SlackReceiver } from '../support/slack.js';
-import { within } from '../support/wait.js';
+import { EVENT_TIMEOUT_MS, within } from '../support/wait.js';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LeaseStore } from '../../src/lease/store.js';
 
@@ -136,10 +136,12 @@ describe('two controllers with leader election', () => {
     slow.faults = { writeLatencyMs: 3_000 };
     const paused = await replica(slow);
     await paused.controller.waitFor(leading, 10_000);
-    const other = await replica();
     await paused.controller.waitFor((l) => l.msg === 'write', 30_000);
     paused.controller.child.kill('SIGSTOP');
-    await other.controller.waitFor(leading, 10_000);
+    // Started only now: a start takes seconds of CPU, and on a loaded machine the paused one's whole apply could end
+    // before a replica started beside it were up.
+    const other = await replica();
+    await other.controller.waitFor(leading, EVENT_TIMEOUT_MS);
     await other.controller.waitFor((l) => finished(l) && l.result === 'success', 60_000);
 
     const resumedAt = Date.now();
