@@ -1,13 +1,14 @@
 import { readdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { runDemo } from '../src/demo/run.js';
-
-const demoDirs = async () => (await readdir(tmpdir())).filter((d) => d.startsWith('ballast-demo-'));
+import { tempDir } from './support/temp.js';
 
 describe('npm run demo', () => {
   it('narrates every step, exits 0 and leaves nothing behind', async () => {
-    const before = await demoDirs();
+    // A temporary folder of its own (the demo's, its emulator's and Git's files go there), so that what it leaves is
+    // told apart from another demo's running beside it.
+    const tmp = await tempDir('demo-tmp');
+    process.env.TMPDIR = tmp;
     const lines: string[] = [];
     const code = await runDemo((l) => lines.push(l));
     const out = lines.join('\n');
@@ -35,6 +36,6 @@ describe('npm run demo', () => {
     // Nothing left running or on disk.
     const endpoint = /AWS emulator \(moto\) on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
     await expect(fetch(`${endpoint}/moto-api/`)).rejects.toThrow();
-    expect(await demoDirs()).toEqual(before);
+    expect(await readdir(tmp)).toEqual([]);
   }, 180_000);
 });
