@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import LongestFirst from './test/support/sequencer.js';
 import { TEST_WORKERS } from './test/support/workers.js';
 
 export default defineConfig({
@@ -7,6 +8,7 @@ export default defineConfig({
     globalSetup: ['test/support/global-setup.ts'],
     setupFiles: ['test/support/fresh-env.ts', 'test/support/temp-cleanup.ts'],
     maxWorkers: TEST_WORKERS,
+    sequence: { sequencer: LongestFirst },
     // A worker keeps its loaded modules from one file to the next: importing the SDK clients anew for every file cost
     // more than a third of the suite's CPU. No test relies on fresh module state (no module mocks, no global registry).
     isolate: false,
