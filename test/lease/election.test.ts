@@ -15,6 +15,8 @@ const moto = useMoto();
 // Short lease settings keep the test fast; the ratios are about controller-runtime's (15 s / 10 s / 2 s).
 const LEASE = { duration: 4, renewDeadline: 3, retryPeriod: 0.5 };
 const TOKEN = 'operator-token-for-tests';
+// A whole apply of the shop estate by a child process: over a minute with two suites on two cores.
+const APPLY_TIMEOUT_MS = 2 * EVENT_TIMEOUT_MS;
 
 const finished = (l: LogLine) => l.msg === 'reconcile finished';
 const leading = (l: LogLine) => l.msg === 'leading';
@@ -89,7 +91,7 @@ describe('two controllers with leader election', () => {
 
   it('exactly one of two replicas reconciles and writes; the other stands by and says who leads', async () => {
     const { leader, standby } = await pair();
-    const done = await leader.controller.waitFor(finished, 60_000);
+    const done = await leader.controller.waitFor(finished, APPLY_TIMEOUT_MS);
     expect(done.result).toBe('success');
     expect(leader.proxy.writes().length).toBeGreaterThan(30);
     // Asked to reconcile, the standby refuses and names the leader; the leader runs it.
@@ -111,7 +113,7 @@ describe('two controllers with leader election', () => {
     expect(await (await fetch(`${leader.controller.url}/metrics`)).text()).toContain('ballast_leader 1');
     expect(await (await fetch(`${standby.controller.url}/metrics`)).text()).toContain('ballast_leader 0');
     expect((await fetch(`${standby.controller.url}/healthz`)).status).toBe(200);
-  }, 150_000);
+  }, 300_000);
 
   it('when the leader is killed mid-apply, the standby leads within the lease duration and converges the estate', async () => {
     const { leader, standby } = await pair();
@@ -121,13 +123,13 @@ describe('two controllers with leader election', () => {
     const took = await standby.controller.waitFor(leading, 10_000);
     // Taken over once the lease, last seen renewed up to a retry period before the kill, has run out.
     expect(took.time - killedAt).toBeLessThan((LEASE.duration + 3 * LEASE.retryPeriod) * 1000);
-    const done = await standby.controller.waitFor((l) => finished(l) && l.result === 'success', 60_000);
+    const done = await standby.controller.waitFor((l) => finished(l) && l.result === 'success', APPLY_TIMEOUT_MS);
     expect(done.writes).toBeGreaterThan(0);
     const services = await moto.aws().ecs.send(new DescribeServicesCommand({ cluster: 'shop', services: ['storefront', 'checkout', 'catalog', 'worker'] }));
     expect(services.services?.map((s) => s.status)).toEqual(['ACTIVE', 'ACTIVE', 'ACTIVE', 'ACTIVE']);
     expect(await threshold('storefront-cpu-high')).toBe(85);
     expect((await standby.controller.status()).leader).toBe(true);
-  }, 150_000);
+  }, 300_000);
 
   it('a leader paused past its lease sends nothing after it resumes until it holds the lease again', async () => {
     slackUrl = await slack.start();
@@ -142,12 +144,12 @@ describe('two controllers with leader election', () => {
     // before a replica started beside it were up.
     const other = await replica();
     await other.controller.waitFor(leading, EVENT_TIMEOUT_MS);
-    await other.controller.waitFor((l) => finished(l) && l.result === 'success', 60_000);
+    await other.controller.waitFor((l) => finished(l) && l.result === 'success', APPLY_TIMEOUT_MS);
 
     const resumedAt = Date.now();
     paused.controller.child.kill('SIGCONT');
     // Its interrupted reconcile ends without another write: every call left is refused before it is sent.
-    const ended = await paused.controller.waitFor(finished, 60_000, resumedAt);
+    const ended = await paused.controller.waitFor(finished, APPLY_TIMEOUT_MS, resumedAt);
     await paused.controller.waitFor((l) => l.msg === 'standing by', 10_000, resumedAt);
     expect(paused.proxy.writes(resumedAt)).toEqual([]);
     expect(ended.result).toBe('failure');
@@ -158,5 +160,5 @@ describe('two controllers with leader election', () => {
     await other.controller.kill('SIGKILL');
     await paused.controller.waitFor(leading, 10_000, resumedAt);
     await paused.controller.waitFor((l) => finished(l) && l.result === 'success', 30_000, resumedAt);
-  }, 180_000);
+  }, 300_000);
 });

@@ -14,10 +14,23 @@ let root: string;
 let server: GitHttpServer;
 let base: string;
 
-/** Every process's command line, as `ps` would show it (NUL-separated arguments joined by spaces). */
+/**
+ * The command lines of this process's descendants (git and its helpers), as `ps` would show them (NUL-separated
+ * arguments joined by spaces). Only descendants: another suite on the same machine may clone with a token in its URL.
+ */
 async function commandLines(): Promise<string[]> {
-  const out: string[] = [];
+  const parents = new Map<number, number>();
   for (const pid of (await readdir('/proc')).filter((p) => /^\d+$/.test(p))) {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+    // The parent's pid is the second field after the command name, which ends at the last ")".
+    if (stat) parents.set(Number(pid), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+  }
+  const descends = (pid: number): boolean => {
+    for (let p = parents.get(pid); p !== undefined && p > 1; p = parents.get(p)) if (p === process.pid) return true;
+    return false;
+  };
+  const out: string[] = [];
+  for (const pid of [...parents.keys()].filter(descends)) {
     const line = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
     if (line) out.push(line.split('\0').join(' ').trim());
   }
