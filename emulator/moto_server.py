@@ -41,7 +41,7 @@ if os.environ.get("BALLAST_EMULATOR_LOG_REQUESTS") != "1":
 
 # Python's cycle collector walked every object moto and botocore had loaded, tens of times a second under the test
 # suite: what is loaded by now is never collected, and the youngest generation is collected every 50,000 allocations
-# rather than every 700. About a tenth of the emulator's CPU.
+# rather than every 700. About a tenth of the emulator's CPU over six test files (one run each way).
 gc.freeze()
 gc.set_threshold(50_000, 20, 20)
 

@@ -8,14 +8,19 @@ _reset = models.MotoAPIBackend.reset
 
 
 def endpoint(path, handler):
-    """POST /moto-api/ballast/<path>: handler(body dict) -> result dict, answered as JSON."""
+    """POST /moto-api/ballast/<path>: handler(body dict) -> result dict, answered as JSON (400 when the handler raises
+    KeyError or ValueError over the body)."""
 
     def respond(request, full_url, headers):
         if request.method != "POST":
             return 405, {}, json.dumps({"error": "POST only"})
         raw = request.get_data() if hasattr(request, "get_data") else request.body
         body = json.loads(raw or b"{}") if raw else {}
-        return 200, {"Content-Type": "application/json"}, json.dumps(handler(body))
+        try:
+            return 200, {"Content-Type": "application/json"}, json.dumps(handler(body))
+        except (KeyError, ValueError) as err:
+            # A body the handler cannot use is the caller's mistake: said in JSON, not as werkzeug's HTML error page.
+            return 400, {"Content-Type": "application/json"}, json.dumps({"error": f"{type(err).__name__}: {err}"})
 
     urls.url_paths["{0}/moto-api/ballast/" + path + "$"] = respond
 

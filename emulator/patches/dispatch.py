@@ -1,8 +1,8 @@
 """Work moto repeats on every request although its answer never changes while the emulator runs, done once:
 - the list of its own modules, in which it looks up the backend of each request, built by listing and stat-ing its
   package folder (about 150 system calls per request);
-- the names of a response class's methods, found with inspect.getmembers over the whole class (about a twentieth of
-  the emulator's CPU in the test suite)."""
+- the names of a response class's methods, found with inspect.getmembers over the whole class (about 8% of the
+  emulator's CPU under a profiler, over six test files)."""
 import functools
 
 import moto.backends as backends
