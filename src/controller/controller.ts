@@ -82,12 +82,17 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
     return this.deps.targets !== undefined || this.deps.leader.leading;
   }
 
+  /** Takes triggers: the elected leader even while a renewal is late (its sends wait for `leading`), or every sharer. */
+  private get accepting(): boolean {
+    return this.deps.targets !== undefined || this.deps.leader.elected;
+  }
+
   /**
    * Asks for a reconcile (of `resources` only, for an event); while one runs, all triggers fold into one follow-up
    * run that keeps every reason. A standby ignores triggers (replicas that share the targets all reconcile theirs).
    */
   trigger(reason: Trigger, resources?: string[]): void {
-    if (this.stopping || !this.acting) return;
+    if (this.stopping || !this.accepting) return;
     this.pending.add(reason, resources);
     this.running ??= this.drain();
   }
@@ -103,7 +108,7 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
   }
 
   private async drain(): Promise<void> {
-    while (!this.pending.empty && !this.stopping && this.acting) {
+    while (!this.pending.empty && !this.stopping && this.accepting) {
       const { triggers, only } = this.pending.take();
       this.emit('started', triggers);
       const summary = await this.reconcile(triggers, only);

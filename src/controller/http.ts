@@ -70,7 +70,7 @@ export function createHttpServer(options: HttpOptions): FastifyInstance {
     const refused = await guard(req, reply);
     if (refused) return refused;
     if (!options.apiToken) return reply.code(403).send({ error: 'the controller has no BALLAST_API_TOKEN: operator requests are refused' });
-    if (!options.leader.leading) return reply.code(409).send({ error: `standing by: ${options.leader.holder ?? 'no replica'} leads; ask the leader` });
+    if (!options.leader.elected) return reply.code(409).send({ error: `standing by: ${options.leader.holder ?? 'no replica'} leads; ask the leader` });
   };
 
   app.post('/reconcile', { preHandler: act }, async (req, reply) => {
@@ -112,7 +112,7 @@ export function createHttpServer(options: HttpOptions): FastifyInstance {
 
   app.get('/status', { preHandler: guard }, async () => ({
     suspensions: (await options.suspensions.current()).suspended,
-    leader: options.leader.leading,
+    leader: options.leader.elected,
     identity: options.leader.identity,
     holder: options.leader.holder ?? null,
     ...(options.targets ? { targets: options.targets.status() } : {}),
@@ -144,7 +144,7 @@ export function createHttpServer(options: HttpOptions): FastifyInstance {
     if (push.ref !== `refs/heads/${options.branch}`) return answer(202, 'other branch', { accepted: false, reason: `push to ${push.ref}, watching ${options.branch}` });
     if (isDeletion(push)) return answer(202, 'branch deleted', { accepted: false, reason: `${options.branch} was deleted: keeping the last good revision` });
     if (push.after === controller.revision?.sha) return answer(202, 'already in force', { accepted: false, reason: `${push.after} is already in force` });
-    if (!options.leader.leading) return answer(202, 'standby', { accepted: false, reason: `standing by: ${options.leader.holder ?? 'no replica'} leads` });
+    if (!options.leader.elected) return answer(202, 'standby', { accepted: false, reason: `standing by: ${options.leader.holder ?? 'no replica'} leads` });
     controller.trigger('webhook');
     return answer(202, 'triggered', { accepted: true });
   });

@@ -15,7 +15,13 @@ export interface LeaseTiming {
 
 /** What the rest of the controller asks: may this replica act (reconcile, write, run drills, post) right now? */
 export interface LeaderGate {
+  /** Holds the lease with a renewal younger than the renew deadline: may send to the estate right now. */
   readonly leading: boolean;
+  /**
+   * Won the lease and has not stood down: takes triggers. A renewal that is late but not yet failed (a slow lease
+   * table, a stalled event loop) makes `leading` false for a while; a trigger dropped then would never come back.
+   */
+  readonly elected: boolean;
   /** This replica's identity. */
   readonly identity: string;
   /** The identity holding the lease as last seen, if any. */
@@ -38,7 +44,7 @@ export interface ElectorOptions {
 const LEADER_WORDS: LeaseWords = { gained: 'leading', lost: 'standing by', released: 'leader lease released' };
 
 /** Election off: the one replica always leads. */
-export const soleLeader = (identity: string): LeaderGate => ({ leading: true, identity, holder: identity });
+export const soleLeader = (identity: string): LeaderGate => ({ leading: true, elected: true, identity, holder: identity });
 
 /**
  * Leader election over one lease, the way controller-runtime does it: a standby measures the lease's age on its own
@@ -72,6 +78,10 @@ export class LeaderElector extends EventEmitter<{ leading: []; standby: [string]
 
   get leading(): boolean {
     return this.isLeader && performance.now() - this.renewedAt < this.timing.renewDeadlineMs;
+  }
+
+  get elected(): boolean {
+    return this.isLeader;
   }
 
   /** Creates the table when missing, then tries for the lease at once and every retry period. */

@@ -1,5 +1,4 @@
-import { appendFile, mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { appendFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -13,6 +12,7 @@ import { settled } from '../support/controller.js';
 import { within } from '../support/wait.js';
 import { createNetwork } from '../../src/demo/network.js';
 import { createRepo, removeRepo, type TestRepo } from '../support/git.js';
+import { tempDir } from '../support/temp.js';
 
 const moto = useMoto();
 const SECRET = 'webhook-secret-for-tests';
@@ -29,7 +29,7 @@ describe('webhook deliveries', () => {
     logs = [];
     const sink = new Writable({ write: (chunk: Buffer, _enc, done) => (logs.push(JSON.parse(chunk.toString()) as never), done()) });
     running = await startController(
-      { ...CONTROLLER_DEFAULTS, repoUrl: repo.url, workdir: await mkdtemp(path.join(tmpdir(), 'ballast-clone-')), pollInterval: 3600, driftSchedule: '0 0 1 1 *', webhookSecret: SECRET, port: 0, host: '127.0.0.1', healthPollInterval: 0.05 },
+      { ...CONTROLLER_DEFAULTS, repoUrl: repo.url, workdir: await tempDir('clone'), pollInterval: 3600, driftSchedule: '0 0 1 1 *', webhookSecret: SECRET, port: 0, host: '127.0.0.1', healthPollInterval: 0.05 },
       pino({ level: 'info' }, sink),
     );
     const first = await new Promise<ReconcileSummary>((resolve) => running.controller.once('reconciled', resolve));

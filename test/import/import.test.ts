@@ -1,11 +1,11 @@
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { createNetwork } from '../../src/demo/network.js';
 import { useMoto } from '../support/moto.js';
 import { runCli } from '../support/cli.js';
+import { tempDir } from '../support/temp.js';
 
 const moto = useMoto();
 /** The secret desired-state's shop-db takes its master password from: AWS cannot tell import which one it is. */
@@ -19,7 +19,7 @@ describe('ballast import', () => {
 
   it('round trip: after apply of desired-state/, the imported services, DB and alarms validate and plan no change', async () => {
     expect((await runCli(['apply', 'desired-state', '--yes', '--poll-interval', '0.05'])).code).toBe(0);
-    const out = path.join(await mkdtemp(path.join(tmpdir(), 'ballast-import-')), 'estate');
+    const out = path.join(await tempDir('import'), 'estate');
     const prefixes = ['catalog', 'checkout', 'shop-db', 'storefront', 'worker'];
     const run = await runCli(['import', '--cluster', 'shop', '--db', 'shop-db', '--master-password-secret', SECRET_ARN, '--alarm-prefix', ...prefixes, '--out', out]);
     expect(run.code, run.stderr).toBe(0);
@@ -40,7 +40,7 @@ describe('ballast import', () => {
 
   it('writes what a person would: names instead of ids, adoption, the autoscaling beside its service, no AWS defaults', async () => {
     expect((await runCli(['apply', 'desired-state', '--yes', '--poll-interval', '0.05'])).code).toBe(0);
-    const out = await mkdtemp(path.join(tmpdir(), 'ballast-import-'));
+    const out = await tempDir('import');
     expect((await runCli(['import', '--cluster', 'shop', '--service', 'storefront', '--out', out])).code).toBe(0);
     const text = await readFile(path.join(out, 'services', 'storefront.yaml'), 'utf8');
     const [service, scaling, ...rest] = parseAllDocuments(text).map((d) => d.toJS() as { kind: string; metadata: { annotations: Record<string, string> }; spec: Record<string, unknown> });

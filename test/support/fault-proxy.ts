@@ -44,6 +44,7 @@ function operationOf(req: IncomingMessage, body: string): string {
 export class FaultProxy {
   readonly requests: ProxiedRequest[] = [];
   faults: Faults = {};
+  private holds: { match: (r: Pick<ProxiedRequest, 'service' | 'operation'>) => boolean; released: Promise<void>; release: () => void }[] = [];
   private server?: Server;
   private count = 0;
 
@@ -55,9 +56,19 @@ export class FaultProxy {
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
 
+  /** Lets held requests go (to a closed connection), so a client waiting on one is not left hanging. */
   stop(): Promise<void> {
+    for (const h of this.holds) h.release();
     this.server?.closeAllConnections();
     return new Promise((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  /** Holds back the requests matching, from now on, until the returned function is called (it lets them all go). */
+  hold(match: (r: Pick<ProxiedRequest, 'service' | 'operation'>) => boolean): () => void {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    this.holds.push({ match, released, release });
+    return release;
   }
 
   /** Writes to the estate that reached the emulator (lost ones included: they were carried out) since a time; lease calls apart. */
@@ -81,6 +92,7 @@ export class FaultProxy {
     const operation = operationOf(req, body.toString());
     const [, region = 'unknown', service = 'unknown'] = /Credential=[^/]+\/[^/]+\/([^/]+)\/([^/]+)\//.exec(String(req.headers.authorization)) ?? [];
     const record = (outcome: ProxiedRequest['outcome']) => this.requests.push({ at, service, region, operation, outcome });
+    for (const h of this.holds) if (h.match({ service, operation })) await h.released;
     const { faults } = this;
     if (faults.latencyMs) await sleep(faults.latencyMs);
     if (faults.writeLatencyMs && service !== 'dynamodb' && !isReadOperation(operation)) await sleep(faults.writeLatencyMs);

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
@@ -35,10 +35,21 @@ export default async function setup(project: TestProject): Promise<() => Promise
   }
   const emulators = await starting;
   project.provide('motoEndpoints', emulators.map((e) => e.endpoint));
-  const scratch = await mkdtemp(path.join(tmpdir(), 'ballast-suite-'));
+  const root = await mkdtemp(path.join(tmpdir(), 'ballast-suite-'));
+  const scratch = path.join(root, 'scratch');
+  // The system's temporary folder for the workers and every process they start: what a test leaves there fails the run.
+  const temp = path.join(root, 'tmp');
+  await Promise.all([mkdir(scratch), mkdir(temp)]);
   project.provide('scratch', scratch);
+  process.env.TMPDIR = temp;
   return async () => {
     await Promise.all(emulators.map((e) => e.stop()));
-    await rm(scratch, { recursive: true, force: true });
+    const left = await readdir(temp);
+    await rm(root, { recursive: true, force: true });
+    if (left.length > 0) {
+      // vitest reports an error thrown here but still exits 0.
+      console.error(`the tests left temporary files behind (remove them after each test: test/support/temp.ts): ${left.join(', ')}`);
+      process.exitCode = 1;
+    }
   };
 }
