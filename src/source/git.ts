@@ -7,7 +7,7 @@ export interface GitSourceOptions {
   branch: string;
   /** Folder inside the repository holding the manifests, e.g. "desired-state". */
   path: string;
-  /** Where the local clone lives; Ballast owns it (it is reset and cleaned on every sync). */
+  /** Where the local clone lives; Ballast owns it (it is reset and cleaned whenever the branch moved). */
   workdir: string;
   /** HTTPS token (BALLAST_GIT_TOKEN); a password in the URL serves the same way. Either reaches git only through its environment. */
   token?: string;
@@ -64,6 +64,8 @@ export class GitSource {
   private readonly auth: Record<string, string>;
   private git: SimpleGit | undefined;
   private inflight: Promise<SourceRevision> | undefined;
+  /** What the work tree was last reset to. */
+  private synced: SourceRevision | undefined;
 
   constructor(private readonly options: GitSourceOptions) {
     // Both end up as git arguments: a leading dash would be read as an option.
@@ -89,13 +91,17 @@ export class GitSource {
   private async update(): Promise<SourceRevision> {
     const git = (this.git ??= await this.open());
     const { branch } = this.options;
-    await this.run('fetch', () => git.fetch(['--no-tags', 'origin', `+refs/heads/${branch}:refs/remotes/origin/${branch}`]));
-    // Reset, never merge: a force-pushed branch is followed as it now is.
-    await git.reset(ResetMode.HARD, [`refs/remotes/origin/${branch}`]);
-    await git.clean([CleanOptions.FORCE, CleanOptions.RECURSIVE, CleanOptions.IGNORED_INCLUDED]);
-    const head = (await git.log({ maxCount: 1 })).latest;
+    const tracking = `refs/remotes/origin/${branch}`;
+    await this.run('fetch', () => git.fetch(['--no-tags', 'origin', `+refs/heads/${branch}:${tracking}`]));
+    const head = (await git.log(['--max-count=1', tracking])).latest;
     if (!head) throw new Error(`Git branch "${branch}" of ${this.url} has no commit`);
-    return {
+    // Most syncs (polls, scans) find the branch where it was: two git processes rather than four, and no walk of a
+    // large work tree. The revision already loaded from that tree is the one in force.
+    if (head.hash === this.synced?.sha) return this.synced;
+    // Reset, never merge: a force-pushed branch is followed as it now is.
+    await git.reset(ResetMode.HARD, [tracking]);
+    await git.clean([CleanOptions.FORCE, CleanOptions.RECURSIVE, CleanOptions.IGNORED_INCLUDED]);
+    this.synced = {
       sha: head.hash,
       dir: this.dir,
       root: this.workdir,
@@ -103,6 +109,7 @@ export class GitSource {
       author: `${head.author_name} <${head.author_email}>`,
       date: head.date,
     };
+    return this.synced;
   }
 
   /** Clones on first use; reuses an existing clone only when it is of the configured remote. */

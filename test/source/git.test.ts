@@ -58,6 +58,8 @@ describe('GitSource', () => {
 
     const second = await commit('alarm.yaml', 'kind: Alarm\n', 'add alarm');
     await author.push('origin', 'main');
+    // A file left in the clone goes with the next reset, when the branch moves.
+    await writeFile(path.join(first.dir, 'stray.yaml'), 'kind: Stray\n');
     const revision = await git.sync();
     expect(revision.sha).toBe(second);
     expect((await readdir(revision.dir)).sort()).toEqual(['alarm.yaml', 'app.yaml']);

@@ -6,24 +6,24 @@ import { controllerLogger, startController, type RunningController } from '../..
 import { tempDir } from './temp.js';
 import { CONTROLLER_DEFAULTS, type ControllerConfig } from '../../src/controller/config.js';
 import type { Controller, ReconcileSummary } from '../../src/controller/controller.js';
-import { within } from './wait.js';
+import { EVENT_TIMEOUT_MS, within } from './wait.js';
 import type { Aws } from '../../src/aws/clients.js';
 import { createNetwork } from '../../src/demo/network.js';
 import { createRepo, removeRepo, type TestRepo } from './git.js';
 import { SlackReceiver } from './slack.js';
 
-/** The next reconcile that finishes (optionally: the next one matching), failing after `ms`. */
-export function nextReconcile(controller: Controller, match: (s: ReconcileSummary) => boolean = () => true, ms = 60_000): Promise<ReconcileSummary> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => (controller.off('reconciled', listener), reject(new Error(`no reconcile within ${ms} ms`))), ms);
-    const listener = (s: ReconcileSummary) => {
-      if (!match(s)) return;
-      clearTimeout(timer);
-      controller.off('reconciled', listener);
-      resolve(s);
+/** The next reconcile that finishes (optionally: the next one matching); after `ms`, a failure naming those seen. */
+export function nextReconcile(controller: Controller, match: (s: ReconcileSummary) => boolean = () => true, ms = EVENT_TIMEOUT_MS): Promise<ReconcileSummary> {
+  const seen: ReconcileSummary[] = [];
+  let listener!: (s: ReconcileSummary) => void;
+  const next = new Promise<ReconcileSummary>((resolve) => {
+    listener = (s) => {
+      seen.push(s);
+      if (match(s)) resolve(s);
     };
     controller.on('reconciled', listener);
   });
+  return within(next, () => `a matching reconcile; saw ${JSON.stringify(seen)}`, ms).finally(() => controller.off('reconciled', listener));
 }
 
 /**

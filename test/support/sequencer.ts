@@ -9,6 +9,7 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 const LONGEST = [
   'lease/election',
   'controller/controller',
+  'controller/controller-drift',
   'controller/shutdown',
   'sharing/replicas',
   'cli/apply',
