@@ -14,7 +14,7 @@ import threading
 
 from moto.core.base_backend import AccountSpecificBackend, BackendDict
 
-# resourcegroupstaggingapi.models imports the models of every service it can tag, the services below included.
+# resourcegroupstaggingapi.models imports the models of every service it can tag (most of those below).
 _MODULES = ["moto.resourcegroupstaggingapi.models"] + [
     f"moto.{service}.urls"
     for service in [

@@ -77,12 +77,12 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
     return this.abort.signal.aborted;
   }
 
-  /** Reconciles and reports: the leader, or every replica when they share the targets (each only what it holds). */
+  /** May run a reconcile and report it: the leader while its lease is fresh, or every replica sharing the targets. */
   private get acting(): boolean {
     return this.deps.targets !== undefined || this.deps.leader.leading;
   }
 
-  /** Takes triggers: the elected leader even while a renewal is late (its sends wait for `leading`), or every sharer. */
+  /** Takes triggers: the elected leader also while a renewal is late (they wait for it), or every sharer. */
   private get accepting(): boolean {
     return this.deps.targets !== undefined || this.deps.leader.elected;
   }
@@ -94,7 +94,19 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
   trigger(reason: Trigger, resources?: string[]): void {
     if (this.stopping || !this.accepting) return;
     this.pending.add(reason, resources);
-    this.running ??= this.drain();
+    this.drainIfActing();
+  }
+
+  /** Runs what waited for a late lease renewal, now that it landed. */
+  wake(): void {
+    if (!this.pending.empty) this.drainIfActing();
+  }
+
+  private drainIfActing(): void {
+    if (this.running || this.stopping) return;
+    if (this.acting) this.running = this.drain();
+    // Every call it made would be refused with LeaseLost: it runs when the renewal lands (wake).
+    else if (this.accepting) this.deps.logger.info('reconcile waits for the lease renewal');
   }
 
   /** Stops taking triggers, lets the AWS call in flight finish, and waits for the current run to end. */
@@ -108,7 +120,7 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
   }
 
   private async drain(): Promise<void> {
-    while (!this.pending.empty && !this.stopping && this.accepting) {
+    while (!this.pending.empty && !this.stopping && this.acting) {
       const { triggers, only } = this.pending.take();
       this.emit('started', triggers);
       const summary = await this.reconcile(triggers, only);
@@ -119,6 +131,7 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
       this.emit('reconciled', summary);
     }
     this.running = undefined;
+    if (!this.pending.empty) this.drainIfActing();
   }
 
   /**

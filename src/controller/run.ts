@@ -168,6 +168,8 @@ export async function startController(config: ControllerConfig, logger: Logger =
     await cleanupLeftovers(aws, config.controllerId, { crashed: 'controller' })
       .then((leftovers) => leftovers.deleted.length > 0 && logger.info({ deleted: leftovers.deleted }, 'deleted drill instances left by a crash'))
       .catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'could not look for drill leftovers; the next drill tries again'));
+    // Stood down during the clean-up: the next `leading` starts all of this again.
+    if (!leader.elected) return;
     drills.start();
     controller.trigger('startup');
     events?.start();
@@ -194,6 +196,7 @@ export async function startController(config: ControllerConfig, logger: Logger =
   if (elector) {
     metrics.leader.set(0);
     elector.on('leading', () => void lead());
+    elector.on('renewed', () => controller.wake());
     elector.on('standby', () => {
       metrics.leader.set(0);
       void drills.stop();

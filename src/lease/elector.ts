@@ -53,7 +53,7 @@ export const soleLeader = (identity: string): LeaderGate => ({ leading: true, el
  * the renew deadline, on a monotonic clock: a process paused past its lease is not leading when it wakes up, before
  * any timer of its own has run.
  */
-export class LeaderElector extends EventEmitter<{ leading: []; standby: [string] }> implements LeaderGate {
+export class LeaderElector extends EventEmitter<{ leading: []; renewed: []; standby: [string] }> implements LeaderGate {
   holder: string | undefined;
   private isLeader = false;
   private renewedAt = -Infinity;
@@ -166,6 +166,7 @@ export class LeaderElector extends EventEmitter<{ leading: []; standby: [string]
       this.logger.info({ identity: this.identity, previous: heldByOther ? record.holder : record?.holder || undefined }, this.words.gained);
       this.emit('leading');
     }
+    this.emit('renewed');
   }
 
   private standDown(reason: string): void {

@@ -98,6 +98,8 @@ export class GitSource {
     // Most syncs (polls, scans) find the branch where it was: two git processes rather than four, and no walk of a
     // large work tree. The revision already loaded from that tree is the one in force.
     if (head.hash === this.synced?.sha) return this.synced;
+    // Until both succeed the tree is at no known commit.
+    this.synced = undefined;
     // Reset, never merge: a force-pushed branch is followed as it now is.
     await git.reset(ResetMode.HARD, [tracking]);
     await git.clean([CleanOptions.FORCE, CleanOptions.RECURSIVE, CleanOptions.IGNORED_INCLUDED]);

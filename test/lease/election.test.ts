@@ -91,8 +91,8 @@ describe('two controllers with leader election', () => {
 
   it('exactly one of two replicas reconciles and writes; the other stands by and says who leads', async () => {
     const { leader, standby } = await pair();
-    const done = await leader.controller.waitFor(finished, APPLY_TIMEOUT_MS);
-    expect(done.result).toBe('success');
+    // On a loaded machine a renewal can come late and its calls fail with LeaseLost: the leader then tries again.
+    await leader.controller.waitFor((l) => finished(l) && l.result === 'success', APPLY_TIMEOUT_MS);
     expect(leader.proxy.writes().length).toBeGreaterThan(30);
     // Asked to reconcile, the standby refuses and names the leader; the leader runs it.
     const refused = await reconcile(standby.controller.url);

@@ -56,7 +56,7 @@ export class FaultProxy {
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
 
-  /** Lets held requests go (to a closed connection), so a client waiting on one is not left hanging. */
+  /** Drops held requests (their connections closed), so a client waiting on one is not left hanging. */
   stop(): Promise<void> {
     for (const h of this.holds) h.release();
     this.server?.closeAllConnections();
@@ -93,6 +93,8 @@ export class FaultProxy {
     const [, region = 'unknown', service = 'unknown'] = /Credential=[^/]+\/[^/]+\/([^/]+)\/([^/]+)\//.exec(String(req.headers.authorization)) ?? [];
     const record = (outcome: ProxiedRequest['outcome']) => this.requests.push({ at, service, region, operation, outcome });
     for (const h of this.holds) if (h.match({ service, operation })) await h.released;
+    // Let go by stop(): dropped, not sent after the test.
+    if (!this.server?.listening) return void req.socket.destroy();
     const { faults } = this;
     if (faults.latencyMs) await sleep(faults.latencyMs);
     if (faults.writeLatencyMs && service !== 'dynamodb' && !isReadOperation(operation)) await sleep(faults.writeLatencyMs);

@@ -43,9 +43,12 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('scratch', scratch);
   process.env.TMPDIR = temp;
   return async () => {
-    await Promise.all(emulators.map((e) => e.stop()));
     const left = await readdir(temp);
-    await rm(root, { recursive: true, force: true });
+    try {
+      await Promise.all(emulators.map((e) => e.stop()));
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
     if (left.length > 0) {
       // vitest reports an error thrown here but still exits 0.
       console.error(`the tests left temporary files behind (remove them after each test: test/support/temp.ts): ${left.join(', ')}`);
