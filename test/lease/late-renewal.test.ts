@@ -4,8 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { CONTROLLER_DEFAULTS, type ControllerConfig } from '../../src/controller/config.js';
 import { controllerLogger, startController } from '../../src/controller/run.js';
 import { useMoto } from '../support/moto.js';
-import { useControllerEstate } from '../support/controller.js';
-import type { ReconcileSummary } from '../../src/controller/controller.js';
+import { nextReconcile, useControllerEstate } from '../support/controller.js';
 import { FaultProxy } from '../support/fault-proxy.js';
 import { tempDir } from '../support/temp.js';
 import { EVENT_TIMEOUT_MS, within } from '../support/wait.js';
@@ -46,8 +45,8 @@ describe('a leader whose lease renewal is late', () => {
       port: 0,
       host: '127.0.0.1',
       leaseTable: 'ballast-leases',
-      // A renewal held past the renew deadline still lands within it when counted from its start (2.5 s of margin):
-      // the leader stays elected throughout and never stands down.
+      // A renewal held past the renew deadline still lands within it when counted from its start (2.5 s of margin),
+      // so the leader stays elected.
       leaseDuration: 6,
       leaseRenewDeadline: 4,
       leaseRetryPeriod: 2.5,
@@ -64,12 +63,14 @@ describe('a leader whose lease renewal is late', () => {
 
     releaseCleanup();
     await until(() => messages().includes('reconcile waits for the lease renewal'), 'the startup trigger to wait for the renewal');
-    const first = once(controller, 'reconciled');
+    const started = once(controller, 'started');
+    const released = Date.now();
     releaseRenewals();
-    const [summary] = (await within(first, 'the startup reconcile')) as [ReconcileSummary];
-    expect(summary).toMatchObject({ triggers: ['startup'], result: 'success' });
-    // The whole shop estate, nothing refused: it ran only once it could send.
-    expect(summary.writes).toBeGreaterThan(30);
-    expect(messages()).not.toContain('standing by');
+    expect(await within(started, 'the startup reconcile to start')).toEqual([['startup']]);
+    // Nothing but the lease and the clean-up reached AWS while the renewal was late: no run with its calls refused.
+    expect(proxy.requests.filter((r) => r.at < released && r.service !== 'dynamodb' && r.operation !== 'GetResources')).toEqual([]);
+    // On a loaded machine a later renewal can be late in the middle of the run (its calls refused, then retried).
+    const done = await nextReconcile(controller, (s) => s.result === 'success');
+    expect(done.writes).toBeGreaterThan(0);
   });
 });
