@@ -1,4 +1,4 @@
-"""What the first requests to the emulator would load, loaded in the background as it starts.
+"""What the first requests to the emulator would load, loaded in the background once it listens.
 
 moto imports a service's modules at its first request, and reads botocore's model of each service the first time a
 backend of it is made for an account, all under the lock that runs one request at a time (serial.py). The first
@@ -13,6 +13,7 @@ import importlib
 import threading
 
 from moto.core.base_backend import AccountSpecificBackend, BackendDict
+from werkzeug.serving import BaseWSGIServer
 
 # resourcegroupstaggingapi.models imports the models of every service it can tag (most of those below).
 _MODULES = ["moto.resourcegroupstaggingapi.models"] + [
@@ -37,4 +38,14 @@ def _warm():
     gc.freeze()
 
 
-threading.Thread(target=_warm, name="warm-imports", daemon=True).start()
+_serve_forever = BaseWSGIServer.serve_forever
+
+
+def _serve_forever_warming(self, *args, **kwargs):
+    # Only once the server listens and has said so ("Running on ..."): on a loaded machine a thread importing beside
+    # the start slowed it past a minute.
+    threading.Thread(target=_warm, name="warm-imports", daemon=True).start()
+    return _serve_forever(self, *args, **kwargs)
+
+
+BaseWSGIServer.serve_forever = _serve_forever_warming

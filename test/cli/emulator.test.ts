@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { emulatorCommand } from '../../src/cli/emulator.js';
 import { within } from '../support/wait.js';
@@ -12,6 +12,11 @@ describe('ballast emulator', () => {
     const ready = new Promise<void>((resolve) => (printed = resolve));
     const io = { stdout: (t: string) => ((stdout += t), printed()), stderr: () => undefined, env: process.env, interactive: false };
     const exited = emulatorCommand({ port: 0, output: 'text' }, io, until);
+    // Stopped however the test ends: a failed wait left the emulator running after the suite.
+    onTestFinished(async () => {
+      stop();
+      await exited;
+    });
     await within(ready, 'the environment to export');
 
     const env = Object.fromEntries([...stdout.matchAll(/^export (\w+)=(.*)$/gm)].map((m) => [m[1], m[2]]));
