@@ -11,6 +11,7 @@ import type { ReconcileReport } from '../report/notify.js';
 import { pinErrors } from '../report/locate.js';
 import { selectPresent } from '../plan/target.js';
 import { PendingTriggers, type Trigger } from './triggers.js';
+import { RetryBackoff } from './backoff.js';
 import { keepSeen, restoreSeen } from '../seen/keep.js';
 import { StatusRecorder, type RejectedRevision, type RevisionInForce } from './recorder.js';
 import { ProgressTracker } from '../progress/index.js';
@@ -41,8 +42,7 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
   private readonly progress: ProgressTracker;
   private readonly pending = new PendingTriggers();
   private running?: Promise<void>;
-  private failures = 0;
-  private retryTimer?: NodeJS.Timeout;
+  private readonly backoff: RetryBackoff;
   private progressTimer?: NodeJS.Timeout;
   private expiryTimer?: NodeJS.Timeout;
   /** The runtime suspensions the last reconcile honoured (src/suspend). */
@@ -58,6 +58,7 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
     this.recorder = new StatusRecorder(deps.metrics, deps.logger);
     this.progress = new ProgressTracker(deps.registry, settings.timeouts);
     this.sessions = deps.sessions ?? new TargetSessions(deps.session);
+    this.backoff = new RetryBackoff(settings.backoffBaseMs, settings.backoffMaxMs, deps.logger, () => this.trigger('retry'));
   }
 
   get resources(): ReadonlyMap<string, ResourceStatusEntry> {
@@ -112,7 +113,7 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
   /** Stops taking triggers, lets the AWS call in flight finish, and waits for the current run to end. */
   async stop(): Promise<void> {
     this.abort.abort();
-    clearTimeout(this.retryTimer);
+    this.backoff.stop();
     clearTimeout(this.progressTimer);
     clearTimeout(this.expiryTimer);
     this.pending.take();
@@ -125,32 +126,13 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
       this.emit('started', triggers);
       const summary = await this.reconcile(triggers, only);
       this.lastReconcile = summary;
-      this.scheduleRetry(summary);
+      this.backoff.after(summary);
       this.scheduleProgressCheck();
       this.scheduleExpiry();
       this.emit('reconciled', summary);
     }
     this.running = undefined;
     if (!this.pending.empty) this.drainIfActing();
-  }
-
-  /**
-   * Backs off after a failure that may pass by itself (throttling, 5xx, network, an unreachable remote). Terminal
-   * failures (a refused change, access denied, a missing reference) wait for the next change or scheduled scan
-   * instead of hammering AWS with retries that cannot succeed.
-   */
-  private scheduleRetry(summary: ReconcileSummary): void {
-    clearTimeout(this.retryTimer);
-    if (!summary.retry) {
-      this.failures = 0;
-      return;
-    }
-    this.failures += 1;
-    const ceiling = Math.min(this.settings.backoffMaxMs, this.settings.backoffBaseMs * 2 ** (this.failures - 1));
-    const delay = ceiling / 2 + Math.random() * (ceiling / 2);
-    this.deps.logger.info({ failures: this.failures, retryInMs: Math.round(delay) }, 'reconcile failed: backing off');
-    this.retryTimer = setTimeout(() => this.trigger('retry'), delay);
-    this.retryTimer.unref();
   }
 
   /** While anything is progressing, its health is read again after healthPollMs, without waiting for a poll or scan. */

@@ -13,7 +13,7 @@ import type { TestRepo } from '../support/git.js';
 import type { SlackReceiver } from '../support/slack.js';
 import { editManifest, setField } from '../support/manifests.js';
 import { HAND_REMOVALS, setThreshold, threshold } from '../support/hand-changes.js';
-import { nextReconcile, startTestController, useControllerEstate } from '../support/controller.js';
+import { nextReconcile, startOnEstate, useControllerEstate } from '../support/controller.js';
 import { postWebhook, pushEvent } from '../support/webhook.js';
 
 const moto = useMoto();
@@ -22,20 +22,18 @@ const SECRET = 'webhook-secret-for-tests';
 // `ballast run` in-process against the emulator, after its first reconcile: what changes under it.
 describe('ballast run: drift, failed rollouts, deletions by hand, secrets and outages', () => {
   const estate = useControllerEstate(moto);
+  const logs: string[] = [];
   let running: RunningController;
-  let logs: string[];
   let aws: Aws;
   let repo: TestRepo;
   let slack: SlackReceiver;
   beforeEach(() => void ({ aws, repo, slack } = estate));
 
-  /** Starts the controller with the production logger (its redaction included) writing to `logs`; its first reconcile. */
-  async function start(overrides: Partial<ControllerConfig> = {}): Promise<ReconcileSummary> {
-    logs = [];
-    const started = await startTestController({ repoUrl: repo.url, webhookSecret: SECRET, slackWebhookUrl: await slack.start(), ...overrides }, logs);
-    running = estate.running = started.running;
-    return started.first;
-  }
+  const start = async (overrides: Partial<ControllerConfig> = {}): Promise<ReconcileSummary> => {
+    const first = await startOnEstate(estate, logs, overrides, SECRET);
+    running = estate.running!;
+    return first;
+  };
 
   it('reverts hand-made drift at the next drift scan, tells Slack once, and only reports it in detect mode', async () => {
     await start();

@@ -12,7 +12,7 @@ import type { TestRepo } from '../support/git.js';
 import type { SlackReceiver } from '../support/slack.js';
 import { editManifest, setField } from '../support/manifests.js';
 import { editTask, threshold } from '../support/hand-changes.js';
-import { nextReconcile, settled, startTestController, useControllerEstate } from '../support/controller.js';
+import { nextReconcile, settled, startOnEstate, useControllerEstate } from '../support/controller.js';
 import { postWebhook, pushEvent } from '../support/webhook.js';
 
 const moto = useMoto();
@@ -21,20 +21,18 @@ const SECRET = 'webhook-secret-for-tests';
 // `ballast run` in-process against the emulator: convergence, webhooks, secrets and rejected revisions.
 describe('ballast run', () => {
   const estate = useControllerEstate(moto);
+  const logs: string[] = [];
   let running: RunningController;
-  let logs: string[];
   let aws: Aws;
   let repo: TestRepo;
   let slack: SlackReceiver;
   beforeEach(() => void ({ aws, repo, slack } = estate));
 
-  /** Starts the controller with the production logger (its redaction included) writing to `logs`; its first reconcile. */
-  async function start(overrides: Partial<ControllerConfig> = {}): Promise<ReconcileSummary> {
-    logs = [];
-    const started = await startTestController({ repoUrl: repo.url, webhookSecret: SECRET, slackWebhookUrl: await slack.start(), ...overrides }, logs);
-    running = estate.running = started.running;
-    return started.first;
-  }
+  const start = async (overrides: Partial<ControllerConfig> = {}): Promise<ReconcileSummary> => {
+    const first = await startOnEstate(estate, logs, overrides, SECRET);
+    running = estate.running!;
+    return first;
+  };
 
   it('converges the estate from the repository, turns ready and exports a successful reconcile', async () => {
     const first = await start();

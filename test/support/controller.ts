@@ -60,6 +60,17 @@ export async function startTestController(
 }
 
 /**
+ * Starts `ballast run` on the estate's repository with a webhook secret and the estate's Slack receiver, the production
+ * logger writing to `logs` (emptied first); the controller is kept on the estate (stopped after the test).
+ */
+export async function startOnEstate(estate: ControllerEstate, logs: string[], overrides: Partial<ControllerConfig> = {}, webhookSecret?: string): Promise<ReconcileSummary> {
+  logs.length = 0;
+  const started = await startTestController({ repoUrl: estate.repo.url, webhookSecret, slackWebhookUrl: await estate.slack.start(), ...overrides }, logs);
+  estate.running = started.running;
+  return started.first;
+}
+
+/**
  * Resolves once no reconcile runs and nothing is progressing. The services a first run creates roll out, and the
  * health reads that follow them plan the estate again: a test that counts runs or corrections starts after that.
  */

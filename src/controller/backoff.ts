@@ -1,0 +1,38 @@
+import type { Logger } from 'pino';
+
+/**
+ * Backs off after a failure that may pass by itself (throttling, 5xx, network, an unreachable remote): the delay
+ * doubles from base up to max, with jitter, and starts again at base after a success. Terminal failures (a refused
+ * change, access denied, a missing reference) wait for the next change or scheduled scan instead of hammering AWS
+ * with retries that cannot succeed.
+ */
+export class RetryBackoff {
+  private failures = 0;
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly baseMs: number,
+    private readonly maxMs: number,
+    private readonly logger: Logger,
+    private readonly retry: () => void,
+  ) {}
+
+  /** After each reconcile: schedules a retry when its failure may pass, forgets earlier failures after a success. */
+  after(summary: { retry: boolean }): void {
+    clearTimeout(this.timer);
+    if (!summary.retry) {
+      this.failures = 0;
+      return;
+    }
+    this.failures += 1;
+    const ceiling = Math.min(this.maxMs, this.baseMs * 2 ** (this.failures - 1));
+    const delay = ceiling / 2 + Math.random() * (ceiling / 2);
+    this.logger.info({ failures: this.failures, retryInMs: Math.round(delay) }, 'reconcile failed: backing off');
+    this.timer = setTimeout(this.retry, delay);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearTimeout(this.timer);
+  }
+}
