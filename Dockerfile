@@ -2,13 +2,13 @@
 # Ballast controller image: `docker build -t ballast .` then `docker run ballast` runs `ballast run`.
 # deploy/README.md walks through running it as a Fargate task.
 
-# --- build: compile TypeScript (needs the dev dependencies) ---
+# --- build: bundle the TypeScript into dist/ (needs the dev dependencies) ---
 FROM node:24-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 # --ignore-scripts: `prepare` compiles src/, which is not copied yet; the build runs below, after the source.
 RUN npm ci --ignore-scripts --no-audit --no-fund
-COPY tsconfig.json tsconfig.build.json ./
+COPY scripts/build.ts ./scripts/
 COPY src ./src
 RUN npm run build
 
@@ -24,7 +24,8 @@ RUN apt-get update \
 ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./
-# --ignore-scripts: `prepare` runs tsc, a dev dependency that is not installed here (dist/ comes from the build stage).
+# --ignore-scripts: `prepare` runs the build, whose tools are dev dependencies not installed here (dist/ comes from
+# the build stage).
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
  && npm cache clean --force
 COPY --from=build /app/dist ./dist

@@ -2,7 +2,6 @@ import * as ecs from '@aws-sdk/client-ecs';
 import * as autoscaling from '@aws-sdk/client-application-auto-scaling';
 import * as rds from '@aws-sdk/client-rds';
 import * as cloudwatch from '@aws-sdk/client-cloudwatch';
-import * as ec2 from '@aws-sdk/client-ec2';
 import * as elbv2 from '@aws-sdk/client-elastic-load-balancing-v2';
 import * as sns from '@aws-sdk/client-sns';
 import * as tagging from '@aws-sdk/client-resource-groups-tagging-api';
@@ -12,7 +11,7 @@ import type { Aws, ServiceName } from '../aws/clients.js';
 import type { AwsCall } from '../engine/types.js';
 import { resolveSecretRefs, scrubbed } from '../secrets/resolve.js';
 
-const MODULES: Record<ServiceName, Record<string, unknown>> = { ecs, autoscaling, rds, cloudwatch, ec2, elbv2, sns, tagging, sts, secretsmanager };
+const MODULES: Partial<Record<ServiceName, Record<string, unknown>>> = { ecs, autoscaling, rds, cloudwatch, elbv2, sns, tagging, sts, secretsmanager };
 
 type AnyClient = { send(command: unknown): Promise<unknown> };
 type CommandClass = new (input: Record<string, unknown>) => unknown;
@@ -22,7 +21,7 @@ type CommandClass = new (input: Record<string, unknown>) => unknown;
  * Secret references in the input are read just now, and live only in this request.
  */
 export async function sendCall(aws: Aws, call: AwsCall): Promise<unknown> {
-  const Command = MODULES[call.service][`${call.operation}Command`] as CommandClass | undefined;
+  const Command = MODULES[call.service]?.[`${call.operation}Command`] as CommandClass | undefined;
   if (!Command) throw new Error(`unknown operation ${call.service}:${call.operation}`);
   const { input, values } = await resolveSecretRefs(aws, call.input);
   try {

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { PACKAGE_ROOT } from '../package-root.js';
 
 /**
  * On-demand prices of one region, in USD, as `ballast prices update` extracts them from AWS's Price List API. Keys
@@ -40,8 +40,8 @@ export type Deployment = 'Single-AZ' | 'Multi-AZ';
 export const instanceKey = (engine: string, instanceClass: string, deployment: Deployment) => `${engine}|${instanceClass}|${deployment}`;
 export const storageKey = (type: string, deployment: Deployment) => `${type}|${deployment}`;
 
-/** The folder of the tables shipped with Ballast (prices/ at the package root, beside src/ and dist/). */
-export const SHIPPED_PRICES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../prices');
+/** The folder of the tables shipped with Ballast (prices/ at the package root). */
+export const SHIPPED_PRICES = path.join(PACKAGE_ROOT, 'prices');
 
 export class PriceTableMissing extends Error {}
 

@@ -1,11 +1,11 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { PACKAGE_ROOT } from '../package-root.js';
 
-/** The same depth from src/demo and dist/demo. */
-const LAUNCHER = fileURLToPath(new URL('../../emulator/moto_server.py', import.meta.url));
-const VENV_PYTHON = fileURLToPath(new URL('../../.venv/bin/python', import.meta.url));
-const VENV = fileURLToPath(new URL('../../.venv', import.meta.url));
+const LAUNCHER = path.join(PACKAGE_ROOT, 'emulator/moto_server.py');
+const VENV = path.join(PACKAGE_ROOT, '.venv');
+const VENV_PYTHON = path.join(VENV, 'bin/python');
 const MOTO_REQUIREMENT = 'moto[server]==5.2.1';
 
 export interface Emulator {

@@ -1,11 +1,10 @@
-import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { LoadOptions } from '../load/index.js';
 import type { Problem } from '../problem.js';
 import type { Manifest } from '../schema/index.js';
 import type { ScalarIndex } from '../report/locate.js';
+import { PACKAGE_ROOT } from '../package-root.js';
 
 export interface IsolationLimits {
   /** Heap of the worker that loads a revision, in MB. */
@@ -36,13 +35,10 @@ export interface WorkerReply {
 }
 
 /**
- * The compiled worker next to this file; when this file runs from its TypeScript source (the tests), the build the
- * tests' global setup made, so the worker never has to compile TypeScript itself.
+ * The worker of the build (its own entry point of the bundle); when this file runs from its TypeScript source (the
+ * tests), the build the tests' global setup made, so the worker never has to compile TypeScript itself.
  */
-function workerScript(): URL {
-  const compiled = new URL('./worker.js', import.meta.url);
-  return existsSync(fileURLToPath(compiled)) ? compiled : new URL('../../dist/isolated-load/worker.js', import.meta.url);
-}
+const WORKER_SCRIPT = path.join(PACKAGE_ROOT, 'dist/isolated-load/worker.js');
 
 /**
  * Loads and validates revisions in a worker thread with its own heap limit and a deadline, so a hostile or oversized
@@ -79,7 +75,7 @@ export class RevisionLoader {
   }
 
   private spawn(): Worker {
-    const worker = new Worker(workerScript(), {
+    const worker = new Worker(WORKER_SCRIPT, {
       resourceLimits: { maxOldGenerationSizeMb: this.limits.memoryMb, maxYoungGenerationSizeMb: Math.max(4, Math.round(this.limits.memoryMb / 8)) },
       stdout: false,
       stderr: false,

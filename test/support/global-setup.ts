@@ -1,10 +1,10 @@
 import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { build } from 'esbuild';
 import type { TestProject } from 'vitest/node';
 import { startEmulator, type Emulator } from '../../src/demo/emulator.js';
 import { TEST_WORKERS } from './workers.js';
+import { buildDist } from '../../scripts/build.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -16,19 +16,15 @@ declare module 'vitest' {
 }
 
 /**
- * Runs once per `npm test`: compiles dist/ for the tests that start the real launcher (so none runs a stale build),
- * and starts one emulator per worker. A worker runs one test file at a time, so its emulator is never shared by two
- * tests at once; useMoto() resets it before each test. dist/ is transpiled by esbuild, without type checking: a second
- * instead of tsc's twenty; `npm run typecheck` checks the types.
+ * Runs once per `npm test`: builds dist/ as `npm run build` does, for the tests that start the real launcher (so none
+ * runs a stale build), and starts one emulator per worker. A worker runs one test file at a time, so its emulator is
+ * never shared by two tests at once; useMoto() resets it before each test.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   // The emulators start while dist/ compiles: each takes seconds.
   const starting: Promise<Emulator[]> = Promise.all(Array.from({ length: TEST_WORKERS }, () => startEmulator()));
   try {
-    const sources = (await readdir('src', { recursive: true })).filter((f) => f.endsWith('.ts')).map((f) => `src/${f}`);
-    // Emptied first: a compiled file of a deleted source must not stay importable.
-    await rm('dist', { recursive: true, force: true });
-    await build({ entryPoints: sources, outdir: 'dist', platform: 'node', format: 'esm', target: 'node20', sourcemap: true, logLevel: 'silent' });
+    await buildDist();
   } catch (err) {
     await starting.then((emulators) => Promise.all(emulators.map((e) => e.stop())));
     throw new Error(`the build for the tests failed:\n${String(err)}`);

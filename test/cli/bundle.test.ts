@@ -1,0 +1,32 @@
+import { execFile } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { useMoto } from '../support/moto.js';
+import { createNetwork } from '../../src/demo/network.js';
+
+const exec = promisify(execFile);
+const moto = useMoto();
+
+/** The launcher a user runs, on the bundle the global setup built as `npm run build` does. */
+const ballast = (...args: string[]) => exec(process.execPath, ['bin/ballast.js', ...args], { env: { ...process.env, AWS_ENDPOINT_URL: moto.endpoint } });
+
+describe('the bundled CLI (dist/, as `npm ci` builds it)', () => {
+  it('finds its package files, validates, and plans against AWS through the bundled SDK clients', async () => {
+    const version = (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version;
+    expect((await ballast('--version')).stdout.trim()).toBe(version);
+    expect((await ballast('validate', 'desired-state')).stdout).toMatch(/valid/);
+
+    await createNetwork(moto.aws());
+    const plan = JSON.parse((await ballast('plan', 'desired-state', '--output', 'json')).stdout) as { resources: { status: string }[] };
+    expect(plan.resources.length).toBeGreaterThan(20);
+    expect(new Set(plan.resources.map((r) => r.status))).toEqual(new Set(['create']));
+  });
+
+  it('loads every chunk: a command no other test runs through the launcher still finds all it imports', async () => {
+    const chunks = readdirSync('dist/chunks').filter((f) => f.endsWith('.js'));
+    expect(chunks.length).toBeGreaterThan(10);
+    const script = `for (const f of ${JSON.stringify(chunks)}) await import('./dist/chunks/' + f); console.log('loaded');`;
+    expect((await exec(process.execPath, ['--input-type=module', '-e', script])).stdout).toBe('loaded\n');
+  });
+});
