@@ -248,10 +248,11 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
     const cost = await this.deps.costOf?.(planned, revision.manifests);
     const before = this.recorder.seen;
     const report = this.recorder.record(plan, result, revision, this.outageReport(revision.sha, triggers), (key) => this.progress.statusOf(key), cost, selected, observed);
-    await keepSeen(this.deps.seen, this.recorder, before, this.acting, logger);
+    const reporting = await this.mayReport();
+    await keepSeen(this.deps.seen, this.recorder, before, reporting, logger);
     if (sourceError) report.failures.push({ key: 'Source/git', code: 'SourceUnavailable', message: sourceError });
     // A replica that lost its lease mid-run leaves the record, like the report, to the leader.
-    if (this.acting) await recordHistory(this.deps.history, this.deps.logger, plan, result, {
+    if (reporting) await recordHistory(this.deps.history, this.deps.logger, plan, result, {
       revision: revision.sha,
       author: revision.author,
       message: revision.message,
@@ -260,7 +261,7 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
     });
     const placed = placedIn(plan);
     for (const f of report.failures) logger.warn({ revision: revision.sha, resource: f.key, ...placed(f.key), code: f.code, err: f.message }, 'resource failed');
-    await this.notify(report);
+    await this.notify(report, reporting);
     const outcome = head === 'rejected' ? 'invalid' : report.failures.length > 0 ? 'failure' : 'success';
     return end(outcome, report.failures.some((f) => !f.terminal));
   }
@@ -285,9 +286,16 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
     return { ...this.recorder.outageReport(revision, triggers, this.badRevision), ...(commit ? { commit } : {}), suspended: this.suspended };
   }
 
+  /** May report a run that has ended: `acting`, but a renewal late at that moment is waited for, not taken as lost. */
+  private async mayReport(): Promise<boolean> {
+    if (this.acting) return true;
+    if (this.deps.leader.elected) this.deps.logger.info('report waits for the lease renewal');
+    return this.deps.leader.confirmed();
+  }
+
   /** A replica that lost the lease mid-run leaves telling Slack to the new leader. */
-  private async notify(report: ReconcileReport): Promise<void> {
-    if (!this.acting) {
+  private async notify(report: ReconcileReport, reporting?: boolean): Promise<void> {
+    if (!(reporting ?? (await this.mayReport()))) {
       this.deps.logger.info({ revision: report.revision }, 'not leading: report left to the leader');
       return;
     }

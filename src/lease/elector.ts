@@ -1,4 +1,4 @@
-import { EventEmitter } from 'node:events';
+import { EventEmitter, once } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import { errorOf } from '../observe/index.js';
@@ -22,6 +22,11 @@ export interface LeaderGate {
    * table, a stalled event loop) makes `leading` false for a while; a trigger dropped then would never come back.
    */
   readonly elected: boolean;
+  /**
+   * Whether this replica leads, once a renewal that is late has landed (true) or failed (false); at once when none is
+   * late. For what comes after a run's last send (its report): a late renewal then must not cost the report.
+   */
+  confirmed(): Promise<boolean>;
   /** This replica's identity. */
   readonly identity: string;
   /** The identity holding the lease as last seen, if any. */
@@ -44,7 +49,7 @@ export interface ElectorOptions {
 const LEADER_WORDS: LeaseWords = { gained: 'leading', lost: 'standing by', released: 'leader lease released' };
 
 /** Election off: the one replica always leads. */
-export const soleLeader = (identity: string): LeaderGate => ({ leading: true, elected: true, identity, holder: identity });
+export const soleLeader = (identity: string): LeaderGate => ({ leading: true, elected: true, confirmed: async () => true, identity, holder: identity });
 
 /**
  * Leader election over one lease, the way controller-runtime does it: a standby measures the lease's age on its own
@@ -53,7 +58,7 @@ export const soleLeader = (identity: string): LeaderGate => ({ leading: true, el
  * the renew deadline, on a monotonic clock: a process paused past its lease is not leading when it wakes up, before
  * any timer of its own has run.
  */
-export class LeaderElector extends EventEmitter<{ leading: []; renewed: []; standby: [string] }> implements LeaderGate {
+export class LeaderElector extends EventEmitter<{ leading: []; renewed: []; standby: [string]; checked: [] }> implements LeaderGate {
   holder: string | undefined;
   private isLeader = false;
   private renewedAt = -Infinity;
@@ -84,6 +89,12 @@ export class LeaderElector extends EventEmitter<{ leading: []; renewed: []; stan
     return this.isLeader;
   }
 
+  async confirmed(): Promise<boolean> {
+    // Every lease check ends leading or stood down (tick()); a stopped elector checks no more.
+    if (this.isLeader && !this.leading && !this.stopped) await once(this, 'checked');
+    return this.leading;
+  }
+
   /** Creates the table when missing, then tries for the lease at once and every retry period. */
   async start(): Promise<void> {
     if (await this.store.ensureTable()) this.logger.info({ table: this.store.table }, 'lease table created');
@@ -95,6 +106,8 @@ export class LeaderElector extends EventEmitter<{ leading: []; renewed: []; stan
     this.stopped = true;
     clearTimeout(this.timer);
     await this.ticking;
+    // No check comes any more: whoever waits for one is told now.
+    this.emit('checked');
     await this.release();
   }
 
@@ -130,6 +143,7 @@ export class LeaderElector extends EventEmitter<{ leading: []; renewed: []; stan
       this.logger.warn({ code: e.code, err: e.message, leading: this.leading }, 'lease check failed');
     }
     if (this.isLeader && !this.leading) this.standDown('renew deadline passed without a renewal');
+    this.emit('checked');
   }
 
   private async attempt(): Promise<void> {

@@ -1,10 +1,12 @@
 import { once } from 'node:events';
+import path from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CONTROLLER_DEFAULTS, type ControllerConfig } from '../../src/controller/config.js';
 import { controllerLogger, startController } from '../../src/controller/run.js';
 import { useMoto } from '../support/moto.js';
-import { nextReconcile, useControllerEstate } from '../support/controller.js';
+import { nextReconcile, settled, startOnEstate, useControllerEstate } from '../support/controller.js';
+import { editManifest, setField } from '../support/manifests.js';
 import { FaultProxy } from '../support/fault-proxy.js';
 import { tempDir } from '../support/temp.js';
 import { EVENT_TIMEOUT_MS, within } from '../support/wait.js';
@@ -72,5 +74,38 @@ describe('a leader whose lease renewal is late', () => {
     // On a loaded machine a later renewal can be late in the middle of the run (its calls refused, then retried).
     const done = await nextReconcile(controller, (s) => s.result === 'success');
     expect(done.writes).toBeGreaterThan(0);
+  });
+
+  it('reports a run whose renewal is late as it ends, once the renewal lands, rather than leave the report to no one', async () => {
+    proxy = new FaultProxy(moto.endpoint);
+    process.env.AWS_ENDPOINT_URL = await proxy.start();
+    const logs: string[] = [];
+    // A renewal held past the renew deadline lands within it counted from its start, for up to a retry period (4 s).
+    await startOnEstate(estate, logs, { leaseTable: 'ballast-leases', leaseDuration: 8, leaseRenewDeadline: 5, leaseRetryPeriod: 4 });
+    const { controller, leader } = estate.running!;
+    const messages = () => logs.map((l) => (JSON.parse(l) as { msg: string }).msg);
+    await settled(controller);
+    const posted = estate.slack.messages.length;
+
+    // The run's only write waits until the renewal after it is late: nothing is left to send once it returns.
+    let writing!: () => void;
+    const written = new Promise<void>((resolve) => (writing = resolve));
+    const releaseWrite = proxy.hold((r) => r.operation === 'PutMetricAlarm' && (writing(), true));
+    await editManifest(path.join(estate.repo.work, 'desired-state'), 'Alarm/storefront-cpu-high', setField(['spec', 'threshold'], 70));
+    const pushed = await estate.repo.push('storefront: alarm at 70% CPU');
+    const ran = nextReconcile(controller, (s) => s.revision === pushed);
+    controller.trigger('webhook');
+    await within(written, 'the alarm write');
+    const releaseRenewals = proxy.hold((r) => r.service === 'dynamodb' && r.operation === 'PutItem');
+    await until(() => !leader.leading, 'the renew deadline to pass');
+    expect(leader.elected).toBe(true);
+
+    releaseWrite();
+    await until(() => messages().includes('report waits for the lease renewal'), 'the report to wait for the renewal');
+    releaseRenewals();
+    expect((await ran).result).toBe('success');
+    await estate.slack.received(posted + 1);
+    expect(estate.slack.texts().slice(posted).join('\n')).toContain('storefront-cpu-high');
+    expect(messages()).not.toContain('not leading: report left to the leader');
   });
 });
