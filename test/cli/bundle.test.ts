@@ -12,12 +12,12 @@ const moto = useMoto();
 const ballast = (...args: string[]) => exec(process.execPath, ['bin/ballast.js', ...args], { env: { ...process.env, AWS_ENDPOINT_URL: moto.endpoint } });
 
 describe('the bundled CLI (dist/, as `npm ci` builds it)', () => {
-  it('finds its package files, validates, and plans against AWS through the bundled SDK clients', async () => {
+  it('finds its package files, and validates and plans against AWS through the bundled SDK clients', async () => {
     const version = (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version;
     expect((await ballast('--version')).stdout.trim()).toBe(version);
-    expect((await ballast('validate', 'desired-state')).stdout).toMatch(/valid/);
 
     await createNetwork(moto.aws());
+    // The revision is validated first: the compiled validators load ajv's helpers through the bundle too.
     const plan = JSON.parse((await ballast('plan', 'desired-state', '--output', 'json')).stdout) as { resources: { status: string }[] };
     expect(plan.resources.length).toBeGreaterThan(20);
     expect(new Set(plan.resources.map((r) => r.status))).toEqual(new Set(['create']));
