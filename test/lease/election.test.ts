@@ -12,9 +12,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LeaseStore } from '../../src/lease/store.js';
 
 const moto = useMoto();
-// Short lease settings keep the test fast. Every replica's lease check is a read and a write through the emulator: a
-// retry period of 1 s rather than 0.5 s (controller-runtime's ratio, 15 s / 10 s / 2 s) halves their CPU.
-const LEASE = { duration: 4, renewDeadline: 3, retryPeriod: 1 };
+// Short lease settings keep the test fast; the ratios are about controller-runtime's (15 s / 10 s / 2 s).
+const LEASE = { duration: 4, renewDeadline: 3, retryPeriod: 0.5 };
 const TOKEN = 'operator-token-for-tests';
 // A whole apply of the shop estate by a child process: over a minute with two suites on two cores.
 const APPLY_TIMEOUT_MS = 2 * EVENT_TIMEOUT_MS;

@@ -18,9 +18,8 @@ import type { Aws } from '../../src/aws/clients.js';
 import type { Target } from '../../src/schema/index.js';
 
 const moto = useMoto();
-// Short lease settings keep the file fast, with room for a renewal to be late by seconds on a loaded machine; each
-// round of every replica reads and writes its leases through the emulator, so rounds come once a second, not twice.
-const LEASE = { duration: 5, renewDeadline: 3.5, retryPeriod: 1 };
+// Short lease settings keep the file fast, with room for a renewal to be late by seconds on a loaded machine.
+const LEASE = { duration: 5, renewDeadline: 3.5, retryPeriod: 0.5 };
 const TABLE = 'ballast-leases';
 /** Four accounts, each in a region of its own, so that the region a write is signed for names its target. */
 const ACCOUNTS = [
