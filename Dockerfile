@@ -6,13 +6,15 @@
 FROM node:24-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-# --ignore-scripts: `prepare` compiles src/, which is not copied yet; the build runs below, after the source.
+# --ignore-scripts: `prepare` builds from src/, which is not copied yet; the build runs below, after the source.
 RUN npm ci --ignore-scripts --no-audit --no-fund
+# esbuild reads tsconfig.json as the tests' build does.
+COPY tsconfig.json ./
 COPY scripts/build.ts ./scripts/
 COPY src ./src
 RUN npm run build
 
-# --- runtime: production dependencies, the compiled code and the launcher ---
+# --- runtime: production dependencies, the bundled code and the launcher ---
 FROM node:24-slim AS runtime
 # The controller follows its Git repository with the git CLI (over HTTPS) and checks commit signatures with
 # ssh-keygen and gpg (--allowed-signers, --gpg-keyring). Versions are not pinned (hadolint

@@ -21,6 +21,7 @@ import type { ControllerDeps, ControllerSettings, ReconcileSummary } from './typ
 import { recordHistory } from '../history/record.js';
 import { suspendIn, type Suspension } from '../suspend/index.js';
 import { stillHeld } from '../sharing/held.js';
+import { mayReport } from './report-gate.js';
 
 export type { ResourceStatusEntry } from './record.js';
 
@@ -248,7 +249,7 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
     const cost = await this.deps.costOf?.(planned, revision.manifests);
     const before = this.recorder.seen;
     const report = this.recorder.record(plan, result, revision, this.outageReport(revision.sha, triggers), (key) => this.progress.statusOf(key), cost, selected, observed);
-    const reporting = await this.mayReport();
+    const reporting = await mayReport(this.acting, this.deps.leader, report, logger);
     await keepSeen(this.deps.seen, this.recorder, before, reporting, logger);
     if (sourceError) report.failures.push({ key: 'Source/git', code: 'SourceUnavailable', message: sourceError });
     // A replica that lost its lease mid-run leaves the record, like the report, to the leader.
@@ -261,7 +262,7 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
     });
     const placed = placedIn(plan);
     for (const f of report.failures) logger.warn({ revision: revision.sha, resource: f.key, ...placed(f.key), code: f.code, err: f.message }, 'resource failed');
-    await this.notify(report, reporting);
+    await this.notify(report);
     const outcome = head === 'rejected' ? 'invalid' : report.failures.length > 0 ? 'failure' : 'success';
     return end(outcome, report.failures.some((f) => !f.terminal));
   }
@@ -286,16 +287,9 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
     return { ...this.recorder.outageReport(revision, triggers, this.badRevision), ...(commit ? { commit } : {}), suspended: this.suspended };
   }
 
-  /** May report a run that has ended: `acting`, but a renewal late at that moment is waited for, not taken as lost. */
-  private async mayReport(): Promise<boolean> {
-    if (this.acting) return true;
-    if (this.deps.leader.elected) this.deps.logger.info('report waits for the lease renewal');
-    return this.deps.leader.confirmed();
-  }
-
   /** A replica that lost the lease mid-run leaves telling Slack to the new leader. */
-  private async notify(report: ReconcileReport, reporting?: boolean): Promise<void> {
-    if (!(reporting ?? (await this.mayReport()))) {
+  private async notify(report: ReconcileReport): Promise<void> {
+    if (!(await mayReport(this.acting, this.deps.leader, report, this.deps.logger))) {
       this.deps.logger.info({ revision: report.revision }, 'not leading: report left to the leader');
       return;
     }

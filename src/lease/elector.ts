@@ -90,8 +90,10 @@ export class LeaderElector extends EventEmitter<{ leading: []; renewed: []; stan
   }
 
   async confirmed(): Promise<boolean> {
-    // Every lease check ends leading or stood down (tick()); a stopped elector checks no more.
-    if (this.isLeader && !this.leading && !this.stopped) await once(this, 'checked');
+    if (!this.isLeader || this.leading || this.stopped) return this.leading;
+    // Every lease check ends leading or stood down (tick()); one that hangs is given up once the lease has run out.
+    const expiry = this.renewedAt + this.timing.leaseDurationMs - performance.now();
+    await once(this, 'checked', { signal: AbortSignal.timeout(Math.max(0, Math.ceil(expiry))) }).catch(() => undefined);
     return this.leading;
   }
 

@@ -13,7 +13,7 @@ import type { TestRepo } from '../support/git.js';
 import type { SlackReceiver } from '../support/slack.js';
 import { editManifest, setField } from '../support/manifests.js';
 import { HAND_REMOVALS, setThreshold, threshold } from '../support/hand-changes.js';
-import { nextReconcile, startOnEstate, useControllerEstate } from '../support/controller.js';
+import { nextReconcile, settled, startOnEstate, useControllerEstate } from '../support/controller.js';
 import { postWebhook, pushEvent } from '../support/webhook.js';
 
 const moto = useMoto();
@@ -37,6 +37,8 @@ describe('ballast run: drift, failed rollouts, deletions by hand, secrets and ou
 
   it('reverts hand-made drift at the next drift scan, tells Slack once, and only reports it in detect mode', async () => {
     await start();
+    // A health read of the first rollouts would otherwise correct the hand change before the scan does.
+    await settled(running.controller);
     // The scans the schedule would start, started here: no test waits on the clock.
     const scan = () => {
       const done = nextReconcile(running.controller, (s) => s.triggers.includes('drift-scan'));

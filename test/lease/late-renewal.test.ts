@@ -76,7 +76,11 @@ describe('a leader whose lease renewal is late', () => {
     expect(done.writes).toBeGreaterThan(0);
   });
 
-  it('reports a run whose renewal is late as it ends, once the renewal lands, rather than leave the report to no one', async () => {
+  /**
+   * A run whose only write is held until the renewal after it is late, then let go: nothing is left to send, and the
+   * run reaches its report while the renewal is still held (`releaseRenewals` lets it land).
+   */
+  async function runEndingDuringLateRenewal() {
     proxy = new FaultProxy(moto.endpoint);
     process.env.AWS_ENDPOINT_URL = await proxy.start();
     const logs: string[] = [];
@@ -87,7 +91,6 @@ describe('a leader whose lease renewal is late', () => {
     await settled(controller);
     const posted = estate.slack.messages.length;
 
-    // The run's only write waits until the renewal after it is late: nothing is left to send once it returns.
     let writing!: () => void;
     const written = new Promise<void>((resolve) => (writing = resolve));
     const releaseWrite = proxy.hold((r) => r.operation === 'PutMetricAlarm' && (writing(), true));
@@ -99,13 +102,26 @@ describe('a leader whose lease renewal is late', () => {
     const releaseRenewals = proxy.hold((r) => r.service === 'dynamodb' && r.operation === 'PutItem');
     await until(() => !leader.leading, 'the renew deadline to pass');
     expect(leader.elected).toBe(true);
-
     releaseWrite();
     await until(() => messages().includes('report waits for the lease renewal'), 'the report to wait for the renewal');
+    return { ran, releaseRenewals, messages, posted, leader };
+  }
+
+  it('reports a run whose renewal is late as it ends, once the renewal lands, rather than leave the report to no one', async () => {
+    const { ran, releaseRenewals, messages, posted } = await runEndingDuringLateRenewal();
     releaseRenewals();
     expect((await ran).result).toBe('success');
     await estate.slack.received(posted + 1);
     expect(estate.slack.texts().slice(posted).join('\n')).toContain('storefront-cpu-high');
     expect(messages()).not.toContain('not leading: report left to the leader');
+  });
+
+  it('leaves the report to the next leader when that renewal never lands, and the run still ends', async () => {
+    const { ran, messages, posted, leader } = await runEndingDuringLateRenewal();
+    // The renewal stays held: the run waits no longer than the lease, which has run out by then.
+    expect((await ran).writes).toBe(1);
+    expect(leader.leading).toBe(false);
+    expect(messages()).toContain('not leading: report left to the leader');
+    expect(estate.slack.messages.length).toBe(posted);
   });
 });

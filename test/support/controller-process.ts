@@ -9,7 +9,7 @@ export interface LogLine {
 }
 
 /**
- * `ballast run` as its own process, through the real launcher (bin/ballast.js, compiled by the tests' global setup),
+ * `ballast run` as its own process, through the real launcher (bin/ballast.js, on the bundle the tests' global setup built),
  * as a container runs it: its JSON log lines are collected and can be awaited, and it can be signalled (SIGKILL,
  * SIGSTOP, SIGTERM) like a task.
  */
