@@ -44,9 +44,17 @@ export function leaseTimingOf(settings: Pick<LeaseSettings, 'leaseDuration' | 'l
   return { leaseDurationMs: settings.leaseDuration * 1000, renewDeadlineMs: settings.leaseRenewDeadline * 1000, retryPeriodMs: settings.leaseRetryPeriod * 1000 };
 }
 
-/** A client for the lease table, its calls counted apart from the reconciles'. */
-export function leaseTableClient(settings: Pick<LeaseSettings, 'retryMode' | 'maxAttempts'>, counter: CallCounter): DynamoDBClient {
-  const client = new DynamoDBClient({ retryMode: settings.retryMode ?? 'standard', maxAttempts: settings.maxAttempts ?? 3 });
+/**
+ * A client for the lease table, its calls counted apart from the reconciles'. An attempt that gets no answer within
+ * the renew deadline is given up (an answer later than that cannot keep a leader leading): a lease check that hung
+ * would keep a leader elected, taking triggers it cannot run, for as long as it hung.
+ */
+export function leaseTableClient(settings: Pick<LeaseSettings, 'retryMode' | 'maxAttempts' | 'leaseRenewDeadline'>, counter: CallCounter): DynamoDBClient {
+  const client = new DynamoDBClient({
+    retryMode: settings.retryMode ?? 'standard',
+    maxAttempts: settings.maxAttempts ?? 3,
+    requestHandler: { requestTimeout: settings.leaseRenewDeadline * 1000, throwOnRequestTimeout: true },
+  });
   client.middlewareStack.use(counter.plugin('dynamodb'));
   return client;
 }

@@ -123,5 +123,8 @@ describe('a leader whose lease renewal is late', () => {
     expect(leader.leading).toBe(false);
     expect(messages()).toContain('not leading: report left to the leader');
     expect(estate.slack.messages.length).toBe(posted);
+    // The renewal that never answers is given up (each attempt after the renew deadline): the leader stands down
+    // rather than stay elected, taking triggers it cannot run, for as long as the request hangs.
+    await until(() => !leader.elected, 'the leader to stand down');
   });
 });
