@@ -4,8 +4,8 @@
  *
  * Why a bundle: Node resolves and reads every file of the AWS SDK clients one by one, and from their CommonJS builds
  * whole; bundled from their ES modules, only what Ballast uses stays. `ballast run` took about 3.6 s of CPU to load
- * (14 s at a Fargate task's 0.25 vCPU) and takes about 1.5 s. Other dependencies stay in node_modules, loaded as
- * published (pino, fastify and ajv find files of their own at run time). No type checking: `npm run typecheck`.
+ * and takes about 1.5 s. Other dependencies stay in node_modules, loaded as published (pino, fastify and ajv find
+ * files of their own at run time). No type checking: `npm run typecheck`.
  */
 import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';

@@ -196,7 +196,8 @@ export async function startController(config: ControllerConfig, logger: Logger =
   if (elector) {
     metrics.leader.set(0);
     elector.on('leading', () => void lead());
-    elector.on('renewed', () => controller.wake());
+    // After each lease check: a trigger that waited for a late renewal runs once it landed.
+    elector.on('checked', () => controller.wake());
     elector.on('standby', () => {
       metrics.leader.set(0);
       void drills.stop();

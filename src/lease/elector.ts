@@ -58,7 +58,7 @@ export const soleLeader = (identity: string): LeaderGate => ({ leading: true, el
  * the renew deadline, on a monotonic clock: a process paused past its lease is not leading when it wakes up, before
  * any timer of its own has run.
  */
-export class LeaderElector extends EventEmitter<{ leading: []; renewed: []; standby: [string]; checked: [] }> implements LeaderGate {
+export class LeaderElector extends EventEmitter<{ leading: []; standby: [string]; checked: [] }> implements LeaderGate {
   holder: string | undefined;
   private isLeader = false;
   private renewedAt = -Infinity;
@@ -182,7 +182,6 @@ export class LeaderElector extends EventEmitter<{ leading: []; renewed: []; stan
       this.logger.info({ identity: this.identity, previous: heldByOther ? record.holder : record?.holder || undefined }, this.words.gained);
       this.emit('leading');
     }
-    this.emit('renewed');
   }
 
   private standDown(reason: string): void {

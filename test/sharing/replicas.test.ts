@@ -161,15 +161,16 @@ describe('three controllers sharing a lease table', () => {
     // write was signed for names the target). A target can change hands after the push while the shares settle (the
     // first replica held the home target alone), so what matters is the holder when the write was sent.
     for (const t of NAMES) expect(await alarmNames(awsOf(t))).toContain(alarmOf(t));
-    for (const [i, r] of replicas.entries()) {
-      for (const w of r.proxy.writes(pushedAt).filter((w) => w.service === 'monitoring')) {
+    const sent = replicas.map((r) => r.proxy.writes(pushedAt).filter((w) => w.service === 'monitoring'));
+    for (const [i, writes] of sent.entries()) {
+      for (const w of writes) {
         const target = NAMES.find((t) => regionOf(t) === w.region);
         const last = processes[i]!.logs.filter((l) => l.target === target && l.time <= w.at && /^target (held|lost|released)$/.test(l.msg)).at(-1);
         expect(last?.msg, `${identities[i]} wrote in ${w.region} at ${w.at}`).toBe('target held');
       }
     }
     // Each target written since the push, by some replica.
-    const written = new Set(replicas.flatMap((r) => r.proxy.writes(pushedAt).filter((w) => w.service === 'monitoring').map((w) => w.region)));
+    const written = new Set(sent.flat().map((w) => w.region));
     expect(ACCOUNTS.map((a) => a.region).every((region) => written.has(region))).toBe(true);
 
     // A replica holding two targets dies; their alarms are deleted by hand meanwhile, so the takeover has work to do.
