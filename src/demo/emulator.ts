@@ -15,15 +15,21 @@ export interface Emulator {
 }
 
 /**
- * Whether `python` finds moto and what its server needs, without importing them (importing moto.server costs a second
- * of CPU, and every emulator start asks). Answers are kept for the process: the tests start several emulators.
+ * The interpreter `python` runs as (its sys.executable) when it finds moto and what its server needs, checked without
+ * importing them (importing moto.server costs a second of CPU, and every emulator start asks); undefined when it does
+ * not. The emulator then starts that interpreter directly: a version manager's shim (pyenv's python3 is a shell script
+ * that runs several more) costs about 0.4 s of CPU per start. Answers are kept for the process: the tests start several.
  */
-const FINDS_MOTO = 'import sys; from importlib.util import find_spec; sys.exit(0 if all(find_spec(m) for m in ("moto", "boto3", "botocore", "responses", "flask", "flask_cors", "werkzeug")) else 1)';
-const motoFound = new Map<string, boolean>();
-function hasMoto(python: string): boolean {
-  let found = motoFound.get(python);
-  if (found === undefined) motoFound.set(python, (found = spawnSync(python, ['-c', FINDS_MOTO], { stdio: 'ignore' }).status === 0));
-  return found;
+const FINDS_MOTO =
+  'import sys; from importlib.util import find_spec; ok = all(find_spec(m) for m in ("moto", "boto3", "botocore", "responses", "flask", "flask_cors", "werkzeug")); print(sys.executable if ok else ""); sys.exit(0 if ok else 1)';
+const motoFound = new Map<string, string | undefined>();
+function motoInterpreter(python: string): string | undefined {
+  if (!motoFound.has(python)) {
+    const check = spawnSync(python, ['-c', FINDS_MOTO], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    // sys.executable may be empty where Python cannot tell its own path: the name asked for still works.
+    motoFound.set(python, check.status === 0 ? check.stdout.trim() || python : undefined);
+  }
+  return motoFound.get(python);
 }
 
 /**
@@ -32,22 +38,26 @@ function hasMoto(python: string): boolean {
  * is installed into .venv (git-ignored); without Python 3 at all there is nothing to install into.
  */
 export function findMotoPython(options: { install?: boolean; say?: (line: string) => void } = {}): string {
-  if (hasMoto('python3')) return 'python3';
+  const system = motoInterpreter('python3');
+  if (system) return system;
   const onPath = motoServerPython();
-  if (onPath && hasMoto(onPath)) return onPath;
-  if (existsSync(VENV_PYTHON) && hasMoto(VENV_PYTHON)) return VENV_PYTHON;
+  const behindServer = onPath && motoInterpreter(onPath);
+  if (behindServer) return behindServer;
+  const venv = existsSync(VENV_PYTHON) && motoInterpreter(VENV_PYTHON);
+  if (venv) return venv;
   if (spawnSync('python3', ['--version'], { stdio: 'ignore' }).status !== 0) {
     throw new Error('Python 3 is needed for the AWS emulator (moto). Install it (Debian: apt-get install python3 python3-venv) and run again.');
   }
   if (!options.install) throw new Error(`The AWS emulator is missing. Install it with: python3 -m pip install "${MOTO_REQUIREMENT}"`);
   options.say?.(`moto is not installed: installing ${MOTO_REQUIREMENT} into .venv (once)`);
-  const venv = spawnSync('python3', ['-m', 'venv', VENV], { stdio: 'inherit' });
-  const pip = venv.status === 0 && spawnSync(VENV_PYTHON, ['-m', 'pip', 'install', '--quiet', MOTO_REQUIREMENT], { stdio: 'inherit' });
+  const created = spawnSync('python3', ['-m', 'venv', VENV], { stdio: 'inherit' });
+  const pip = created.status === 0 && spawnSync(VENV_PYTHON, ['-m', 'pip', 'install', '--quiet', MOTO_REQUIREMENT], { stdio: 'inherit' });
   motoFound.delete(VENV_PYTHON);
-  if (!pip || pip.status !== 0 || !hasMoto(VENV_PYTHON)) {
+  const installed = pip && pip.status === 0 ? motoInterpreter(VENV_PYTHON) : undefined;
+  if (!installed) {
     throw new Error(`Could not install ${MOTO_REQUIREMENT} into .venv. Install it by hand: python3 -m pip install "${MOTO_REQUIREMENT}"`);
   }
-  return VENV_PYTHON;
+  return installed;
 }
 
 /** The Python behind a `moto_server` on PATH (pipx and the like give it an interpreter of its own). */

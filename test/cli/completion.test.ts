@@ -10,7 +10,9 @@ async function complete(script: string, words: string[]): Promise<string[]> {
   const file = path.join(await tempDir('completion'), 'ballast.bash');
   await writeFile(file, script);
   const quoted = words.map((w) => `'${w}'`).join(' ');
-  const run = spawnSync('bash', ['-c', `source "${file}"; COMP_WORDS=(${quoted}); COMP_CWORD=${words.length - 1}; _ballast; printf '%s\\n' "\${COMPREPLY[@]}"`], { encoding: 'utf8' });
+  // --norc: a `bash -c` whose stdin is a socket (Node's pipes are) takes itself for a remote shell and, when SHLVL is
+  // unset or 0, reads ~/.bashrc first, which on a developer's machine can take seconds (pyenv, nvm).
+  const run = spawnSync('bash', ['--norc', '-c', `source "${file}"; COMP_WORDS=(${quoted}); COMP_CWORD=${words.length - 1}; _ballast; printf '%s\\n' "\${COMPREPLY[@]}"`], { encoding: 'utf8' });
   expect(run.stderr).toBe('');
   return run.stdout.split('\n').filter(Boolean);
 }
