@@ -12,7 +12,7 @@ import type { AwsCall } from '../engine/types.js';
 import { resolveSecretRefs, scrubbed } from '../secrets/resolve.js';
 
 /** Every service a plan writes to (none writes to EC2, whose client module alone is 2 MB). */
-const MODULES: Record<Exclude<ServiceName, 'ec2'>, Record<string, unknown>> = { ecs, autoscaling, rds, cloudwatch, elbv2, sns, tagging, sts, secretsmanager };
+const MODULES: Partial<Record<ServiceName, Record<string, unknown>>> = { ecs, autoscaling, rds, cloudwatch, elbv2, sns, tagging, sts, secretsmanager } satisfies Record<Exclude<ServiceName, 'ec2'>, Record<string, unknown>>;
 
 type AnyClient = { send(command: unknown): Promise<unknown> };
 type CommandClass = new (input: Record<string, unknown>) => unknown;
@@ -22,7 +22,7 @@ type CommandClass = new (input: Record<string, unknown>) => unknown;
  * Secret references in the input are read just now, and live only in this request.
  */
 export async function sendCall(aws: Aws, call: AwsCall): Promise<unknown> {
-  const Command = (call.service === 'ec2' ? undefined : MODULES[call.service])?.[`${call.operation}Command`] as CommandClass | undefined;
+  const Command = MODULES[call.service]?.[`${call.operation}Command`] as CommandClass | undefined;
   if (!Command) throw new Error(`unknown operation ${call.service}:${call.operation}`);
   const { input, values } = await resolveSecretRefs(aws, call.input);
   try {

@@ -21,7 +21,7 @@ export interface Emulator {
  * that runs several more) costs about 0.4 s of CPU per start. Answers are kept for the process: the tests start several.
  */
 const FINDS_MOTO =
-  'import sys; from importlib.util import find_spec; ok = all(find_spec(m) for m in ("moto", "boto3", "botocore", "responses", "flask", "flask_cors", "werkzeug")); print(sys.executable if ok else ""); sys.exit(0 if ok else 1)';
+  'import sys; from importlib.util import find_spec; all(find_spec(m) for m in ("moto", "boto3", "botocore", "responses", "flask", "flask_cors", "werkzeug")) or sys.exit(1); print(sys.executable)';
 const motoFound = new Map<string, string | undefined>();
 function motoInterpreter(python: string): string | undefined {
   if (!motoFound.has(python)) {

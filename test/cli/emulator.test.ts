@@ -1,6 +1,9 @@
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { emulatorCommand } from '../../src/cli/emulator.js';
+import { findMotoPython } from '../../src/demo/emulator.js';
 import { within } from '../support/wait.js';
 
 describe('ballast emulator', () => {
@@ -29,5 +32,12 @@ describe('ballast emulator', () => {
     stop();
     expect(await exited).toBe(0);
     await expect(fetch(`${env.AWS_ENDPOINT_URL}/moto-api/`)).rejects.toThrow();
+  });
+
+  it('runs moto on the interpreter itself, not on a launcher in front of it (a pyenv shim costs 0.4 s of CPU a start)', () => {
+    const python = findMotoPython();
+    expect(path.isAbsolute(python)).toBe(true);
+    // An interpreter names itself; a shim or a bare `python3` would name the interpreter behind it.
+    expect(execFileSync(python, ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).trim()).toBe(python);
   });
 });
