@@ -37,6 +37,8 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
   badRevision?: RejectedRevision;
   lastReconcile?: ReconcileSummary;
   awsReachable = false;
+  /** Why the last fetch failed; a reconcile that does not fetch reports it still, so its outage streak goes on. */
+  private sourceError?: string;
 
   private readonly recorder: StatusRecorder;
   /** Resources applied and not yet healthy: read again on each reconcile and every healthPollMs, never waited for. */
@@ -180,17 +182,19 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
     };
     logger.info({ triggers, only }, 'reconcile started');
 
-    let sourceError: string | undefined;
     let head: 'new' | 'same' | 'rejected' = 'same';
-    // A health read of what is progressing needs no fetch: polls and webhooks bring new commits.
     const progressOnly = triggers.every((t) => t === 'progress');
     try {
       // An event is checked against the revision in force, and a health read of what is progressing needs no fetch.
-      if (!only && !progressOnly) head = await this.loadSource();
+      if (!only && !progressOnly) {
+        head = await this.loadSource();
+        this.sourceError = undefined;
+      }
     } catch (err) {
-      sourceError = (err as Error).message;
-      logger.warn({ err: sourceError }, 'source unavailable: keeping the last good revision');
+      this.sourceError = (err as Error).message;
+      logger.warn({ err: this.sourceError }, 'source unavailable: keeping the last good revision');
     }
+    const sourceError = this.sourceError;
     // A poll that finds the commit already reconciled leaves AWS to the drift scans: one full read per scan, not two.
     if (triggers.length === 1 && triggers[0] === 'poll' && head === 'same' && !sourceError && this.lastReconcile?.result === 'success') return end('success', false);
     const revision = this.revision;

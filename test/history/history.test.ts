@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DescribeAlarmsCommand, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
 import { DescribeTimeToLiveCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { RunningController } from '../../src/controller/run.js';
@@ -70,7 +70,15 @@ describe('history of writes', () => {
     const all = await history();
     expect(all.at(-1)).toMatchObject({ resource: 'ServiceAutoscaling/storefront', message: 'storefront: scale on 45% CPU', trigger: 'poll', driftCorrected: [] });
     expect(all.length).toBeGreaterThan(alarmHistory.length);
-    expect(await history('--since', '1s', 'EcsService/storefront')).toEqual([]);
+    // Looked at 1.5 s after storefront was created (the clock moved on, not waited for): `--since` takes in only what is newer.
+    const createdAt = Date.parse((await history('EcsService/storefront'))[0]!.at);
+    vi.useFakeTimers({ toFake: ['Date'], now: createdAt + 1500 });
+    try {
+      expect(await history('--since', '1s', 'EcsService/storefront')).toEqual([]);
+      expect(await history('--since', '2s', 'EcsService/storefront')).toHaveLength(1);
+    } finally {
+      vi.useRealTimers();
+    }
 
     const dynamo = new DynamoDBClient({});
     const ttl = await dynamo.send(new DescribeTimeToLiveCommand({ TableName: TABLE }));

@@ -395,4 +395,13 @@ describe('EcsService health', () => {
     expect(health).toEqual({ steady: false, failed: true, reason: 'rollout failed: ECS deployment circuit breaker: tasks failed to start.; newest; second; third' });
     expect(serviceHealth(undefined, 'shop/storefront')).toEqual({ steady: false, reason: 'service shop/storefront not found' });
   });
+
+  it('judges a fix pushed while the failed deployment still drains by its own rollout, and a rollback as the failure', () => {
+    const td = (revision: number) => `arn:aws:ecs:us-east-1:123456789012:task-definition/storefront:${revision}`;
+    const failed = { status: 'ACTIVE', taskDefinition: td(2), rolloutState: 'FAILED' as const, rolloutStateReason: 'ECS deployment ecs-svc/2 failed: tasks failed to start.' };
+    const primary = (revision: number, rolloutState: 'IN_PROGRESS' | 'COMPLETED') => ({ status: 'PRIMARY', taskDefinition: td(revision), rolloutState, runningCount: 1, desiredCount: 3 });
+    expect(serviceHealth({ deployments: [primary(3, 'IN_PROGRESS'), failed] }, 'shop/storefront')).toEqual({ steady: false, reason: 'rollout in progress, 1/3 tasks running' });
+    expect(serviceHealth({ deployments: [primary(3, 'COMPLETED'), failed] }, 'shop/storefront').steady).toBe(true);
+    expect(serviceHealth({ deployments: [primary(1, 'COMPLETED'), failed] }, 'shop/storefront')).toMatchObject({ steady: false, failed: true, reason: expect.stringContaining(`rolled back to ${td(1)}`) });
+  });
 });

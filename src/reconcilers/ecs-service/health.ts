@@ -1,4 +1,4 @@
-import { DescribeServicesCommand, type Service } from '@aws-sdk/client-ecs';
+import { DescribeServicesCommand, type Deployment, type Service } from '@aws-sdk/client-ecs';
 import type { EcsService } from '../../schema/index.js';
 import type { Health, ObserveContext } from '../../engine/types.js';
 import { batchedRead } from '../../health/batcher.js';
@@ -11,7 +11,8 @@ const FAILURE_EVENTS = 3;
 
 /**
  * Steady when the PRIMARY deployment's rollout has COMPLETED. A FAILED deployment (circuit breaker) stops the wait
- * for good, also once the breaker has rolled back: the rollback is then PRIMARY and the failed one drains as ACTIVE.
+ * for good, also once the breaker has rolled back: the rollback (an earlier revision) is then PRIMARY and the failed
+ * one drains as ACTIVE. A rollout of a later revision started while it drains (the fix pushed at once) is its own.
  * Services of one cluster checked together share DescribeServices calls.
  */
 export async function health(desired: EcsService, ctx: ObserveContext): Promise<Health> {
@@ -30,7 +31,7 @@ export function serviceHealth(service: Service | undefined, label: string): Heal
   if (!service) return { steady: false, reason: `service ${label} not found` };
   const primary = service.deployments?.find((d) => d.status === 'PRIMARY');
   const counts = `${primary?.runningCount ?? service.runningCount ?? 0}/${primary?.desiredCount ?? service.desiredCount ?? 0} tasks running`;
-  const failed = service.deployments?.find((d) => d.rolloutState === 'FAILED');
+  const failed = service.deployments?.find((d) => d.rolloutState === 'FAILED' && !(primary && laterRevision(primary, d)));
   if (failed) {
     const events = (service.events ?? []).slice(0, FAILURE_EVENTS).map((e) => e.message);
     const rolledBack = failed !== primary ? ` (rolled back to ${primary?.taskDefinition ?? 'the last completed deployment'})` : '';
@@ -38,4 +39,16 @@ export function serviceHealth(service: Service | undefined, label: string): Heal
   }
   if (primary?.rolloutState === 'COMPLETED') return { steady: true, reason: `rollout completed, ${counts}` };
   return { steady: false, reason: `rollout in progress, ${counts}` };
+}
+
+/** The revision number of a task definition ARN (`…:task-definition/family:7`) and its family. */
+function revisionOf(arn: string | undefined): { family: string; revision: number } | undefined {
+  const match = /task-definition\/(.+):(\d+)$/.exec(arn ?? '');
+  return match ? { family: match[1]!, revision: Number(match[2]) } : undefined;
+}
+
+/** Whether `primary` runs a later revision of the same family than `failed`: a new rollout, not the breaker's rollback. */
+function laterRevision(primary: Deployment, failed: Deployment): boolean {
+  const [now, then] = [revisionOf(primary.taskDefinition), revisionOf(failed.taskDefinition)];
+  return now !== undefined && then !== undefined && now.family === then.family && now.revision > then.revision;
 }
