@@ -158,6 +158,8 @@ describe('ballast run: drift, failed rollouts, deletions by hand, secrets and ou
 
   it('keeps the last good revision while the remote is unreachable, reports it once and recovers', async () => {
     await start();
+    // No health read of the first rollouts folds into the event's reconcile below.
+    await settled(running.controller);
     const good = running.controller.revision?.sha;
     const before = slack.messages.length;
     await rename(repo.url, `${repo.url}.away`);
@@ -171,6 +173,10 @@ describe('ballast run: drift, failed rollouts, deletions by hand, secrets and ou
     running.controller.trigger('drift-scan');
     await still;
     expect(await threshold(aws, 'storefront-cpu-high')).toBe(85);
+    // A reconcile that does not fetch (an AWS event's, a health read's) neither ends the outage nor counts in it.
+    const event = nextReconcile(running.controller, (s) => s.triggers.includes('event'));
+    running.controller.trigger('event', ['Alarm/storefront-cpu-high']);
+    expect((await event).result).toBe('failure');
     // Said once the outage has outlasted three reconciles in a row, and only once.
     for (let i = 0; i < 2; i++) {
       const next = nextReconcile(running.controller, (s) => s.triggers.includes('drift-scan'));
