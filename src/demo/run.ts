@@ -20,6 +20,9 @@ import { createNetwork } from './network.js';
 import { SlackStandIn } from './slack-standin.js';
 import { editManifest, setField } from './edit.js';
 
+/** How long the demo waits for any one reconcile: each takes a second or two. */
+const NEXT_TIMEOUT_MS = 60_000;
+
 /** Credentials that can only ever reach the local emulator. */
 const EMULATOR_ENV = {
   AWS_ACCESS_KEY_ID: 'demo',
@@ -29,16 +32,25 @@ const EMULATOR_ENV = {
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 };
 
-function next(controller: Controller, match: (s: ReconcileSummary) => boolean): Promise<ReconcileSummary> {
-  return new Promise((resolve) => {
+/** The next reconcile that matches; a demo that waited a minute for one fails, saying for what, rather than hang. */
+function next(controller: Controller, what: string, match: (s: ReconcileSummary) => boolean): Promise<ReconcileSummary> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      controller.off('reconciled', listener);
+      reject(new Error(`no ${what} within ${NEXT_TIMEOUT_MS / 1000} s`));
+    }, NEXT_TIMEOUT_MS);
     const listener = (s: ReconcileSummary) => {
       if (!match(s)) return;
       controller.off('reconciled', listener);
+      clearTimeout(timer);
       resolve(s);
     };
     controller.on('reconciled', listener);
   });
 }
+
+/** Nothing the controller applied is still rolling out: hand changes now are found by a drift scan, not a health read's reconcile. */
+const settled = (controller: Controller) => ![...controller.resources.values()].some((r) => r.status === 'progressing');
 
 /**
  * The narrated demo: the whole shop estate on a local AWS emulator, managed by `ballast run` from a local Git
@@ -106,7 +118,7 @@ export async function runDemo(say: (line: string) => void = (l) => process.stdou
     say(`  /readyz: ${(await fetch(`${running.url}/readyz`)).status}`);
 
     step(2, 'A drift scan of a converged estate changes nothing');
-    const quiet = await next(controller, (s) => s.triggers.includes('drift-scan'));
+    const quiet = await next(controller, 'drift scan of the settled estate', (s) => s.triggers.includes('drift-scan') && settled(controller));
     say(`  drift scan: ${quiet.result}, ${quiet.writes} write calls`);
 
     step(3, 'Someone changes things by hand in the console');
@@ -128,7 +140,7 @@ export async function runDemo(say: (line: string) => void = (l) => process.stdou
     say('  scaling policy checkout-cpu target 60% -> 90%');
     await aws.rds.send(new ModifyDBInstanceCommand({ DBInstanceIdentifier: 'shop-db', BackupRetentionPeriod: 1, ApplyImmediately: true }));
     say('  shop-db backup retention 14 days -> 1 day');
-    const reverted = await next(controller, (s) => s.triggers.includes('drift-scan') && s.writes > 0);
+    const reverted = await next(controller, 'drift scan reverting the hand changes', (s) => s.triggers.includes('drift-scan') && s.writes > 0);
     say(`  the next drift scan found it and put it back with ${reverted.writes} write calls:`);
     const after = (await aws.cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: ['storefront-cpu-high'] }))).MetricAlarms![0]!;
     say(`  alarm storefront-cpu-high threshold is ${after.Threshold} again`);
@@ -141,7 +153,7 @@ export async function runDemo(say: (line: string) => void = (l) => process.stdou
     const pushed = (await git.revparse(['HEAD'])).trim();
     const body = JSON.stringify({ ref: 'refs/heads/main', after: pushed });
     // The 3 s drift scan fetches Git too and may take the commit first: wait for the run that applied it, whichever.
-    const resized = next(controller, (s) => s.revision === pushed && s.writes > 0);
+    const resized = next(controller, 'reconcile applying the resize', (s) => s.revision === pushed && s.writes > 0);
     const pushedAt = Date.now();
     const response = await fetch(`${running.url}/webhook`, {
       method: 'POST',
@@ -158,7 +170,7 @@ export async function runDemo(say: (line: string) => void = (l) => process.stdou
     say(`  pushed ${await commit('storefront: more memory')}: memory 3000 is not a Fargate size for 1 vCPU`);
     // As above, the drift scan may take the commit first; the webhook's own run of step 4 may still end after this
     // push, so the wait is for the rejection, whichever run makes it.
-    const rejected = next(controller, (s) => s.result === 'invalid');
+    const rejected = next(controller, 'reconcile rejecting the invalid commit', (s) => s.result === 'invalid');
     const badBody = JSON.stringify({ ref: 'refs/heads/main', after: (await git.revparse(['HEAD'])).trim() });
     await fetch(`${running.url}/webhook`, {
       method: 'POST',
