@@ -10,6 +10,7 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CallCounter } from './counter.js';
 import { gatedAgents, type SendGate } from './send-gate.js';
+import { DEFAULT_AWS_TIMEOUT } from './timeout.js';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 
 export interface AwsOptions {
@@ -18,6 +19,12 @@ export interface AwsOptions {
   /** standard (default) or adaptive (adds client-side rate limiting). */
   retryMode?: 'standard' | 'adaptive';
   maxAttempts?: number;
+  /**
+   * Seconds an attempt may wait for a connection, and for its whole answer, before it fails with TimeoutError (which
+   * the SDK retries like throttling); 0 waits for ever. A connection AWS never answers on would otherwise hold a
+   * reconcile, and every reconcile after it, for good.
+   */
+  awsTimeout?: number;
   /**
    * Overrides every service's endpoint. Without it the SDK's own settings apply, including
    * AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE>.
@@ -50,13 +57,19 @@ export type ServiceName = Exclude<keyof Aws, 'counter' | 'region'>;
 
 export function createAws(options: AwsOptions = {}): Aws {
   const counter = options.counter ?? new CallCounter();
+  const timeoutMs = (options.awsTimeout ?? DEFAULT_AWS_TIMEOUT) * 1000;
   const config = {
     region: options.region,
     retryMode: options.retryMode ?? 'standard',
     maxAttempts: options.maxAttempts ?? 3,
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
     ...(options.credentials ? { credentials: options.credentials } : {}),
-    ...(options.sendGate ? { requestHandler: gatedAgents(options.sendGate) } : {}),
+    requestHandler: {
+      connectionTimeout: timeoutMs,
+      requestTimeout: timeoutMs,
+      throwOnRequestTimeout: true,
+      ...(options.sendGate ? gatedAgents(options.sendGate) : {}),
+    },
   };
   const aws = {
     ecs: new ECSClient(config),

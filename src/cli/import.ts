@@ -25,7 +25,7 @@ export async function importCommand(options: ImportCommandOptions, io: Io): Prom
     io.stderr('--service needs --cluster\n');
     return 1;
   }
-  const aws = createAws({ retryMode: options.retryMode, maxAttempts: options.maxAttempts });
+  const aws = createAws({ retryMode: options.retryMode, maxAttempts: options.maxAttempts, awsTimeout: options.awsTimeout });
   const selection = {
     cluster: options.cluster,
     services: options.service,

@@ -3,7 +3,7 @@ import { CONTROLLER_DEFAULTS as D, type AwsSettings } from '../controller/config
 import type { OutputFormat } from './io.js';
 
 /** Options of every command that calls AWS: which controller, how the SDK retries. */
-export type ClientCommandOptions = Pick<AwsSettings, 'controllerId' | 'retryMode' | 'maxAttempts'> & { output: OutputFormat };
+export type ClientCommandOptions = Pick<AwsSettings, 'controllerId' | 'retryMode' | 'maxAttempts' | 'awsTimeout'> & { output: OutputFormat };
 
 /** Options of the commands that observe and plan: modes, prune and concurrency besides; `target` on plan, drift and apply. */
 export type AwsCommandOptions = AwsSettings & { output: OutputFormat; target?: string[] };
@@ -22,6 +22,12 @@ export const targetOption = () =>
 export const positiveInt = (value: string) => {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected a positive integer, got "${value}"`);
+  return n;
+};
+
+export const nonNegative = (value: string) => {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`expected a number of seconds (0 or more), got "${value}"`);
   return n;
 };
 
@@ -47,7 +53,13 @@ export function addClientOptions(cmd: Command): Command {
   return cmd
     .addOption(new Option('--controller-id <id>', 'ownership tag value: ballast.dev/managed-by=<id>').env('BALLAST_CONTROLLER_ID').default(D.controllerId))
     .addOption(new Option('--retry-mode <mode>', 'AWS SDK retry mode (default: the SDK setting, standard)').choices(['standard', 'adaptive']).env('AWS_RETRY_MODE'))
-    .addOption(new Option('--max-attempts <n>', 'AWS SDK attempts per call (default: the SDK setting, 3)').argParser(positiveInt).env('AWS_MAX_ATTEMPTS'));
+    .addOption(new Option('--max-attempts <n>', 'AWS SDK attempts per call (default: the SDK setting, 3)').argParser(positiveInt).env('AWS_MAX_ATTEMPTS'))
+    .addOption(
+      new Option('--aws-timeout <seconds>', 'seconds an AWS call attempt may wait for a connection and its answer; 0: for ever')
+        .argParser(nonNegative)
+        .env('BALLAST_AWS_TIMEOUT')
+        .default(D.awsTimeout),
+    );
 }
 
 export function addAwsOptions(cmd: Command, env: NodeJS.ProcessEnv): Command {

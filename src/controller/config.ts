@@ -1,3 +1,4 @@
+import { DEFAULT_AWS_TIMEOUT } from '../aws/timeout.js';
 import { DEFAULT_LIMITS } from '../load/limits.js';
 import { DEFAULT_ISOLATION } from '../isolated-load/index.js';
 import type { Mode } from '../schema/index.js';
@@ -11,6 +12,8 @@ export interface AwsSettings {
   prune: boolean;
   retryMode?: 'standard' | 'adaptive';
   maxAttempts?: number;
+  /** Seconds an AWS call attempt may wait for a connection and its answer (0: for ever). */
+  awsTimeout: number;
   concurrency: number;
 }
 
@@ -83,6 +86,7 @@ export const CONTROLLER_DEFAULTS = {
   mode: 'enforce',
   prune: false,
   concurrency: 8,
+  awsTimeout: DEFAULT_AWS_TIMEOUT,
   quietPeriod: 3600,
   reportFailuresAfter: 3,
   healthPollInterval: 5,

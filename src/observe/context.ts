@@ -71,8 +71,9 @@ export function createSession(aws: Aws, options: SessionOptions): Session {
 }
 
 /** Clients from the standard AWS settings plus a session: what every command and the controller start from. */
-export function openSession(options: Pick<AwsOptions, 'retryMode' | 'maxAttempts' | 'sendGate'> & SessionOptions): Session {
-  return createSession(createAws({ retryMode: options.retryMode, maxAttempts: options.maxAttempts, sendGate: options.sendGate }), options);
+export function openSession(options: Pick<AwsOptions, 'retryMode' | 'maxAttempts' | 'awsTimeout' | 'sendGate'> & SessionOptions): Session {
+  const { retryMode, maxAttempts, awsTimeout, sendGate } = options;
+  return createSession(createAws({ retryMode, maxAttempts, awsTimeout, sendGate }), options);
 }
 
 export function manifestIndex(manifests: Manifest[]): Pick<Context, 'manifests' | 'find'> {

@@ -4,7 +4,7 @@ import { createSession, type Session, type SessionOptions } from '../observe/con
 import type { Target } from '../schema/index.js';
 import { assumeRoleCredentials } from './credentials.js';
 
-export interface TargetSessionOptions extends Pick<AwsOptions, 'retryMode' | 'maxAttempts' | 'sendGate'>, Pick<SessionOptions, 'concurrency' | 'store'> {
+export interface TargetSessionOptions extends Pick<AwsOptions, 'retryMode' | 'maxAttempts' | 'awsTimeout' | 'sendGate'>, Pick<SessionOptions, 'concurrency' | 'store'> {
   /**
    * A send gate per target (undefined: the default target), when replicas share the targets out: the default target
    * then gets clients of its own instead of the base session's, and roles are assumed with ungated STS clients (a
@@ -50,7 +50,8 @@ export class TargetSessions {
   }
 
   private get clientOptions(): AwsOptions {
-    return { retryMode: this.options.retryMode, maxAttempts: this.options.maxAttempts, counter: this.base.aws.counter };
+    const { retryMode, maxAttempts, awsTimeout } = this.options;
+    return { retryMode, maxAttempts, awsTimeout, counter: this.base.aws.counter };
   }
 
   private session(options: Pick<AwsOptions, 'sendGate' | 'region' | 'credentials'>): Session {

@@ -7,6 +7,7 @@ import { createNetwork } from '../../src/demo/network.js';
 import { runCli } from '../support/cli.js';
 import { copyDesiredState, editManifest, setField } from '../support/manifests.js';
 import { EmulatorRecorder } from '../support/recorder.js';
+import { FaultProxy } from '../support/fault-proxy.js';
 
 const moto = useMoto();
 
@@ -95,6 +96,39 @@ describe('command errors', () => {
       expect(env.modes).toEqual(new Set(['E']));
     } finally {
       aws.server.close();
+    }
+  });
+
+  it('a call AWS never answers fails after --aws-timeout (or BALLAST_AWS_TIMEOUT) on each attempt, and the plan shows the rest', async () => {
+    const proxy = new FaultProxy(moto.endpoint);
+    vi.stubEnv('AWS_ENDPOINT_URL', await proxy.start());
+    // Held requests are never answered (stop() drops them); each attempt is counted as it arrives.
+    let alarmReads = 0;
+    proxy.hold((r) => {
+      if (r.operation !== 'DescribeAlarms') return false;
+      alarmReads += 1;
+      return true;
+    });
+    try {
+      const flag = await runCli(['plan', dir, '--aws-timeout', '0.5', '--max-attempts', '2']);
+      expect(flag.code).toBe(1);
+      expect(flag.stdout).toMatch(/x Alarm\/storefront-cpu-high {2}\(error\)/);
+      expect(flag.stdout).toContain('error: ETIMEDOUT: @smithy/node-http-handler - [ERROR] a request has exceeded the configured 500 ms requestTimeout.');
+      expect(flag.stdout).toContain('+ EcsService/checkout');
+      const byFlag = alarmReads;
+      // Two attempts of each batched read (14 alarms: one call), each given up after half a second.
+      expect(byFlag).toBe(2);
+
+      vi.stubEnv('BALLAST_AWS_TIMEOUT', '0.5');
+      vi.stubEnv('AWS_MAX_ATTEMPTS', '1');
+      const env = await runCli(['plan', dir, '--output', 'json']);
+      expect(env.code).toBe(1);
+      expect(env.json<{ resources: { key: string; status: string; error?: { code: string } }[] }>().resources).toContainEqual(
+        expect.objectContaining({ key: 'Alarm/storefront-cpu-high', status: 'error' }),
+      );
+      expect(alarmReads - byFlag).toBe(1);
+    } finally {
+      await proxy.stop();
     }
   });
 });
