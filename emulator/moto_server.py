@@ -23,6 +23,15 @@ if "MOTO_RECORDER_FILEPATH" not in os.environ:
     atexit.register(lambda: os.path.exists(_recording) and os.remove(_recording))
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
 
+# The emulator ends with the process that started it, also when that one is killed outright (SIGKILL, a closed
+# terminal, an interrupted test run): Linux then sends it SIGTERM, which exits as above. Otherwise it would outlive
+# its parent, keep its port and its recording file, and be found running hours later.
+if sys.platform == "linux":
+    import ctypes
+
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
 # moto loads thousands of default machine images into every new EC2 backend, after each reset too: about 0.2 s of CPU
 # per test. Ballast runs no EC2 instances.
 os.environ.setdefault("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")

@@ -1,4 +1,5 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import path from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
@@ -32,6 +33,24 @@ describe('ballast emulator', () => {
     stop();
     expect(await exited).toBe(0);
     await expect(fetch(`${env.AWS_ENDPOINT_URL}/moto-api/`)).rejects.toThrow();
+  });
+
+  it('ends with the process that started it, even one killed with SIGKILL', async () => {
+    const parent = spawn(process.execPath, ['bin/ballast.js', 'emulator', '-o', 'json'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    onTestFinished(() => void parent.kill('SIGKILL'));
+    const [first] = (await within(once(parent.stdout, 'data'), 'the emulator to print its endpoint')) as [Buffer];
+    const { endpoint } = JSON.parse(first.toString()) as { endpoint: string };
+    expect((await fetch(`${endpoint}/moto-api/`)).ok).toBe(true);
+    parent.kill('SIGKILL');
+    await once(parent, 'exit');
+    // The kernel tells the emulator at once; it exits in the time a SIGTERM takes.
+    const gone = (async () => {
+      for (;;) {
+        if (await fetch(`${endpoint}/moto-api/`).then(() => false, () => true)) return;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    })();
+    await within(gone, 'the emulator to stop answering after its parent was killed');
   });
 
   it('runs moto on the interpreter itself, not on a launcher in front of it (a pyenv shim costs 0.4 s of CPU a start)', () => {
