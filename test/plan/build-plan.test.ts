@@ -129,6 +129,69 @@ describe('buildPlan', () => {
     expect(allowed.actions.flatMap((a) => a.calls)).toEqual([{ service: 'ecs', operation: 'DeleteService', input: { cluster: 'shop', service: 'old-api', force: true } }]);
   });
 
+  it('refuses to prune a DB whose replica lacks the opt-in tag, and deletes the replica before its source when both have it', () => {
+    const primary = 'arn:aws:rds:us-east-1:123456789012:db:old-db';
+    const replica = 'arn:aws:rds:us-east-1:123456789012:db:old-db-replica-1';
+    const tags = (allow: boolean) => ({ [MANAGED_BY_TAG]: 'ballast', [MANIFEST_TAG]: 'DbInstance/old-db', ...(allow ? { [ALLOW_DESTRUCTIVE_TAG]: 'true' } : {}) });
+    const plan = (owned: [string, Record<string, string>][]) => buildPlan([], input([], {}, new Map(owned)), RECONCILERS, { ...settings, prune: true });
+
+    const half = plan([[primary, tags(true)], [replica, tags(false)]]);
+    expect(half.actions).toEqual([]);
+    expect(half.resources[0]?.refused.map((c) => [c.path, c.destructive])).toEqual([['delete', expect.stringContaining(ALLOW_DESTRUCTIVE_TAG)]]);
+
+    // Listed primary first, as tagging lists them; deleted replica first, each delete after the one before.
+    const both = plan([[primary, tags(true)], [replica, tags(true)]]);
+    expect(both.resources[0]?.refused).toEqual([]);
+    const deletes = both.actions.map((a) => [a.id, a.calls.map((c) => `${c.operation} ${(c.input as { DBInstanceIdentifier?: string }).DBInstanceIdentifier}`), a.dependsOn]);
+    expect(deletes).toEqual([
+      ['DbInstance/old-db#delete-1', ['DeleteDBInstance old-db-replica-1'], []],
+      // Deletion protection off first, then the delete.
+      ['DbInstance/old-db#delete-2', ['ModifyDBInstance old-db', 'DeleteDBInstance old-db'], ['DbInstance/old-db#delete-1']],
+    ]);
+  });
+
+  it('refuses prune under a prune refusal except for what is proven owned, every member of it', () => {
+    const owned = new Map([
+      ['arn:aws:cloudwatch:us-east-1:1:alarm:gone', { [MANAGED_BY_TAG]: 'ballast', [MANIFEST_TAG]: 'Alarm/gone' }],
+      ['arn:aws:cloudwatch:us-east-1:1:alarm:gone-too', { [MANAGED_BY_TAG]: 'ballast', [MANIFEST_TAG]: 'Alarm/gone' }],
+    ]);
+    const plan = (provenOwned?: Set<string>) =>
+      buildPlan([], input([], {}, owned), registry, { ...settings, prune: true, pruneRefusal: 'the controller id was not stated', provenOwned });
+    for (const refused of [plan(), plan(new Set()), plan(new Set(['arn:aws:cloudwatch:us-east-1:1:alarm:gone']))]) {
+      expect(refused.actions).toEqual([]);
+      expect(refused.resources.map((r) => [r.key, r.refused.map((c) => c.destructive), r.note])).toEqual([
+        ['Alarm/gone', ['the controller id was not stated'], 'refused: the controller id was not stated'],
+      ]);
+    }
+    const proven = plan(new Set(owned.keys()));
+    // The member named like the manifest goes last.
+    expect(proven.actions.flatMap((a) => a.calls.map((c) => c.input))).toEqual([{ AlarmNames: ['gone-too'] }, { AlarmNames: ['gone'] }]);
+  });
+
+  it('prunes nothing the revision names, nothing without a manifest tag, no drill copy, and nothing when planning only some resources', () => {
+    const ms = [alarm('kept', 1)];
+    const owned = new Map([
+      ['arn:aws:cloudwatch:us-east-1:1:alarm:kept', { [MANAGED_BY_TAG]: 'ballast', [MANIFEST_TAG]: 'Alarm/kept' }],
+      ['arn:aws:cloudwatch:us-east-1:1:alarm:untagged', { [MANAGED_BY_TAG]: 'ballast' }],
+      ['arn:aws:rds:us-east-1:1:db:shop-db-drill-202611281824', { [MANAGED_BY_TAG]: 'ballast', [MANIFEST_TAG]: 'RestoreDrill/shop-db-drill' }],
+      ['arn:aws:cloudwatch:us-east-1:1:alarm:gone', { [MANAGED_BY_TAG]: 'ballast', [MANIFEST_TAG]: 'Alarm/gone' }],
+    ]);
+    const full = buildPlan(ms, input(ms, { 'Alarm/kept': found(1) }, owned), registry, { ...settings, prune: true });
+    expect(full.resources.map((r) => [r.key, r.status])).toEqual([
+      ['Alarm/kept', 'in-sync'],
+      ['Alarm/gone', 'prune'],
+    ]);
+    const only = buildPlan([...ms, alarm('other', 2)], input(ms, { 'Alarm/kept': found(1) }, owned), registry, { ...settings, prune: true, only: new Set(['Alarm/kept' as ResourceKey]) });
+    expect(only.resources.map((r) => [r.key, r.status])).toEqual([['Alarm/kept', 'in-sync']]);
+  });
+
+  it('names a kind whose owned resources could not be listed, so that nothing owned goes unmentioned', () => {
+    const plan = buildPlan([], { ...input([], {}), discoveryErrors: [{ kind: 'Alarm', error: { code: 'AccessDenied', message: 'not allowed', terminal: true } }] }, registry, settings);
+    expect(plan.resources).toEqual([
+      expect.objectContaining({ key: 'Alarm/*', status: 'error', error: { code: 'AccessDenied', message: 'cannot list owned Alarm resources for prune: not allowed', terminal: true } }),
+    ]);
+  });
+
   it('holds back the dependants of a resource that could not be read', () => {
     const ms = [alarm('base', 1), alarm('dep', 1, { labels: { after: 'base' } })];
     const plan = buildPlan(ms, input(ms, { 'Alarm/base': { state: 'error', error: { code: 'Throttling', message: 'slow down', terminal: false } } }), registry, settings);
