@@ -192,6 +192,11 @@ describe('buildPlan', () => {
     ]);
   });
 
+  it('refuses a dependency cycle by name rather than overflowing the stack', () => {
+    const ms = [alarm('a', 1, { labels: { after: 'b' } }), alarm('b', 1, { labels: { after: 'a' } })];
+    expect(() => buildPlan(ms, input(ms, {}), registry, settings)).toThrow(/^dependency cycle through Alarm\/[ab]$/);
+  });
+
   it('holds back the dependants of a resource that could not be read', () => {
     const ms = [alarm('base', 1), alarm('dep', 1, { labels: { after: 'base' } })];
     const plan = buildPlan(ms, input(ms, { 'Alarm/base': { state: 'error', error: { code: 'Throttling', message: 'slow down', terminal: false } } }), registry, settings);
