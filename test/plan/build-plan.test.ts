@@ -170,7 +170,7 @@ describe('buildPlan', () => {
 
   it('prunes nothing the revision names, nothing without a manifest tag, no drill copy, and nothing when planning only some resources', () => {
     const ms = [alarm('kept', 1)];
-    const owned = new Map([
+    const owned = new Map<string, Record<string, string>>([
       ['arn:aws:cloudwatch:us-east-1:1:alarm:kept', { [MANAGED_BY_TAG]: 'ballast', [MANIFEST_TAG]: 'Alarm/kept' }],
       ['arn:aws:cloudwatch:us-east-1:1:alarm:untagged', { [MANAGED_BY_TAG]: 'ballast' }],
       ['arn:aws:rds:us-east-1:1:db:shop-db-drill-202611281824', { [MANAGED_BY_TAG]: 'ballast', [MANIFEST_TAG]: 'RestoreDrill/shop-db-drill' }],
