@@ -10,7 +10,7 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CallCounter } from './counter.js';
 import { gatedAgents, type SendGate } from './send-gate.js';
-import { DEFAULT_AWS_TIMEOUT } from './timeout.js';
+import { timeoutHandler } from './timeout.js';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 
 export interface AwsOptions {
@@ -57,19 +57,13 @@ export type ServiceName = Exclude<keyof Aws, 'counter' | 'region'>;
 
 export function createAws(options: AwsOptions = {}): Aws {
   const counter = options.counter ?? new CallCounter();
-  const timeoutMs = (options.awsTimeout ?? DEFAULT_AWS_TIMEOUT) * 1000;
   const config = {
     region: options.region,
     retryMode: options.retryMode ?? 'standard',
     maxAttempts: options.maxAttempts ?? 3,
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
     ...(options.credentials ? { credentials: options.credentials } : {}),
-    requestHandler: {
-      connectionTimeout: timeoutMs,
-      requestTimeout: timeoutMs,
-      throwOnRequestTimeout: true,
-      ...(options.sendGate ? gatedAgents(options.sendGate) : {}),
-    },
+    requestHandler: { ...timeoutHandler(options.awsTimeout), ...(options.sendGate ? gatedAgents(options.sendGate) : {}) },
   };
   const aws = {
     ecs: new ECSClient(config),

@@ -112,7 +112,7 @@ export async function startController(config: ControllerConfig, logger: Logger =
       costOf: async (planned, manifests) => costOfTargets(planned, manifests, await aws.region(), config.prices),
       leader,
       ...(config.historyTable
-        ? { history: new HistoryStore({ table: config.historyTable, controllerId: config.controllerId, retentionDays: config.historyRetentionDays }) }
+        ? { history: new HistoryStore({ table: config.historyTable, controllerId: config.controllerId, retentionDays: config.historyRetentionDays, awsTimeout: config.awsTimeout }) }
         : {}),
       seen,
       suspensions,

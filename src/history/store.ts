@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { timeoutHandler } from '../aws/timeout.js';
 import {
   CreateTableCommand,
   DescribeTableCommand,
@@ -37,6 +38,8 @@ export interface HistoryOptions {
   /** Days an entry is kept; DynamoDB deletes it after that through the TTL attribute. */
   retentionDays: number;
   endpoint?: string;
+  /** Seconds a call attempt may wait (src/aws/timeout.ts): a hung write would otherwise hold the reconcile recording it. */
+  awsTimeout?: number;
 }
 
 /** Attribute DynamoDB's TTL reads (epoch seconds). */
@@ -53,7 +56,7 @@ export class HistoryStore {
   private ready?: Promise<void>;
 
   constructor(private readonly options: HistoryOptions) {
-    this.client = new DynamoDBClient(options.endpoint ? { endpoint: options.endpoint } : {});
+    this.client = new DynamoDBClient({ requestHandler: timeoutHandler(options.awsTimeout), ...(options.endpoint ? { endpoint: options.endpoint } : {}) });
   }
 
   private get partition(): string {
