@@ -20,8 +20,8 @@ export interface AwsOptions {
   retryMode?: 'standard' | 'adaptive';
   maxAttempts?: number;
   /**
-   * Seconds an attempt may wait for a connection, and for its whole answer, before it fails with TimeoutError (which
-   * the SDK retries like throttling); 0 waits for ever. A connection AWS never answers on would otherwise hold a
+   * Seconds an attempt may wait for a connection, for its answer's headers, and on a stalled body, before it fails
+   * (retried like throttling; src/aws/timeout.ts); 0 waits for ever. A connection AWS never answers on would otherwise hold a
    * reconcile, and every reconcile after it, for good.
    */
   awsTimeout?: number;

@@ -35,7 +35,7 @@ export async function validRevision(path: string, options: { output: PlanOutputF
  * The sessions of a command: its own credentials for the default target, and each Target's role; all share the
  * cache folder (its keys are revision ARNs, which name account and region).
  */
-export const openTargets = (options: Pick<AwsCommandOptions, 'controllerId' | 'retryMode' | 'maxAttempts' | 'concurrency'> & Pick<SessionOptions, 'store'>) =>
+export const openTargets = (options: Pick<AwsCommandOptions, 'controllerId' | 'retryMode' | 'maxAttempts' | 'awsTimeout' | 'concurrency'> & Pick<SessionOptions, 'store'>) =>
   new TargetSessions(openSession(options), options);
 
 /** Plans every target of the revision (src/targets), each in its own account and region. */

@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { CONTROLLER_DEFAULTS as D, type AwsSettings } from '../controller/config.js';
 import type { OutputFormat } from './io.js';
+import { MAX_AWS_TIMEOUT } from '../aws/timeout.js';
 
 /** Options of every command that calls AWS: which controller, how the SDK retries. */
 export type ClientCommandOptions = Pick<AwsSettings, 'controllerId' | 'retryMode' | 'maxAttempts' | 'awsTimeout'> & { output: OutputFormat };
@@ -25,9 +26,11 @@ export const positiveInt = (value: string) => {
   return n;
 };
 
-export const nonNegative = (value: string) => {
+export const awsTimeoutSeconds = (value: string) => {
   const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`expected a number of seconds (0 or more), got "${value}"`);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > MAX_AWS_TIMEOUT) {
+    throw new InvalidArgumentError(`expected seconds from 0 to ${MAX_AWS_TIMEOUT}, got "${value}"`);
+  }
   return n;
 };
 
@@ -56,7 +59,7 @@ export function addClientOptions(cmd: Command): Command {
     .addOption(new Option('--max-attempts <n>', 'AWS SDK attempts per call (default: the SDK setting, 3)').argParser(positiveInt).env('AWS_MAX_ATTEMPTS'))
     .addOption(
       new Option('--aws-timeout <seconds>', 'seconds an AWS call attempt may wait for a connection and its answer; 0: for ever')
-        .argParser(nonNegative)
+        .argParser(awsTimeoutSeconds)
         .env('BALLAST_AWS_TIMEOUT')
         .default(D.awsTimeout),
     );

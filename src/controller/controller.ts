@@ -183,10 +183,11 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
     logger.info({ triggers, only }, 'reconcile started');
 
     let head: 'new' | 'same' | 'rejected' = 'same';
+    // An event is checked against the revision in force, and a health read of what is progressing needs no fetch.
     const progressOnly = triggers.every((t) => t === 'progress');
+    const fetches = !only && !progressOnly;
     try {
-      // An event is checked against the revision in force, and a health read of what is progressing needs no fetch.
-      if (!only && !progressOnly) {
+      if (fetches) {
         head = await this.loadSource();
         this.sourceError = undefined;
       }
@@ -194,16 +195,16 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
       this.sourceError = (err as Error).message;
       logger.warn({ err: this.sourceError }, 'source unavailable: keeping the last good revision');
     }
-    const sourceError = this.sourceError;
+    const sourceFailure = this.sourceError === undefined ? undefined : { key: 'Source/git', code: 'SourceUnavailable', message: this.sourceError, ...(fetches ? {} : { carried: true }) };
     // A poll that finds the commit already reconciled leaves AWS to the drift scans: one full read per scan, not two.
-    if (triggers.length === 1 && triggers[0] === 'poll' && head === 'same' && !sourceError && this.lastReconcile?.result === 'success') return end('success', false);
+    if (triggers.length === 1 && triggers[0] === 'poll' && head === 'same' && !sourceFailure && this.lastReconcile?.result === 'success') return end('success', false);
     const revision = this.revision;
     if (!revision) {
       await this.notify({
         ...this.outageReport('none', triggers),
-        failures: sourceError ? [{ key: 'Source/git', code: 'SourceUnavailable', message: sourceError }] : [],
+        failures: sourceFailure ? [sourceFailure] : [],
       });
-      return end(sourceError ? 'source_error' : 'invalid');
+      return end(sourceFailure ? 'source_error' : 'invalid');
     }
 
     const selected = only ? selectPresent(only, revision.manifests, this.deps.registry) : undefined;
@@ -255,7 +256,7 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
     const report = this.recorder.record(plan, result, revision, this.outageReport(revision.sha, triggers), (key) => this.progress.statusOf(key), cost, selected, observed);
     const reporting = await mayReport(this.acting, this.deps.leader, report, logger);
     await keepSeen(this.deps.seen, this.recorder, before, reporting, logger);
-    if (sourceError) report.failures.push({ key: 'Source/git', code: 'SourceUnavailable', message: sourceError });
+    if (sourceFailure) report.failures.push(sourceFailure);
     // A replica that lost its lease mid-run leaves the record, like the report, to the leader.
     if (reporting) await recordHistory(this.deps.history, this.deps.logger, plan, result, {
       revision: revision.sha,

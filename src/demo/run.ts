@@ -39,6 +39,8 @@ function next(controller: Controller, what: string, match: (s: ReconcileSummary)
       controller.off('reconciled', listener);
       reject(new Error(`no ${what} within ${NEXT_TIMEOUT_MS / 1000} s`));
     }, NEXT_TIMEOUT_MS);
+    // A demo that failed elsewhere meanwhile exits without waiting for it.
+    timer.unref();
     const listener = (s: ReconcileSummary) => {
       if (!match(s)) return;
       controller.off('reconciled', listener);

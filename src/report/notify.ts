@@ -34,8 +34,12 @@ export interface ReconcileReport {
    * `changes`: the fields Git asked to change, told in words (`cpu 512 -> 1024`); absent for creations.
    */
   applied: { key: string; target?: string; summary: string; operations: string[]; changes?: ChangeFact[]; disruption?: string; cost?: string }[];
-  /** `terminal`: will not pass by retrying (refused, access denied, bad reference); the controller does not back off for it. */
-  failures: { key: string; target?: string; code: string; message: string; terminal?: boolean }[];
+  /**
+   * `terminal`: will not pass by retrying (refused, access denied, bad reference); the controller does not back off for it.
+   * `carried`: found by an earlier reconcile and not tried again by this one (the source, while nothing fetched): it
+   * keeps its streak without adding to it.
+   */
+  failures: { key: string; target?: string; code: string; message: string; terminal?: boolean; carried?: boolean }[];
   /** Resources suspended at runtime (`ballast suspend`): neither read nor corrected while suspended. */
   suspended?: Suspension[];
   /** Set on every reconcile while the branch head is an invalid revision, or one refused for its signature. */
@@ -130,7 +134,8 @@ export class NotificationPolicy {
    */
   private outlasting(failures: ReconcileReport['failures']): ReconcileReport['failures'] {
     const transient = new Set(failures.filter((f) => f.terminal !== true).map((f) => f.key));
-    this.streaks = new Map([...transient].map((key) => [key, (this.streaks.get(key) ?? 0) + 1]));
+    const tried = new Set(failures.filter((f) => !f.carried).map((f) => f.key));
+    this.streaks = new Map([...transient].map((key) => [key, (this.streaks.get(key) ?? 0) + (tried.has(key) ? 1 : 0)]));
     return failures.filter((f) => f.terminal === true || (this.streaks.get(f.key) ?? 0) >= this.transientAfter);
   }
 

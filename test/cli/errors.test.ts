@@ -110,16 +110,16 @@ describe('command errors', () => {
       return true;
     });
     try {
-      const flag = await runCli(['plan', dir, '--aws-timeout', '0.5', '--max-attempts', '2']);
+      const flag = await runCli(['plan', dir, '--aws-timeout', '2', '--max-attempts', '2']);
       expect(flag.code).toBe(1);
       expect(flag.stdout).toMatch(/x Alarm\/storefront-cpu-high {2}\(error\)/);
-      expect(flag.stdout).toContain('error: ETIMEDOUT: @smithy/node-http-handler - [ERROR] a request has exceeded the configured 500 ms requestTimeout.');
+      expect(flag.stdout).toContain('error: ETIMEDOUT: @smithy/node-http-handler - [ERROR] a request has exceeded the configured 2000 ms requestTimeout.');
       expect(flag.stdout).toContain('+ EcsService/checkout');
       const byFlag = alarmReads;
-      // Two attempts of each batched read (14 alarms: one call), each given up after half a second.
+      // Two attempts of each batched read (14 alarms: one call), each given up after 2 s (long enough for the others on a loaded machine).
       expect(byFlag).toBe(2);
 
-      vi.stubEnv('BALLAST_AWS_TIMEOUT', '0.5');
+      vi.stubEnv('BALLAST_AWS_TIMEOUT', '2');
       vi.stubEnv('AWS_MAX_ATTEMPTS', '1');
       const env = await runCli(['plan', dir, '--output', 'json']);
       expect(env.code).toBe(1);

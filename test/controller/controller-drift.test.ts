@@ -177,6 +177,7 @@ describe('ballast run: drift, failed rollouts, deletions by hand, secrets and ou
     const event = nextReconcile(running.controller, (s) => s.triggers.includes('event'));
     running.controller.trigger('event', ['Alarm/storefront-cpu-high']);
     expect((await event).result).toBe('failure');
+    expect(slack.texts().slice(before).filter((t) => t.includes('SourceUnavailable'))).toEqual([]);
     // Said once the outage has outlasted three reconciles in a row, and only once.
     for (let i = 0; i < 2; i++) {
       const next = nextReconcile(running.controller, (s) => s.triggers.includes('drift-scan'));
