@@ -127,6 +127,11 @@ describe('command errors', () => {
         expect.objectContaining({ key: 'Alarm/storefront-cpu-high', status: 'error' }),
       );
       expect(alarmReads - byFlag).toBe(1);
+
+      // Past Node's longest timer every call would time out at once: refused before any call.
+      const tooLong = await runCli(['plan', dir, '--aws-timeout', '3000000']);
+      expect(tooLong.code).toBe(1);
+      expect(tooLong.stderr).toContain('expected seconds from 0 to 2147483, got "3000000"');
     } finally {
       await proxy.stop();
     }
