@@ -22,6 +22,7 @@ import { recordHistory } from '../history/record.js';
 import { suspendIn, type Suspension } from '../suspend/index.js';
 import { stillHeld } from '../sharing/held.js';
 import { mayReport } from './report-gate.js';
+import { SourceOutage } from './source-outage.js';
 
 export type { ResourceStatusEntry } from './record.js';
 
@@ -37,8 +38,7 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
   badRevision?: RejectedRevision;
   lastReconcile?: ReconcileSummary;
   awsReachable = false;
-  /** Why the last fetch failed; a reconcile that does not fetch reports it still, so its outage streak goes on. */
-  private sourceError?: string;
+  private readonly source = new SourceOutage();
 
   private readonly recorder: StatusRecorder;
   /** Resources applied and not yet healthy: read again on each reconcile and every healthPollMs, never waited for. */
@@ -70,6 +70,11 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
 
   get ready(): boolean {
     return this.revision !== undefined && this.awsReachable;
+  }
+
+  /** Something applied is still rolling out: a health read's reconcile will follow when it settles. */
+  get progressing(): boolean {
+    return [...this.recorder.resources.values()].some((r) => r.status === 'progressing');
   }
 
   /** A reconcile is running or queued. */
@@ -182,20 +187,11 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
     };
     logger.info({ triggers, only }, 'reconcile started');
 
-    let head: 'new' | 'same' | 'rejected' = 'same';
     // An event is checked against the revision in force, and a health read of what is progressing needs no fetch.
     const progressOnly = triggers.every((t) => t === 'progress');
     const fetches = !only && !progressOnly;
-    try {
-      if (fetches) {
-        head = await this.loadSource();
-        this.sourceError = undefined;
-      }
-    } catch (err) {
-      this.sourceError = (err as Error).message;
-      logger.warn({ err: this.sourceError }, 'source unavailable: keeping the last good revision');
-    }
-    const sourceFailure = this.sourceError === undefined ? undefined : { key: 'Source/git', code: 'SourceUnavailable', message: this.sourceError, ...(fetches ? {} : { carried: true }) };
+    const head = fetches ? await this.source.fetch(() => this.loadSource(), logger) : 'same';
+    const sourceFailure = this.source.failure(fetches);
     // A poll that finds the commit already reconciled leaves AWS to the drift scans: one full read per scan, not two.
     if (triggers.length === 1 && triggers[0] === 'poll' && head === 'same' && !sourceFailure && this.lastReconcile?.result === 'success') return end('success', false);
     const revision = this.revision;

@@ -51,9 +51,6 @@ function next(controller: Controller, what: string, match: (s: ReconcileSummary)
   });
 }
 
-/** Nothing the controller applied is still rolling out: hand changes now are found by a drift scan, not a health read's reconcile. */
-const settled = (controller: Controller) => ![...controller.resources.values()].some((r) => r.status === 'progressing');
-
 /**
  * The narrated demo: the whole shop estate on a local AWS emulator, managed by `ballast run` from a local Git
  * repository, with a Slack stand-in printing what the team would see. Cleans up everything it started.
@@ -120,7 +117,7 @@ export async function runDemo(say: (line: string) => void = (l) => process.stdou
     say(`  /readyz: ${(await fetch(`${running.url}/readyz`)).status}`);
 
     step(2, 'A drift scan of a converged estate changes nothing');
-    const quiet = await next(controller, 'drift scan of the settled estate', (s) => s.triggers.includes('drift-scan') && settled(controller));
+    const quiet = await next(controller, 'drift scan of the settled estate', (s) => s.triggers.includes('drift-scan') && !controller.progressing);
     say(`  drift scan: ${quiet.result}, ${quiet.writes} write calls`);
 
     step(3, 'Someone changes things by hand in the console');

@@ -75,7 +75,7 @@ export async function startOnEstate(estate: ControllerEstate, logs: string[], ov
  * health reads that follow them plan the estate again: a test that counts runs or corrections starts after that.
  */
 export function settled(controller: Controller, ms = 60_000): Promise<void> {
-  const busy = () => controller.busy || [...controller.resources.values()].some((r) => r.status === 'progressing');
+  const busy = () => controller.busy || controller.progressing;
   return within(
     (async () => {
       // A status changes only in a reconcile: a run going ends in one, and a settled rollout starts one.
