@@ -153,9 +153,14 @@ describe('three controllers sharing a lease table', () => {
       const series = [...metrics.matchAll(/^ballast_target_held\{target="([^"]+)"\} ([01])$/gm)];
       expect(series.map((m) => m[1]).sort()).toEqual(NAMES);
       expect(mine[i]).toEqual(expect.arrayContaining(series.filter((m) => m[2] === '1').map((m) => m[1])));
-      // The same, for a person: what this replica holds, and which replica holds each of the others.
-      const text = await runCli(['status', '--controller', c.url]);
-      expect(text.stdout).toMatch(new RegExp(`^targets {4}held by this replica: [^;]+; others: .*\\((${identities.filter((id) => id !== identities[i]).join('|')})\\)`, 'm'));
+      // The same, for a person: what this replica holds, and which replica holds each of the others. A replica reads the
+      // others' leases once a round, so one that just took a target may still show a lease free that was taken since.
+      const line = new RegExp(`^targets {4}held by this replica: [^;]+; others: .*\\((${identities.filter((id) => id !== identities[i]).join('|')})\\)`, 'm');
+      let text = '';
+      for (const deadline = Date.now() + 30_000; !line.test(text) && Date.now() < deadline; await pause(LEASE.retryPeriod * 1000)) {
+        text = (await runCli(['status', '--controller', c.url])).stdout;
+      }
+      expect(text).toMatch(line);
     }
     // Every target converged, and every write was made by the replica holding its target at that moment (the region a
     // write was signed for names the target). A target can change hands after the push while the shares settle (the
