@@ -50,6 +50,7 @@ export interface PricesUpdateOptions {
   from?: string[];
   out: string;
   output: OutputFormat;
+  awsTimeout: number;
 }
 
 /** `ballast prices update`: writes one table per region from the Price List API, or from offer files given with --from. */
@@ -61,7 +62,7 @@ export async function pricesUpdateCommand(options: PricesUpdateOptions, io: Io):
   const written: { region: string; file: string; table: PriceTable }[] = [];
   for (const region of options.region) {
     // The SDK is loaded only when the API is asked.
-    const fetched = products ?? (await (await import('../cost/fetch.js')).fetchProducts(region));
+    const fetched = products ?? (await (await import('../cost/fetch.js')).fetchProducts(region, options.awsTimeout));
     const table = buildPriceTable(region, fetched, source);
     await mkdir(options.out, { recursive: true });
     const file = path.join(options.out, `${region}.json`);

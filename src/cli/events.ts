@@ -4,6 +4,7 @@ import { writeJson, type Io, type OutputFormat } from './io.js';
 
 export interface EventsSetupCommandOptions extends EventsSetupOptions {
   apply: boolean;
+  awsTimeout: number;
   output: OutputFormat;
 }
 
@@ -19,7 +20,7 @@ export async function eventsSetupCommand(options: EventsSetupCommandOptions, io:
     else io.stdout(stringify(template));
     return 0;
   }
-  const result = await applySetup(options, { sqs: sqsClient(), events: eventBridgeClient() });
+  const result = await applySetup(options, { sqs: sqsClient(options.awsTimeout), events: eventBridgeClient(options.awsTimeout) });
   if (options.output === 'json') writeJson(io, result);
   else {
     io.stdout(`${result.queueUrl}\n`);

@@ -1,6 +1,6 @@
 import { Argument, Command, CommanderError, Option } from 'commander';
 import { processIo, writeJson, type Io, type OutputFormat } from './io.js';
-import { addAwsOptions, addClientOptions, addPruneOption, outputOption, targetOption, withSources, type AwsCommandOptions } from './settings.js';
+import { addAwsOptions, addClientOptions, awsTimeoutOption, addPruneOption, outputOption, targetOption, withSources, type AwsCommandOptions } from './settings.js';
 import { addRunOptions, positiveNumber } from './run-options.js';
 import type { ApplyCommandOptions } from './apply.js';
 import type { DrillCommandOptions } from './drill.js';
@@ -191,6 +191,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     .requiredOption('--region <region...>', 'regions to write tables for')
     .option('--from <file...>', 'Price List offer files (or saved GetProducts answers) of AmazonECS, AmazonRDS and AmazonCloudWatch instead of the API')
     .option('--out <dir>', 'folder to write <region>.json into', SHIPPED_PRICES)
+    .addOption(awsTimeoutOption())
     .addOption(outputOption())
     .action(async (opts: PricesUpdateOptions) => {
       const { pricesUpdateCommand } = await import('./cost.js');
@@ -206,6 +207,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     .option('--queue-name <name>', 'the queue the controller reads; <name>-dlq is its dead-letter queue', E.queueName)
     .option('--rule-name <name>', 'prefix of the two rules (<name>-api-calls, <name>-service-events)', E.ruleName)
     .option('--max-receive-count <n>', 'receives before a message goes to the dead-letter queue', (v) => Math.ceil(positiveNumber(v)), E.maxReceiveCount)
+    .addOption(awsTimeoutOption())
     .addOption(outputOption())
     .action(async (opts: EventsSetupCommandOptions) => {
       const { eventsSetupCommand } = await import('./events.js');

@@ -52,17 +52,18 @@ export function addBooleanOption(cmd: Command, flag: string, description: string
 /** `--prune`, also on when BALLAST_PRUNE is "true" or "1". */
 export const addPruneOption = (cmd: Command, description: string, env: NodeJS.ProcessEnv): Command => addBooleanOption(cmd, '--prune', description, 'BALLAST_PRUNE', env);
 
+export const awsTimeoutOption = () =>
+  new Option('--aws-timeout <seconds>', 'seconds an AWS call attempt may wait for a connection and its answer; 0: for ever')
+    .argParser(awsTimeoutSeconds)
+    .env('BALLAST_AWS_TIMEOUT')
+    .default(D.awsTimeout);
+
 export function addClientOptions(cmd: Command): Command {
   return cmd
     .addOption(new Option('--controller-id <id>', 'ownership tag value: ballast.dev/managed-by=<id>').env('BALLAST_CONTROLLER_ID').default(D.controllerId))
     .addOption(new Option('--retry-mode <mode>', 'AWS SDK retry mode (default: the SDK setting, standard)').choices(['standard', 'adaptive']).env('AWS_RETRY_MODE'))
     .addOption(new Option('--max-attempts <n>', 'AWS SDK attempts per call (default: the SDK setting, 3)').argParser(positiveInt).env('AWS_MAX_ATTEMPTS'))
-    .addOption(
-      new Option('--aws-timeout <seconds>', 'seconds an AWS call attempt may wait for a connection and its answer; 0: for ever')
-        .argParser(awsTimeoutSeconds)
-        .env('BALLAST_AWS_TIMEOUT')
-        .default(D.awsTimeout),
-    );
+    .addOption(awsTimeoutOption());
 }
 
 export function addAwsOptions(cmd: Command, env: NodeJS.ProcessEnv): Command {

@@ -29,7 +29,7 @@ import { DEFAULT_ISOLATION, processLoader } from '../isolated-load/index.js';
 import { DynamoSeenStore } from '../seen/index.js';
 import { DynamoSuspendStore, MemorySuspendStore, Suspensions } from '../suspend/index.js';
 import { createElector, leaseTableClient, soleIdentity, type LeaderElector, type LeaderGate } from '../lease/index.js';
-import { EventConsumer, sqsClient } from '../events/index.js';
+import { EventConsumer, consumerSqsClient } from '../events/index.js';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { createShares } from '../sharing/index.js';
 
@@ -146,7 +146,7 @@ export async function startController(config: ControllerConfig, logger: Logger =
   const events = config.eventsQueue
     ? new EventConsumer({
         queueUrl: config.eventsQueue,
-        sqs: sqsClient(eventCalls),
+        sqs: consumerSqsClient(config.awsTimeout, eventCalls),
         self: () =>
           aws.sts.send(new GetCallerIdentityCommand({})).then(
             (id) => id.Arn,

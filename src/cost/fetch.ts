@@ -1,4 +1,5 @@
 import { PricingClient, paginateGetProducts, type Filter } from '@aws-sdk/client-pricing';
+import { timeoutHandler } from '../aws/timeout.js';
 import { readOffer, type PricedProduct } from './offers.js';
 
 /** The product families each offer is narrowed to: a region's whole RDS offer is tens of thousands of products. */
@@ -15,7 +16,8 @@ const QUERIES: { serviceCode: string; productFamily?: string }[] = [
  * Reads the products a price table needs with `pricing:GetProducts` (the Price List Query API answers in us-east-1
  * and ap-south-1 only, for every region). Needs AWS credentials allowed `pricing:GetProducts`.
  */
-export async function fetchProducts(region: string, client = new PricingClient({ region: 'us-east-1' })): Promise<PricedProduct[]> {
+export async function fetchProducts(region: string, awsTimeout: number): Promise<PricedProduct[]> {
+  const client = new PricingClient({ region: 'us-east-1', requestHandler: timeoutHandler(awsTimeout) });
   const products: PricedProduct[] = [];
   for (const q of QUERIES) {
     const Filters: Filter[] = [{ Type: 'TERM_MATCH', Field: 'regionCode', Value: region }];

@@ -28,7 +28,7 @@ export interface EventConsumerOptions {
 }
 
 /** SQS allows 20 s at most; a long poll costs one request per 20 s on a quiet queue. */
-const WAIT_SECONDS = 20;
+export const WAIT_SECONDS = 20;
 const RECEIVE_RETRY_MS = 5_000;
 /** A burst is handed over at the latest this many coalescing windows after its first event. */
 const MAX_WINDOWS = 5;

@@ -136,4 +136,25 @@ describe('command errors', () => {
       await proxy.stop();
     }
   });
+
+  it('events setup and prices update give a call AWS never answers up after --aws-timeout, with one error line', async () => {
+    const proxy = new FaultProxy(moto.endpoint);
+    vi.stubEnv('AWS_ENDPOINT_URL', await proxy.start());
+    const held: string[] = [];
+    proxy.hold((r) => (['CreateQueue', 'GetProducts'].includes(r.operation) ? (held.push(r.operation), true) : false));
+    try {
+      // Neither command has --max-attempts: the SDK reads AWS_MAX_ATTEMPTS itself.
+      vi.stubEnv('AWS_MAX_ATTEMPTS', '1');
+      const setup = await runCli(['events', 'setup', '--apply', '--aws-timeout', '1']);
+      expect(setup.code).toBe(1);
+      expect(setup.stderr).toBe('error: @smithy/node-http-handler - [ERROR] a request has exceeded the configured 1000 ms requestTimeout.\n');
+      vi.stubEnv('BALLAST_AWS_TIMEOUT', '1');
+      const prices = await runCli(['prices', 'update', '--region', 'eu-west-1', '--out', dir]);
+      expect(prices.code).toBe(1);
+      expect(prices.stderr).toBe(setup.stderr);
+      expect(held).toEqual(['CreateQueue', 'GetProducts']);
+    } finally {
+      await proxy.stop();
+    }
+  });
 });

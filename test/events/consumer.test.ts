@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { CreateQueueCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { EventConsumer, sqsClient } from '../../src/events/index.js';
+import { DEFAULT_AWS_TIMEOUT } from '../../src/aws/timeout.js';
 import { loadRevision } from '../../src/validate/index.js';
 import { useMoto } from '../support/moto.js';
 import { within } from '../support/wait.js';
@@ -21,7 +22,7 @@ const alarmChanged = (alarmName: string) =>
 describe('the events consumer', () => {
   it('reads the queue again when leadership comes back while its previous stop is still ending', async () => {
     process.env.AWS_ENDPOINT_URL = moto.endpoint;
-    const sqs = sqsClient();
+    const sqs = sqsClient(DEFAULT_AWS_TIMEOUT);
     const queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'events' }))).QueueUrl!;
     const { manifests } = await loadRevision('desired-state');
     let handOver!: (keys: string[]) => void;

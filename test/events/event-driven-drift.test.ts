@@ -10,6 +10,7 @@ import { controllerLogger, startController, type RunningController } from '../..
 import { CONTROLLER_DEFAULTS, type ControllerConfig } from '../../src/controller/config.js';
 import type { ReconcileSummary } from '../../src/controller/controller.js';
 import { eventBridgeClient, sqsClient } from '../../src/events/index.js';
+import { DEFAULT_AWS_TIMEOUT } from '../../src/aws/timeout.js';
 import { createNetwork } from '../../src/demo/network.js';
 import { useMoto } from '../support/moto.js';
 import { createRepo, removeRepo, type TestRepo } from '../support/git.js';
@@ -123,8 +124,8 @@ describe('ballast run --events-queue', () => {
   beforeEach(async () => {
     process.env.AWS_ENDPOINT_URL = moto.endpoint;
     aws = moto.aws();
-    sqs = sqsClient();
-    bus = eventBridgeClient();
+    sqs = sqsClient(DEFAULT_AWS_TIMEOUT);
+    bus = eventBridgeClient(DEFAULT_AWS_TIMEOUT);
     await createNetwork(aws);
     repo = await createRepo();
     const setup = await runCli(['events', 'setup', '--apply', '--output', 'json']);
