@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { ReconcileSummary } from './types.js';
 
 /**
  * Backs off after a failure that may pass by itself (throttling, 5xx, network, an unreachable remote): the delay
@@ -17,9 +18,15 @@ export class RetryBackoff {
     private readonly retry: () => void,
   ) {}
 
-  /** After each reconcile: schedules a retry when its failure may pass, forgets earlier failures after a success. */
-  after(summary: { retry: boolean }): void {
-    clearTimeout(this.timer);
+  /**
+   * After each reconcile: schedules a retry when its failure may pass, forgets earlier failures after a success. A
+   * reconcile of part of the estate (a health read's, an AWS event's) fetches nothing and reads only that part: its
+   * success says nothing of an earlier failure, and while a retry is due its failure does not put that retry off.
+   */
+  after(summary: Pick<ReconcileSummary, 'retry' | 'only' | 'triggers'>): void {
+    const partial = summary.only !== undefined || summary.triggers.every((t) => t === 'progress');
+    if (partial && (!summary.retry || this.timer)) return;
+    this.stop();
     if (!summary.retry) {
       this.failures = 0;
       return;
@@ -28,11 +35,15 @@ export class RetryBackoff {
     const ceiling = Math.min(this.maxMs, this.baseMs * 2 ** (this.failures - 1));
     const delay = ceiling / 2 + Math.random() * (ceiling / 2);
     this.logger.info({ failures: this.failures, retryInMs: Math.round(delay) }, 'reconcile failed: backing off');
-    this.timer = setTimeout(this.retry, delay);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.retry();
+    }, delay);
     this.timer.unref();
   }
 
   stop(): void {
     clearTimeout(this.timer);
+    this.timer = undefined;
   }
 }

@@ -105,13 +105,13 @@ describe('the controller loop', () => {
     expect(backoff?.retryInMs).toBeLessThanOrEqual(5000);
   });
 
-  it('doubles its backoff from 5 s up to 5 minutes while the failure lasts, and starts again at 5 s after a success', async () => {
+  it('doubles its backoff from 5 s up to 5 minutes while the failure lasts, and starts again at 5 s after a success (a health read\'s is none)', async () => {
     const later = path.join(path.dirname(repo.url), 'later.git');
     await start(later);
     const controller = running!.controller;
     const backoffs = () => logs.map((l) => JSON.parse(l) as { msg: string; failures?: number; retryInMs?: number }).filter((l) => l.msg === 'reconcile failed: backing off');
     /** One more reconcile now (as the retry timer would start it), and its outcome. */
-    const again = async (trigger: 'retry' | 'poll' = 'retry') => {
+    const again = async (trigger: 'retry' | 'poll' | 'progress' = 'retry') => {
       const done = within(new Promise<ReconcileSummary>((resolve) => controller.once('reconciled', resolve)), `a ${trigger} reconcile`);
       controller.trigger(trigger);
       return done;
@@ -127,11 +127,17 @@ describe('the controller loop', () => {
 
     await rename(repo.url, later);
     expect(await again()).toMatchObject({ result: 'success', retry: false });
+    await settled(controller);
     await rename(later, repo.url);
     // With a good revision in force, the outage is a failed reconcile of it.
     expect(await again('poll')).toMatchObject({ result: 'failure', retry: true });
     expect(backoffs().at(-1)?.failures).toBe(1);
     expect(backoffs().at(-1)?.retryInMs).toBeLessThanOrEqual(5000);
+    // A health read (nothing is progressing) succeeds without a fetch: the outage's retry still comes by itself, and counts on.
+    expect(await again('progress')).toMatchObject({ triggers: ['progress'], result: 'success', retry: false });
+    const retried = await within(new Promise<ReconcileSummary>((resolve) => controller.once('reconciled', resolve)), 'the retry', 10_000);
+    expect(retried).toMatchObject({ triggers: ['retry'], result: 'failure', retry: true });
+    expect(backoffs().at(-1)?.failures).toBe(2);
   });
 
   it('does not retry a failure that cannot pass by itself, such as a reference to nothing', async () => {
