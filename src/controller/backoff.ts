@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { ReconcileSummary } from './types.js';
+import { partialRun, type PendingRun } from './triggers.js';
 
 /**
  * Backs off after a failure that may pass by itself (throttling, 5xx, network, an unreachable remote): the delay
@@ -23,9 +23,8 @@ export class RetryBackoff {
    * reconcile of part of the estate (a health read's, an AWS event's) fetches nothing and reads only that part: its
    * success says nothing of an earlier failure, and while a retry is due its failure does not put that retry off.
    */
-  after(summary: Pick<ReconcileSummary, 'retry' | 'only' | 'triggers'>): void {
-    const partial = summary.only !== undefined || summary.triggers.every((t) => t === 'progress');
-    if (partial && (!summary.retry || this.timer)) return;
+  after(summary: PendingRun & { retry: boolean }): void {
+    if (partialRun(summary) && (!summary.retry || this.timer)) return;
     this.stop();
     if (!summary.retry) {
       this.failures = 0;

@@ -10,7 +10,7 @@ import { isDrift } from '../plan/drift.js';
 import type { ReconcileReport } from '../report/notify.js';
 import { pinErrors } from '../report/locate.js';
 import { selectPresent } from '../plan/target.js';
-import { PendingTriggers, type Trigger } from './triggers.js';
+import { PendingTriggers, partialRun, type Trigger } from './triggers.js';
 import { RetryBackoff } from './backoff.js';
 import { keepSeen, restoreSeen } from '../seen/keep.js';
 import { StatusRecorder, type RejectedRevision, type RevisionInForce } from './recorder.js';
@@ -39,7 +39,8 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
   lastReconcile?: ReconcileSummary;
   awsReachable = false;
   private readonly source = new SourceOutage();
-
+  /** The last reconcile of the whole estate: a health read's or an event's success says nothing of the rest. */
+  private wholeResult?: ReconcileSummary['result'];
   private readonly recorder: StatusRecorder;
   /** Resources applied and not yet healthy: read again on each reconcile and every healthPollMs, never waited for. */
   private readonly progress: ProgressTracker;
@@ -134,6 +135,7 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
       this.emit('started', triggers);
       const summary = await this.reconcile(triggers, only);
       this.lastReconcile = summary;
+      if (!partialRun(summary)) this.wholeResult = summary.result;
       this.backoff.after(summary);
       this.scheduleProgressCheck();
       this.scheduleExpiry();
@@ -186,14 +188,12 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
       return summary;
     };
     logger.info({ triggers, only }, 'reconcile started');
-
     // An event is checked against the revision in force, and a health read of what is progressing needs no fetch.
-    const progressOnly = triggers.every((t) => t === 'progress');
-    const fetches = !only && !progressOnly;
+    const fetches = !partialRun({ triggers, only });
     const head = fetches ? await this.source.fetch(() => this.loadSource(), logger) : 'same';
     const sourceFailure = this.source.failure(fetches);
     // A poll that finds the commit already reconciled leaves AWS to the drift scans: one full read per scan, not two.
-    if (triggers.length === 1 && triggers[0] === 'poll' && head === 'same' && !sourceFailure && this.lastReconcile?.result === 'success') return end('success', false);
+    if (triggers.length === 1 && triggers[0] === 'poll' && head === 'same' && !sourceFailure && this.wholeResult === 'success') return end('success', false);
     const revision = this.revision;
     if (!revision) {
       await this.notify({
@@ -216,7 +216,7 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
       const settled = await this.progress.check(manifests);
       for (const h of settled.filter((s) => !s.progressing)) logger.info({ resource: h.key, steady: h.steady, timedOut: h.timedOut, reason: h.reason }, 'progress settled');
       // Only a health read was due and everything is still on its way: no full read of AWS for that.
-      if (progressOnly && settled.every((s) => s.progressing)) {
+      if (!fetches && !only && settled.every((s) => s.progressing)) {
         this.recorder.refreshProgress((key) => this.progress.statusOf(key));
         return end('success', false);
       }

@@ -8,6 +8,9 @@ export interface PendingRun {
   only?: string[];
 }
 
+/** A run of part of the estate: a health read of what is progressing, or what AWS events named. It fetches nothing. */
+export const partialRun = (run: PendingRun): boolean => run.only !== undefined || run.triggers.every((t) => t === 'progress');
+
 /**
  * The reasons waiting for the next reconcile. Triggers that arrive while one runs fold into a single follow-up run,
  * which keeps every reason (in the order they first came), so a webhook folded into a drift scan still shows. Events

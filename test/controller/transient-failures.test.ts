@@ -8,7 +8,7 @@ import { createRepo, removeRepo, type TestRepo } from '../support/git.js';
 import { SlackReceiver } from '../support/slack.js';
 import { FaultProxy } from '../support/fault-proxy.js';
 import { within } from '../support/wait.js';
-import { settled, startTestController } from '../support/controller.js';
+import { nextReconcile, settled, startTestController } from '../support/controller.js';
 
 const moto = useMoto();
 
@@ -78,5 +78,24 @@ describe('transient failures and Slack', () => {
     await slack.received(before + 2);
     expect(failedMessages()).toHaveLength(1);
     expect(slack.texts().slice(before).filter((t) => t.startsWith('Recovered'))).toHaveLength(1);
+  });
+
+  it('after a failed reconcile, a health read that succeeds does not let a poll of the same commit skip AWS', async () => {
+    await start();
+    const controller = running!.controller;
+    proxy.faults = { throttle: 1 };
+    expect((await next()).result).toBe('failure');
+    proxy.faults = {};
+    // Before the backoff's retry (2.5 s at the soonest): a health read with nothing progressing reads nothing and succeeds.
+    const one = (trigger: 'progress' | 'poll') => {
+      const done = nextReconcile(controller);
+      controller.trigger(trigger);
+      return done;
+    };
+    expect(await one('progress')).toMatchObject({ triggers: ['progress'], result: 'success' });
+    const sent = proxy.requests.length;
+    // The commit was not reconciled: the poll reads AWS (and heals) instead of taking the health read for the estate's.
+    expect(await one('poll')).toMatchObject({ triggers: ['poll'], result: 'success' });
+    expect(proxy.requests.length).toBeGreaterThan(sent);
   });
 });
