@@ -20,8 +20,8 @@ export class RetryBackoff {
 
   /**
    * After each reconcile: schedules a retry when its failure may pass, forgets earlier failures after a success. A
-   * reconcile of part of the estate (a health read's, an AWS event's) fetches nothing and reads only that part: its
-   * success says nothing of an earlier failure, and while a retry is due its failure does not put that retry off.
+   * health read's or an AWS event's reconcile fetches nothing (and mostly reads only part of the estate): its success
+   * says nothing of an earlier failure, and while a retry is due its failure does not put that retry off.
    */
   after(summary: PendingRun & { retry: boolean }): void {
     if (partialRun(summary) && (!summary.retry || this.timer)) return;

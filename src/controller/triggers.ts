@@ -8,7 +8,10 @@ export interface PendingRun {
   only?: string[];
 }
 
-/** A run of part of the estate: a health read of what is progressing, or what AWS events named. It fetches nothing. */
+/**
+ * A run for progress or events alone: a health read of what is progressing (a full read only once one settles), or what
+ * AWS events named. It fetches nothing, so its success does not stand for the whole estate's.
+ */
 export const partialRun = (run: PendingRun): boolean => run.only !== undefined || run.triggers.every((t) => t === 'progress');
 
 /**

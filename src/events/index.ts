@@ -1,7 +1,7 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { CallCounter } from '../aws/counter.js';
-import { timeoutHandler } from '../aws/timeout.js';
+import { MAX_AWS_TIMEOUT, timeoutHandler } from '../aws/timeout.js';
 import { WAIT_SECONDS } from './consumer.js';
 
 export { EventConsumer, type EventOutcome } from './consumer.js';
@@ -19,5 +19,9 @@ export function sqsClient(awsTimeout: number, counter?: CallCounter): SQSClient 
 }
 export const eventBridgeClient = (awsTimeout: number): EventBridgeClient => new EventBridgeClient({ requestHandler: timeoutHandler(awsTimeout) });
 
-/** The consumer's: a receive's answer starts only after its long poll, which may take its whole wait, so it gets that wait on top. */
-export const consumerSqsClient = (awsTimeout: number, counter: CallCounter): SQSClient => sqsClient(awsTimeout && awsTimeout + WAIT_SECONDS, counter);
+/**
+ * The consumer's: a receive's answer starts only after its long poll, which may take its whole wait, so its calls get
+ * that wait on top (never past Node's longest timer, which would fire at once).
+ */
+export const consumerSqsClient = (awsTimeout: number, counter: CallCounter): SQSClient =>
+  sqsClient(awsTimeout && Math.min(awsTimeout + WAIT_SECONDS, MAX_AWS_TIMEOUT), counter);
