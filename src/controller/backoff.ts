@@ -10,6 +10,8 @@ import { partialRun, type PendingRun } from './triggers.js';
 export class RetryBackoff {
   private failures = 0;
   private timer?: NodeJS.Timeout;
+  /** A failure awaits its retry: from the failure until a reconcile of the whole estate (the retry, or any other) ends. */
+  pending = false;
 
   constructor(
     private readonly baseMs: number,
@@ -24,8 +26,9 @@ export class RetryBackoff {
    * says nothing of an earlier failure, and while a retry is due its failure does not put that retry off.
    */
   after(summary: PendingRun & { retry: boolean }): void {
-    if (partialRun(summary) && (!summary.retry || this.timer)) return;
+    if (partialRun(summary) && (!summary.retry || this.pending)) return;
     this.stop();
+    this.pending = summary.retry;
     if (!summary.retry) {
       this.failures = 0;
       return;
@@ -34,15 +37,11 @@ export class RetryBackoff {
     const ceiling = Math.min(this.maxMs, this.baseMs * 2 ** (this.failures - 1));
     const delay = ceiling / 2 + Math.random() * (ceiling / 2);
     this.logger.info({ failures: this.failures, retryInMs: Math.round(delay) }, 'reconcile failed: backing off');
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.retry();
-    }, delay);
+    this.timer = setTimeout(this.retry, delay);
     this.timer.unref();
   }
 
   stop(): void {
     clearTimeout(this.timer);
-    this.timer = undefined;
   }
 }

@@ -122,11 +122,12 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
   /** Stops taking triggers, lets the AWS call in flight finish, and waits for the current run to end. */
   async stop(): Promise<void> {
     this.abort.abort();
-    this.backoff.stop();
     clearTimeout(this.progressTimer);
     clearTimeout(this.expiryTimer);
     this.pending.take();
     await this.running;
+    // After the run in flight: its end may still schedule a retry.
+    this.backoff.stop();
   }
 
   private async drain(): Promise<void> {
@@ -193,7 +194,7 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
     const head = fetches ? await this.source.fetch(() => this.loadSource(), logger) : 'same';
     const sourceFailure = this.source.failure(fetches);
     // A poll that finds the commit already reconciled leaves AWS to the drift scans: one full read per scan, not two.
-    if (triggers.length === 1 && triggers[0] === 'poll' && head === 'same' && !sourceFailure && this.wholeResult === 'success') return end('success', false);
+    if (triggers.length === 1 && triggers[0] === 'poll' && head === 'same' && !sourceFailure && this.wholeResult === 'success' && !this.backoff.pending) return end('success', false);
     const revision = this.revision;
     if (!revision) {
       await this.notify({

@@ -157,7 +157,7 @@ describe('three controllers sharing a lease table', () => {
       // others' leases once a round, so one that just took a target may still show a lease free that was taken since.
       const line = new RegExp(`^targets {4}held by this replica: [^;]+; others: .*\\((${identities.filter((id) => id !== identities[i]).join('|')})\\)`, 'm');
       let text = '';
-      for (const deadline = Date.now() + 30_000; !line.test(text) && Date.now() < deadline; await pause(LEASE.retryPeriod * 1000)) {
+      for (const deadline = Date.now() + 10_000; !line.test(text) && Date.now() < deadline; await pause(LEASE.retryPeriod * 1000)) {
         text = (await runCli(['status', '--controller', c.url])).stdout;
       }
       expect(text).toMatch(line);

@@ -75,7 +75,9 @@ export class GitHttpServer {
     const out: Buffer[] = [];
     cgi.stdout.on('data', (c: Buffer) => out.push(c));
     // http-backend may exit before reading its input (a GET, a request it refuses): its answer is what counts, not EPIPE.
-    cgi.stdin.on('error', () => {});
+    cgi.stdin.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE') throw err;
+    });
     cgi.stdin.end(Buffer.concat(chunks));
     await new Promise((resolve) => cgi.on('close', resolve));
     const all = Buffer.concat(out);
