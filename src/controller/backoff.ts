@@ -10,8 +10,7 @@ import { partialRun, type PendingRun } from './triggers.js';
 export class RetryBackoff {
   private failures = 0;
   private timer?: NodeJS.Timeout;
-  /** A failure awaits its retry: from the failure until a reconcile of the whole estate (the retry, or any other) ends. */
-  pending = false;
+  private due = false;
 
   constructor(
     private readonly baseMs: number,
@@ -19,6 +18,11 @@ export class RetryBackoff {
     private readonly logger: Logger,
     private readonly retry: () => void,
   ) {}
+
+  /** A failure awaits its retry: from the failure until a reconcile of the whole estate (the retry, or any other) ends. */
+  get pending(): boolean {
+    return this.due;
+  }
 
   /**
    * After each reconcile: schedules a retry when its failure may pass, forgets earlier failures after a success. A
@@ -28,7 +32,7 @@ export class RetryBackoff {
   after(summary: PendingRun & { retry: boolean }): void {
     if (partialRun(summary) && (!summary.retry || this.pending)) return;
     this.stop();
-    this.pending = summary.retry;
+    this.due = summary.retry;
     if (!summary.retry) {
       this.failures = 0;
       return;

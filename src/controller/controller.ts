@@ -39,8 +39,8 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
   lastReconcile?: ReconcileSummary;
   awsReachable = false;
   private readonly source = new SourceOutage();
-  /** The last reconcile of the whole estate: a health read's or an event's success says nothing of the rest. */
-  private wholeResult?: ReconcileSummary['result'];
+  /** The last reconcile of the whole estate succeeded and none failed since (a partial run's success says nothing of the rest). */
+  private inSync = false;
   private readonly recorder: StatusRecorder;
   /** Resources applied and not yet healthy: read again on each reconcile and every healthPollMs, never waited for. */
   private readonly progress: ProgressTracker;
@@ -75,7 +75,7 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
 
   /** Something applied is still rolling out: a health read's reconcile will follow when it settles. */
   get progressing(): boolean {
-    return [...this.recorder.resources.values()].some((r) => r.status === 'progressing');
+    return this.progress.size > 0;
   }
 
   /** A reconcile is running or queued. */
@@ -136,7 +136,7 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
       this.emit('started', triggers);
       const summary = await this.reconcile(triggers, only);
       this.lastReconcile = summary;
-      if (!partialRun(summary)) this.wholeResult = summary.result;
+      this.inSync = summary.result === 'success' && (this.inSync || !partialRun(summary));
       this.backoff.after(summary);
       this.scheduleProgressCheck();
       this.scheduleExpiry();
@@ -194,7 +194,7 @@ export class Controller extends EventEmitter<{ started: [Trigger[]]; reconciled:
     const head = fetches ? await this.source.fetch(() => this.loadSource(), logger) : 'same';
     const sourceFailure = this.source.failure(fetches);
     // A poll that finds the commit already reconciled leaves AWS to the drift scans: one full read per scan, not two.
-    if (triggers.length === 1 && triggers[0] === 'poll' && head === 'same' && !sourceFailure && this.wholeResult === 'success' && !this.backoff.pending) return end('success', false);
+    if (triggers.length === 1 && triggers[0] === 'poll' && head === 'same' && !sourceFailure && this.inSync) return end('success', false);
     const revision = this.revision;
     if (!revision) {
       await this.notify({

@@ -8,6 +8,11 @@ describe('the retry backoff', () => {
   const whole = (retry: boolean) => ({ triggers: ['drift-scan' as const], retry });
   const health = (retry: boolean) => ({ triggers: ['progress' as const], retry });
   const event = (retry: boolean) => ({ triggers: ['event' as const], only: ['EcsService/web'], retry });
+  /** The retries sent so far, once `ms` more have passed. */
+  const retriesAfter = (ms: number) => {
+    vi.advanceTimersByTime(ms);
+    return retries;
+  };
 
   beforeEach(() => {
     vi.useFakeTimers();
@@ -21,40 +26,32 @@ describe('the retry backoff', () => {
     backoff.after(health(false));
     backoff.after(event(true));
     expect(backoff.pending).toBe(true);
-    vi.advanceTimersByTime(5_000);
-    expect(retries).toBe(1);
+    expect(retriesAfter(5_000)).toBe(1);
     // The retry has fired but its run has not ended: a partial failure meanwhile schedules nothing more.
     backoff.after(health(true));
-    vi.advanceTimersByTime(600_000);
-    expect(retries).toBe(1);
+    expect(retriesAfter(600_000)).toBe(1);
     // The retry's run fails: the second failure waits 5-10 s.
     backoff.after(whole(true));
-    vi.advanceTimersByTime(4_999);
-    expect(retries).toBe(1);
-    vi.advanceTimersByTime(5_001);
-    expect(retries).toBe(2);
+    expect(retriesAfter(4_999)).toBe(1);
+    expect(retriesAfter(5_001)).toBe(2);
   });
 
   it('schedules a retry for a partial failure when none is due, and a whole success forgets every failure', () => {
     backoff.after(event(true));
     expect(backoff.pending).toBe(true);
-    vi.advanceTimersByTime(5_000);
-    expect(retries).toBe(1);
+    expect(retriesAfter(5_000)).toBe(1);
     backoff.after(whole(false));
     expect(backoff.pending).toBe(false);
     backoff.after(whole(true));
     // Counted from the start again: within 5 s, not 10.
-    vi.advanceTimersByTime(5_000);
-    expect(retries).toBe(2);
+    expect(retriesAfter(5_000)).toBe(2);
     backoff.after(whole(false));
-    vi.advanceTimersByTime(600_000);
-    expect(retries).toBe(2);
+    expect(retriesAfter(600_000)).toBe(2);
   });
 
   it('sends no retry once stopped', () => {
     backoff.after(whole(true));
     backoff.stop();
-    vi.advanceTimersByTime(600_000);
-    expect(retries).toBe(0);
+    expect(retriesAfter(600_000)).toBe(0);
   });
 });
